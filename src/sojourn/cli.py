@@ -1,0 +1,279 @@
+"""The ``sojourn`` command: run the demo, serve, migrate, seed, manage users and keys."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from typing import Awaitable, Callable, TypeVar
+
+import click
+
+from sojourn.config import ConfigError, Settings, generate_encryption_key, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise click.ClickException(f"Configuration error: {error}") from None
+
+
+def _run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run async work with the database pool open (starting the embedded server if needed)."""
+    from sojourn import db
+
+    async def with_pool() -> T:
+        await db.start_pool(settings)
+        try:
+            return await work()
+        finally:
+            await db.close_pool()
+
+    return asyncio.run(with_pool())
+
+
+@click.group(help="Sojourn: the booking network for senior health tourism (旅居康养).")
+def main() -> None:
+    pass
+
+
+@main.command(help="Start a demo: embedded PostgreSQL (unless configured), migrations, demo data, a server.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--no-seed", is_flag=True, help="Do not add the demo data.")
+def demo(host: str, port: int, no_seed: bool) -> None:
+    settings = _settings()
+    from sojourn.demo.seed import seed_demo
+    from sojourn.demo.seed_accounts import DEMO_PASSWORD, demo_accounts
+    from sojourn.migrations import migrate
+
+    async def prepare() -> None:
+        await migrate()
+        if not no_seed:
+            await seed_demo(settings, dt.datetime.now(dt.timezone.utc))
+
+    where = "embedded PostgreSQL in " + str(settings.data_dir / "pgdata") if settings.embedded_database else "SOJOURN_DATABASE_URL"
+    click.echo(f"Preparing the database ({where}) ...")
+    _run(settings, prepare)
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(f"Sojourn is starting at {url}")
+    if not no_seed:
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in demo_accounts()[:6]:
+            click.echo(f"  {account.login:<38} {account.role.value:<12} {account.description}")
+        click.echo("  ops-<base>@sojourn.example             operator     one per base, e.g. ops-sanya-haitang@sojourn.example")
+    click.echo("Press Ctrl+C to stop.")
+    _serve(settings, host, port, workers=1)
+
+
+@main.command(help="Serve Sojourn (run `sojourn db migrate` first).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes. More than one needs SOJOURN_REDIS_URL (shared sessions, limits and caches).",
+)
+def serve(host: str, port: int, workers: int) -> None:
+    settings = _settings()
+    if workers > 1 and not settings.uses_redis:
+        raise click.ClickException(
+            "--workers above 1 needs SOJOURN_REDIS_URL: sessions, rate limits and caches must be shared."
+        )
+    _serve(settings, host, port, workers)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import signal
+
+    import uvicorn
+
+    from sojourn.database import resolve_database_url
+
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead
+    # lets the embedded PostgreSQL server be stopped by its exit hook.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+    resolve_database_url(settings)  # start the embedded server once, before workers fork
+    uvicorn.run(
+        "sojourn.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_level == "DEBUG",
+        timeout_graceful_shutdown=10,
+    )
+
+
+@main.group(help="Database: migrations and seed data.")
+def db() -> None:
+    pass
+
+
+# Piccolo takes no lock of its own: two replicas migrating at once could both apply one
+# migration. A session advisory lock makes them take turns; the second finds nothing to do.
+MIGRATION_LOCK = (0x534A, 0x4D49)  # "SJ", "MI"
+
+
+@db.command("migrate", help="Apply every migration not applied yet (one process at a time).")
+def db_migrate() -> None:
+    from sojourn import db as database
+    from sojourn.migrations import migrate
+
+    async def locked_migrate() -> None:
+        lock = await database.engine().get_new_connection()
+        try:
+            await lock.execute("SELECT pg_advisory_lock($1, $2)", *MIGRATION_LOCK)
+            await migrate()
+        finally:
+            await lock.close()  # ends the session, and with it the lock
+
+    settings = _settings()
+    _run(settings, locked_migrate)
+    click.echo("Migrations applied.")
+
+
+@db.command("seed", help="Add seed data (idempotent).")
+@click.option("--demo", "demo_data", is_flag=True, help="The demo data set (the only one so far).")
+def db_seed(demo_data: bool) -> None:
+    from sojourn.demo.seed import seed_demo
+
+    if not demo_data:
+        raise click.UsageError("Say which data set: --demo.")
+
+    settings = _settings()
+    _run(settings, lambda: seed_demo(settings, dt.datetime.now(dt.timezone.utc)))
+    click.echo("Demo data is in place.")
+
+
+@main.group(help="Accounts.")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="Create an account of any role.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["traveller", "agent", "operator", "coordinator", "admin"]),
+    help="What the account may do.",
+)
+@click.option("--login", required=True, help="Mainland mobile number or e-mail address.")
+@click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+@click.option("--name", "display_name", default=None, help="Display name (default: the login).")
+@click.option("--base", "bases", multiple=True, type=int, help="Base id an operator works for (repeatable).")
+@click.option("--member", "members", multiple=True, type=int, help="Member id a coordinator is limited to (repeatable).")
+def user_create(
+    role: str, login: str, password: str, display_name: str | None, bases: tuple[int, ...], members: tuple[int, ...]
+) -> None:
+    from sojourn.accounts.services import create_account
+    from sojourn.accounts.tables import Role
+    from sojourn.errors import DomainError
+    from sojourn.i18n import using_locale
+
+    if bases and role != "operator":
+        raise click.BadParameter("only operators have bases", param_hint="--base")
+    if members and role != "coordinator":
+        raise click.BadParameter("only coordinators are limited to members", param_hint="--member")
+    settings = _settings()
+    try:
+        account_id = _run(
+            settings,
+            lambda: create_account(
+                login=login,
+                password=password,
+                display_name=display_name or login,
+                role=Role(role),
+                locale="en",
+                base_ids=bases,
+                member_ids=members,
+            ),
+        )
+    except DomainError as error:
+        with using_locale("en"):
+            fields = "; ".join(f"{k}: {v}" for k, v in error.field_errors.items())
+            raise click.ClickException(f"{error.message}{' (' + fields + ')' if fields else ''}") from None
+    click.echo(f"Created {role} account {account_id} for {login}.")
+
+
+@main.group(help="Encryption keys for identity numbers and health data.")
+def keys() -> None:
+    pass
+
+
+@keys.command("generate", help="Print a new key for SOJOURN_ENCRYPTION_KEYS.")
+def keys_generate() -> None:
+    click.echo(generate_encryption_key())
+
+
+@keys.command("rotate", help="Re-encrypt identity numbers and health declarations with the first key.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100_000), help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    from sojourn.crypto import KeyRing
+    from sojourn.jobs.key_rotation import rotate_keys
+
+    settings = _settings()
+    keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
+    report = _run(settings, lambda: rotate_keys(keyring, batch))
+    for label, count in report.reencrypted.items():
+        click.echo(f"{label}: {count} re-encrypted")
+    if report.unreadable:
+        for label, ids in report.unreadable.items():
+            click.echo(f"{label}: {len(ids)} not readable with the configured keys (ids {ids[:20]})", err=True)
+        raise click.ClickException("Some values could not be re-encrypted: is their old key still configured?")
+    click.echo("Done: everything is encrypted with the first key. Old keys can be removed.")
+
+
+@main.command(help="Run the background job worker (release holds, reminders, purges, outbox delivery).")
+def worker() -> None:
+    import logging
+
+    from sojourn.jobs.runtime import run_worker
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.uses_redis:
+        click.echo(
+            "No SOJOURN_REDIS_URL: the queue is in PostgreSQL. `sojourn serve` already runs the jobs "
+            "unless SOJOURN_JOBS_IN_PROCESS=no.",
+            err=True,
+        )
+    _run(settings, lambda: run_worker(settings))
+
+
+@main.group(help="Background jobs: list them, or run one now.")
+def jobs() -> None:
+    pass
+
+
+@jobs.command("list", help="The periodic jobs and when they run (cron, UTC).")
+def jobs_list() -> None:
+    from sojourn.jobs.schedule import PERIODIC_JOBS
+
+    for job in PERIODIC_JOBS:
+        click.echo(f"{job.name:<34} {job.cron:<16} {job.function.__module__}.{job.function.__name__}")
+
+
+@jobs.command("run", help="Run one periodic job now, in this process (safe next to the worker).")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    from sojourn.clock import Clock
+    from sojourn.jobs.schedule import JOBS_BY_NAME
+
+    job = JOBS_BY_NAME.get(name)
+    if job is None:
+        raise click.BadParameter(f"choose one of: {', '.join(JOBS_BY_NAME)}", param_hint="NAME")
+    settings = _settings()
+    done = _run(settings, lambda: job.run(now=Clock().now(), settings=settings))
+    click.echo(f"{name}: {done}")
+

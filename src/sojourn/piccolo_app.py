@@ -1,0 +1,70 @@
+"""The single Piccolo app holding every Sojourn table; its migrations live in
+``piccolo_migrations/`` at the top of the repository (bundled into the wheel)."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from sojourn.accounts.tables import Account, AccountBase, AccountMember, ApiToken
+from sojourn.alliance.tables import Agreement, Member
+from sojourn.audit.tables import AuditEvent
+from sojourn.bases.tables import Base, CapacityNight
+from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord, WaitlistEntry
+from sojourn.feedback.tables import Feedback
+from sojourn.health.tables import Consent, HealthDeclaration, ScreeningRule
+from sojourn.notifications.tables import OutboxMessage
+from sojourn.stats.tables import (
+    StatsBookingMonth,
+    StatsCapacityMonth,
+    StatsFeedbackMonth,
+    StatsHealthMonth,
+    StatsStayMonth,
+    StatsVersion,
+)
+from sojourn.tours.tables import Tour, TourQuota
+from sojourn.travellers.tables import AgentMandate, Traveller
+
+
+def migrations_folder() -> Path:
+    """The repository's folder in a checkout; the copy bundled into the wheel otherwise."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent.parent / "piccolo_migrations"
+    return checkout if checkout.is_dir() else package / "piccolo_migrations"
+
+
+APP_CONFIG = AppConfig(
+    app_name="sojourn",
+    migrations_folder_path=str(migrations_folder()),
+    table_classes=[
+        Member,
+        Agreement,
+        Base,
+        CapacityNight,
+        Tour,
+        TourQuota,
+        Account,
+        AccountBase,
+        AccountMember,
+        ApiToken,
+        Traveller,
+        AgentMandate,
+        Booking,
+        BookingTraveller,
+        WaitlistEntry,
+        IdempotencyRecord,
+        HealthDeclaration,
+        Consent,
+        ScreeningRule,
+        Feedback,
+        AuditEvent,
+        OutboxMessage,
+        StatsStayMonth,
+        StatsBookingMonth,
+        StatsCapacityMonth,
+        StatsFeedbackMonth,
+        StatsHealthMonth,
+        StatsVersion,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,78 @@
+"""Reading HTML forms into msgspec Structs, with the errors a person can act on, per field."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar import Request
+
+from sojourn.errors import InvalidInput
+from sojourn.i18n import gettext as _
+from sojourn.i18n import lazy_gettext as _l
+from sojourn.web.problems import humanise_validation_message
+
+T = TypeVar("T")
+
+
+class FormErrors(InvalidInput):
+    """What to show next to each field, and what the person typed (never asked for again).
+
+    Pages catch it and show the form again; anywhere else it is an ordinary InvalidInput.
+    """
+
+    def __init__(self, errors: dict[str, str], values: dict[str, Any]) -> None:
+        super().__init__(_l("Please correct the fields marked below."), field_errors=errors)
+        self.errors = errors
+        self.values = values
+
+
+def _field_of(error: msgspec.ValidationError) -> str:
+    message = str(error)
+    if "at `$." in message:
+        return message.split("at `$.", 1)[1].split("`", 1)[0].split(".")[0].split("[")[0]
+    if "missing required field `" in message:
+        return message.split("missing required field `", 1)[1].split("`", 1)[0]
+    return "form"
+
+
+async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tuple[str, ...] = ()) -> T:
+    """Convert the posted form into ``into``; raise FormErrors naming the field that is wrong.
+
+    Empty fields count as missing (None), so optional fields may be left blank.
+    ``lists`` names fields that may repeat (checkboxes) and are read as lists.
+    """
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key in form.keys():
+        if key == "_csrf_token":
+            continue
+        if key in lists:
+            values[key] = [v for v in form.getall(key) if v != ""]
+        else:
+            value = form.get(key)
+            if isinstance(value, str):
+                value = value.strip()
+            if value != "":
+                values[key] = value
+    for key in lists:
+        values.setdefault(key, [])
+    try:
+        return msgspec.convert(values, into, strict=False)
+    except msgspec.ValidationError as error:
+        field = _field_of(error)
+        message = humanise_validation_message(str(error))
+        if "missing required field" in str(error):
+            message = _("This is required.")
+        raise FormErrors({field: message}, values) from None
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only redirect back to a page of this site (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

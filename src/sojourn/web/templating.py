@@ -1,0 +1,101 @@
+"""Jinja set-up shared by every page: gettext, money and date helpers, template folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import arrow
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+from litestar.template.config import TemplateConfig
+
+from sojourn import i18n
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def template_directories() -> list[Path]:
+    """The shared layout first, then every context's own ``templates/`` folder."""
+    shared = PACKAGE / "web" / "templates"
+    contexts = sorted(p for p in PACKAGE.glob("*/templates") if p != shared)
+    return [shared, *contexts]
+
+
+def yuan(fen: int | None) -> str:
+    """Integer fen shown as yuan: 240000 -> ¥2,400 (cents only when there are any)."""
+    if fen is None:
+        return ""
+    whole, cents = divmod(int(fen), 100)
+    return f"¥{whole:,}" if cents == 0 else f"¥{whole:,}.{cents:02d}"
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    """A date written out in the reader's language: 2026年12月1日 / 1 December 2026."""
+    if value is None:
+        return ""
+    if i18n.current_locale() == "zh_CN":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return arrow.get(value).format("D MMMM YYYY", locale="en")
+
+
+def humanize(value: dt.datetime | dt.date | None) -> str:
+    """'in 3 days' / '3天后', relative to now, in the reader's language."""
+    if value is None:
+        return ""
+    locale = "zh" if i18n.current_locale() == "zh_CN" else "en"
+    return arrow.get(value).humanize(locale=locale)
+
+
+ELDER_COOKIE = "sojourn_elder"
+
+
+def elder_mode(request: Any) -> bool:
+    """Larger text and targets: the visitor's switch (a cookie), or the account's preference."""
+    if request is None:
+        return False
+    cookie = request.cookies.get(ELDER_COOKIE)
+    if cookie in ("1", "0"):
+        return cookie == "1"
+    user = request.scope.get("user")
+    return bool(user and user.elder_mode)
+
+
+def flashes(request: Any) -> list[dict[str, str]]:
+    """One-time messages left by the previous page (Litestar's flash storage in the session)."""
+    if request is None or "session" not in request.scope or not isinstance(request.scope["session"], dict):
+        return []
+    return [
+        {"text": str(item.get("message", "")), "category": item.get("category", "info")}
+        for item in request.session.pop("_messages", [])
+    ]
+
+
+def build_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader([str(p) for p in template_directories()]),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: i18n.gettext(message),
+        ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(
+            singular, plural, n
+        ),
+        newstyle=True,
+    )
+    environment.filters.update(yuan=yuan, long_date=long_date, humanize=humanize)
+    environment.globals.update(
+        current_locale=i18n.current_locale,
+        language_tag=lambda: i18n.language_tag(i18n.current_locale()),
+        elder_mode=elder_mode,
+        flashes=flashes,
+    )
+    return environment
+
+
+def template_config() -> TemplateConfig[Engine]:
+    return TemplateConfig(instance=Engine.from_environment(build_environment()))

@@ -1,0 +1,95 @@
+"""Browser tests: Playwright driving Debian's Chromium against a real ``sojourn serve``.
+
+Playwright's own browser download does not work here, so the system Chromium is
+launched directly. axe-core (npm) is evaluated in each page to find accessibility
+violations; pages run with their real Content-Security-Policy, and any CSP
+violation or script error fails the test. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("SOJOURN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _require(path: str | Path, what: str) -> None:
+    if not Path(path).exists() and not shutil.which(str(path)):
+        message = f"{what} is missing ({path}); .ci/run installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    _require(CHROMIUM, "Debian's chromium")
+    _require(AXE, "axe-core (npm ci)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        await chromium.close()
+
+
+class PageProblems(list):
+    """Console errors, CSP violations and uncaught exceptions seen by a page."""
+
+
+@pytest.fixture
+async def browser_context(browser, live_server):
+    context = await browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def page(browser_context) -> AsyncIterator:
+    page = await browser_context.new_page()
+    problems = PageProblems()
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused to" in p], problems
+
+
+async def accessibility_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now (WCAG 2.2 AA rules)."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text())
+    result = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+async def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
