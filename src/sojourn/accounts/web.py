@@ -1,0 +1,172 @@
+"""Pages: sign in, create an account, sign out, change the password, account overview."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from sojourn.accounts import rate_limits, services
+from sojourn.accounts.api import LOGIN_FAILURES_STORE
+from sojourn.accounts.authentication import SESSION_ACCOUNT, SESSION_PASSWORD_STAMP, renew_session_id
+from sojourn.accounts.guards import signed_in
+from sojourn.accounts.principal import Principal, principal_for_account
+from sojourn.audit import services as audit
+from sojourn.clock import Clock
+from sojourn.di import NamedDependency
+from sojourn.errors import DomainError
+from sojourn.i18n import gettext as _
+from sojourn.web.client_ip import client_ip
+from sojourn.web.forms import FormErrors, read_form, safe_next
+from sojourn.web.middleware import LANGUAGE_COOKIE
+
+Text = Annotated[str, msgspec.Meta(max_length=254)]
+
+
+class SignInForm(msgspec.Struct):
+    login: Text
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+    next: str = "/"
+
+
+class RegisterForm(msgspec.Struct):
+    display_name: Annotated[str, msgspec.Meta(max_length=60)]
+    phone: Text
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+    next: str = "/trips"
+
+
+class PasswordForm(msgspec.Struct):
+    current_password: Annotated[str, msgspec.Meta(max_length=128)]
+    new_password: Annotated[str, msgspec.Meta(max_length=128)]
+
+
+def _sign_in_session(request: Request[Any, Any, Any], principal: Principal) -> None:
+    """A fresh session id at every sign-in (no fixation), holding only who signed in."""
+    renew_session_id(request)
+    request.set_session(
+        {SESSION_ACCOUNT: principal.account_id, SESSION_PASSWORD_STAMP: principal.password_changed_at.isoformat()}
+    )
+
+
+def _language_cookie(request: Request[Any, Any, Any], principal: Principal) -> list[Cookie]:
+    return [
+        Cookie(
+            key=LANGUAGE_COOKIE,
+            value=principal.locale,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    ]
+
+
+@get("/login", include_in_schema=False)
+async def sign_in_page(request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template | Redirect:
+    if request.scope.get("user"):
+        return Redirect(safe_next(next))
+    return Template("accounts/login.html", context={"values": {"next": safe_next(next)}, "errors": {}})
+
+
+@post("/login", include_in_schema=False, middleware=[rate_limits.sign_in.middleware], status_code=303)
+async def sign_in(request: Request[Any, Any, Any], clock: NamedDependency[Clock]) -> Template | Redirect:
+    try:
+        form = await read_form(request, SignInForm)
+        principal = await services.authenticate(
+            form.login,
+            form.password,
+            store=request.app.stores.get(LOGIN_FAILURES_STORE),
+            ip=client_ip(request),
+            now=clock.now(),
+        )
+    except FormErrors as invalid:
+        return _login_again(invalid.values, invalid.errors, 400)
+    except DomainError as refused:
+        values = {"login": (await request.form()).get("login", ""), "next": (await request.form()).get("next", "/")}
+        return _login_again(values, {"login": str(refused.message)}, refused.status, refused.headers)
+    _sign_in_session(request, principal)
+    return Redirect(safe_next(form.next), status_code=303, cookies=_language_cookie(request, principal))
+
+
+def _login_again(values: dict[str, Any], errors: dict[str, str], status: int, headers: dict[str, str] | None = None) -> Template:
+    values = {"login": values.get("login", ""), "next": safe_next(values.get("next"))}  # never echo a password
+    return Template(
+        "accounts/login.html", context={"values": values, "errors": errors}, status_code=status, headers=headers
+    )
+
+
+@get("/register", include_in_schema=False)
+async def register_page(next: FromQuery[str] = "/trips") -> Template:
+    return Template("accounts/register.html", context={"values": {"next": safe_next(next)}, "errors": {}})
+
+
+@post("/register", include_in_schema=False, middleware=[rate_limits.registration.middleware], status_code=303)
+async def register(request: Request[Any, Any, Any], clock: NamedDependency[Clock]) -> Template | Redirect:
+    from sojourn.i18n import current_locale
+
+    values: dict[str, Any] = {}
+    try:
+        form = await read_form(request, RegisterForm)
+        values = {"display_name": form.display_name, "phone": form.phone, "next": form.next}
+        account_id = await services.create_account(
+            login=form.phone, password=form.password, display_name=form.display_name, locale=current_locale()
+        )
+    except FormErrors as invalid:
+        return _register_again({**invalid.values, "password": ""}, invalid.errors)
+    except DomainError as refused:
+        errors = {("phone" if key == "login" else key): str(value) for key, value in refused.field_errors.items()}
+        return _register_again(values, errors or {"phone": str(refused.message)})
+    principal = await principal_for_account(account_id)
+    assert principal is not None
+    await audit.record("account_registered", actor=principal, ip=client_ip(request))
+    _sign_in_session(request, principal)
+    flash(request, _("Welcome! Your account is ready. Add the people you travel with next."), "ok")
+    return Redirect(safe_next(form.next, "/trips"), status_code=303)
+
+
+def _register_again(values: dict[str, Any], errors: dict[str, str]) -> Template:
+    values = {key: values.get(key, "") for key in ("display_name", "phone", "next")}
+    return Template("accounts/register.html", context={"values": values, "errors": errors}, status_code=400)
+
+
+@post("/logout", include_in_schema=False, status_code=303)
+async def sign_out(request: Request[Any, Any, Any]) -> Redirect:
+    if request.scope.get("user"):
+        await audit.record("logout", actor=request.scope["user"], ip=client_ip(request))
+    request.clear_session()
+    return Redirect("/", status_code=303)
+
+
+@get("/account", include_in_schema=False, guards=[signed_in])
+async def account_page(request: Request[Principal, Any, Any]) -> Template:
+    return Template("accounts/account.html", context={"errors": {}})
+
+
+@post("/account/password", include_in_schema=False, guards=[signed_in], status_code=303)
+async def change_password(request: Request[Principal, Any, Any], clock: NamedDependency[Clock]) -> Template | Redirect:
+    try:
+        form = await read_form(request, PasswordForm)
+        changed_at = await services.change_password(
+            request.user, form.current_password, form.new_password, now=clock.now(), ip=client_ip(request)
+        )
+    except FormErrors as invalid:
+        return Template("accounts/account.html", context={"errors": invalid.errors}, status_code=400)
+    except DomainError as refused:
+        errors = {key: str(value) for key, value in refused.field_errors.items()} or {
+            "current_password": str(refused.message)
+        }
+        return Template("accounts/account.html", context={"errors": errors}, status_code=400)
+    # Every other session is now signed out; this one continues with a new id.
+    renew_session_id(request)
+    request.set_session({SESSION_ACCOUNT: request.user.account_id, SESSION_PASSWORD_STAMP: changed_at.isoformat()})
+    flash(request, _("Your password has been changed. Other devices have been signed out."), "ok")
+    return Redirect("/account", status_code=303)
+
+
+ROUTES = [sign_in_page, sign_in, register_page, register, sign_out, account_page, change_password]

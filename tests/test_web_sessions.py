@@ -1,0 +1,109 @@
+"""Signing in on the website: sessions, CSRF, throttling, sign-out, password changes."""
+
+from sojourn import db
+from tests import factories
+from tests.web_helpers import csrf_token, post_form, sign_in
+
+SESSION = "sojourn_session"
+
+
+async def test_sign_in_renews_the_session_id(client):
+    await factories.account("13800138000")
+    await client.get("/login")
+    await client.post("/preferences/elder-mode", data={"elder_mode": "on", "_csrf_token": await csrf_token(client)})
+    before = client.cookies.get(SESSION)
+    await sign_in(client, "13800138000", factories.PASSWORD)
+    after = client.cookies.get(SESSION)
+    assert after and after != before
+    account = await client.get("/account")
+    assert account.status_code == 200 and "测试用户" in account.text
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(client):
+    await factories.account("13800138000")
+    await client.get("/login")
+    response = await client.post("/login", data={"login": "13800138000", "password": factories.PASSWORD})
+    assert response.status_code == 403
+    assert client.cookies.get(SESSION) is None
+    forged = await client.post(
+        "/login", data={"login": "13800138000", "password": factories.PASSWORD, "_csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+
+
+async def test_wrong_password_shows_the_form_again_without_the_password(client):
+    await factories.account("13800138000")
+    response = await post_form(client, "/login", {"login": "13800138000", "password": "wrong-one-1"})
+    assert response.status_code == 401
+    assert 'value="13800138000"' in response.text
+    assert "wrong-one-1" not in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+async def test_sign_in_is_throttled_per_login(client):
+    await factories.account("13800138000")
+    statuses = []
+    for _ in range(6):
+        response = await post_form(client, "/login", {"login": "13800138000", "password": "wrong-one-1"})
+        statuses.append(response.status_code)
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+
+
+async def test_sign_out_ends_the_session_on_the_server(client):
+    await factories.account("13800138000")
+    await sign_in(client, "13800138000", factories.PASSWORD)
+    old_session = client.cookies.get(SESSION)
+    response = await post_form(client, "/logout", {}, from_page="/account")
+    assert response.status_code == 303
+    client.cookies.set(SESSION, old_session)  # replaying the old cookie must not work
+    assert (await client.get("/account")).status_code == 401
+
+
+async def test_changing_the_password_signs_out_other_sessions(app, client):
+    import httpx
+
+    await factories.account("13800138000")
+    await sign_in(client, "13800138000", factories.PASSWORD)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as other:
+        await sign_in(other, "13800138000", factories.PASSWORD)
+        changed = await post_form(
+            client,
+            "/account/password",
+            {"current_password": factories.PASSWORD, "new_password": "a-new-sunny-day-9"},
+            from_page="/account",
+        )
+        assert changed.status_code == 303
+        assert (await client.get("/account")).status_code == 200
+        assert (await other.get("/account")).status_code == 401
+
+
+async def test_registration_validates_the_mobile_number_and_signs_in(client):
+    bad = await post_form(client, "/register", {"display_name": "李阿姨", "phone": "12345", "password": "sunny-day-2026"}, from_page="/register")
+    assert bad.status_code == 400 and 'id="phone-error"' in bad.text
+    good = await post_form(
+        client, "/register", {"display_name": "李阿姨", "phone": "139 0000 1234", "password": "sunny-day-2026"}, from_page="/register"
+    )
+    assert good.status_code == 303
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT phone FROM account") == "13900001234"
+    assert (await client.get("/account")).status_code == 200
+
+
+async def test_language_switch_is_remembered(client):
+    switched = await post_form(client, "/preferences/language", {"locale": "en"}, from_page="/login")
+    assert switched.status_code == 303
+    page = await client.get("/")
+    assert 'lang="en"' in page.text and "Find a stay" in page.text
+
+
+async def test_session_cookie_is_http_only_and_same_site(client):
+    await factories.account("13800138000")
+    response = await sign_in(client, "13800138000", factories.PASSWORD)
+    cookie = [value for name, value in response.headers.multi_items() if name == "set-cookie" and value.startswith(SESSION)]
+    assert cookie and "HttpOnly" in cookie[0] and "samesite=lax" in cookie[0].lower()
+
+
+async def test_anonymous_pages_create_no_session(client):
+    response = await client.get("/login")
+    assert response.status_code == 200
+    assert client.cookies.get(SESSION) is None
