@@ -1,0 +1,114 @@
+"""Alliance administration as the API reads and writes it: members, agreements, bases, base staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import msgspec
+
+from sojourn.alliance.tables import TripMode
+
+ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]0000$", description="GB/T 2260 province code")]
+NameZh = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+NameEn = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+OrganisationZh = Annotated[str, msgspec.Meta(max_length=120)]
+OrganisationEn = Annotated[str, msgspec.Meta(max_length=160)]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
+Modes = Annotated[list[TripMode], msgspec.Meta(min_length=1, max_length=3)]
+Id = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    code: ProvinceCode
+    name_zh: NameZh
+    name_en: NameEn
+    organisation_zh: OrganisationZh = ""
+    organisation_en: OrganisationEn = ""
+    joined_on: Optional[dt.date] = None
+
+
+class MemberEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What can change about a member (its province code never does: history is counted by it)."""
+
+    name_zh: NameZh
+    name_en: NameEn
+    organisation_zh: OrganisationZh = ""
+    organisation_en: OrganisationEn = ""
+    joined_on: Optional[dt.date] = None
+
+
+class AdminMemberOut(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    name_zh: str
+    name_en: str
+    organisation_zh: str
+    organisation_en: str
+    joined_on: Optional[dt.date]
+    status: str  # active or suspended
+    editable: bool  # whether the caller may change it
+
+
+class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    member_a_id: Id
+    member_b_id: Id
+    modes: Modes
+    signed_on: dt.date
+    expires_on: Optional[dt.date] = None
+    note: Note = ""
+
+
+class AgreementEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    modes: Modes
+    signed_on: dt.date
+    expires_on: Optional[dt.date] = None
+    note: Note = ""
+
+
+class AgreementOut(msgspec.Struct):
+    id: int
+    member_a_id: int
+    member_a_name: str
+    member_b_id: int
+    member_b_name: str
+    modes: list[str]
+    signed_on: dt.date
+    expires_on: Optional[dt.date]
+    note: str
+
+
+class AdminBaseOut(msgspec.Struct):
+    id: int
+    name: str
+    member_id: int
+    member_name: str
+    province_code: str
+    city: str
+    total_beds: int
+    status: str  # pending, admitted or suspended
+
+
+class OperatorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    login: Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="Mobile number or e-mail")]
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    password: Annotated[str, msgspec.Meta(max_length=128, description="A first password; they should change it")]
+    base_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class BaseAssignIn(msgspec.Struct, forbid_unknown_fields=True):
+    base_id: Id
+
+
+class OperatorBase(msgspec.Struct):
+    id: int
+    name: str
+
+
+class OperatorOut(msgspec.Struct):
+    id: int
+    display_name: str
+    login: str
+    status: str
+    bases: list[OperatorBase]

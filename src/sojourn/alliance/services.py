@@ -1,0 +1,30 @@
+"""Reading alliance members and agreements."""
+
+from __future__ import annotations
+
+from sojourn.alliance.schemas import MemberOut
+from sojourn.alliance.tables import Member
+from sojourn.localized import pick
+
+
+def member_out(row: dict) -> MemberOut:
+    return MemberOut(
+        id=row["id"],
+        code=row["code"],
+        name=pick(row, "name"),
+        name_zh=row["name_zh"],
+        name_en=row["name_en"],
+        organisation=pick(row, "organisation"),
+        status=row["status"],
+    )
+
+
+async def list_members() -> list[MemberOut]:
+    rows = await Member.select().order_by(Member.code)
+    return [member_out(row) for row in rows]
+
+
+async def member_for_province(province_code: str) -> int | None:
+    """The member that represents travellers from this province, if any."""
+    row = await Member.select(Member.id).where(Member.code == province_code).first()
+    return row["id"] if row else None

@@ -1,0 +1,1 @@
+"""bases context."""

@@ -1,0 +1,86 @@
+"""Sojourn bases and their capacity calendars (beds per night)."""
+
+from enum import Enum
+
+from piccolo.columns import (
+    Array,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Real,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Check, Unique
+from piccolo.table import Table
+
+from sojourn.alliance.tables import Member
+
+
+class MedicalLevel(str, Enum):
+    hospital_on_site = "hospital_on_site"  # 院内医院
+    clinic_on_site = "clinic_on_site"  # 院内诊所 / 医务室
+    nurse_on_call = "nurse_on_call"  # 护士值守
+    partner_hospital = "partner_hospital"  # 签约医院
+
+
+class BaseStatus(str, Enum):
+    pending = "pending"  # applied, not yet admitted by the alliance
+    admitted = "admitted"
+    suspended = "suspended"  # takes no new bookings; existing ones stand
+
+
+class Base(Table, tablename="base"):
+    """A sojourn base (旅居基地): an elder-care institution or health resort that hosts seniors."""
+
+    member = ForeignKey(Member, on_delete=OnDelete.restrict, null=False)
+    name_zh = Varchar(length=80)
+    name_en = Varchar(length=120)
+    province_code = Varchar(length=6)
+    city_code = Varchar(length=6)
+    city_zh = Varchar(length=40, default="")
+    city_en = Varchar(length=60, default="")
+    address_zh = Varchar(length=200, default="")
+    address_en = Varchar(length=240, default="")
+    summary_zh = Text(default="")
+    summary_en = Text(default="")
+    season_start_month = SmallInt(null=True, default=None)
+    season_end_month = SmallInt(null=True, default=None)
+    medical_level = Varchar(length=20, choices=MedicalLevel, default=MedicalLevel.clinic_on_site)
+    nearest_hospital_zh = Varchar(length=120, default="")
+    nearest_hospital_en = Varchar(length=160, default="")
+    hospital_distance_km = Real(default=0.0)
+    altitude_m = Integer(default=0)
+    accessibility = Array(Varchar(length=30), default=list)
+    time_zone = Varchar(length=40, default="Asia/Shanghai")
+    total_beds = Integer(default=0)
+    contact_phone = Varchar(length=20, default="")
+    status = Varchar(length=12, choices=BaseStatus, default=BaseStatus.admitted)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    base_codes_are_gb2260 = Check("province_code ~ '^[1-9][0-9]0000$' AND city_code ~ '^[0-9]{6}$'")
+    base_season_months = Check(
+        "(season_start_month IS NULL AND season_end_month IS NULL) OR "
+        "(season_start_month BETWEEN 1 AND 12 AND season_end_month BETWEEN 1 AND 12)"
+    )
+    base_beds_not_negative = Check("total_beds >= 0 AND hospital_distance_km >= 0")
+
+
+class CapacityNight(Table, tablename="capacity_night"):
+    """Beds offered and taken (held or booked) at a base on one night.
+
+    ``taken`` is maintained by the booking engine under the base's lock; the
+    CHECK is the last line of defence against overbooking.
+    """
+
+    base = ForeignKey(Base, on_delete=OnDelete.restrict, null=False)
+    night = Date()
+    beds = Integer()
+    taken = Integer(default=0)
+
+    capacity_night_one_row_per_night = Unique(["base", "night"])
+    capacity_night_taken_within_beds = Check("taken >= 0 AND taken <= beds")

@@ -1,0 +1,49 @@
+"""Tours as the API shows them."""
+
+import datetime as dt
+
+import msgspec
+
+
+class RefundTier(msgspec.Struct):
+    days_before: int  # at least this many days before arrival (in the base's time zone)
+    refund_percent: int
+
+
+class QuotaOut(msgspec.Struct):
+    member_id: int
+    seats: int
+    seats_left: int
+
+
+class TourOut(msgspec.Struct):
+    id: int
+    mode: str
+    status: str
+    base_id: int
+    base_name: str
+    province_code: str
+    city_code: str
+    city: str
+    title: str
+    title_zh: str
+    title_en: str
+    summary: str
+    includes: str
+    starts_on: dt.date
+    ends_on: dt.date
+    min_nights: int | None
+    max_nights: int | None
+    price_per_night_fen: int | None
+    monthly_price_fen: int | None
+    package_price_fen: int | None
+    seats: int | None
+    seats_left: int | None
+    organiser_member_id: int
+    partner_member_id: int | None
+    quotas: list[QuotaOut]
+    cancellation_policy: list[RefundTier]
+    health_requirements: list[str]
+    declaration_due_days: int
+    medical_level: str
+    accessibility: list[str]
