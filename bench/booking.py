@@ -1,0 +1,262 @@
+"""Booking throughput: POST /api/v1/bookings over HTTP versus the raw asyncpg transaction.
+
+Both do the same database work (the engine's own SQL statements, in the same order,
+under the same per-base lock); the raw side has no HTTP, no framework, no auth. The
+ratio HTTP / raw is what the framework costs. Two loads:
+
+- spread: holds across many bases and dates (little lock contention);
+- hot: one base, a few dates (every request queues on one lock).
+
+Run (PostgreSQL from SOJOURN_DATABASE_URL's server, else embedded; a database
+``sojourn_bench`` is created and reset):
+
+    python bench/booking.py --clients 32 --seconds 10 --workers 1
+
+Not a test: it prints numbers; docs/benchmarks.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_support import bench_database, free_port, percentile, seed_bookers, wait_for  # noqa: E402
+
+BASES = 50
+NIGHTS = 240
+BEDS = 1_000_000  # never sells out: we measure taking beds, not refusing
+
+
+@dataclass
+class Sample:
+    ok: int = 0
+    failed: int = 0
+    latencies: list[float] = field(default_factory=list)
+    codes: dict[int, int] = field(default_factory=dict)
+
+
+async def seed(conn, start: dt.date) -> list[tuple[int, int]]:
+    """BASES bases with beds every night and one migratory tour each; returns (tour, base)."""
+    member = await conn.fetchval(
+        "INSERT INTO member (code, name_zh, name_en) VALUES ('460000', '海南', 'Hainan') RETURNING id"
+    )
+    pairs = []
+    for i in range(BASES):
+        base = await conn.fetchval(
+            "INSERT INTO base (member, name_zh, name_en, province_code, city_code) "
+            "VALUES ($1, $2, $3, '460000', '460200') RETURNING id",
+            member,
+            f"压测基地{i}",
+            f"Bench base {i}",
+        )
+        await conn.execute(
+            "INSERT INTO capacity_night (base, night, beds) SELECT $1, d::date, $2 "
+            "FROM generate_series($3::date, $3::date + ($4::int - 1), '1 day') d",
+            base,
+            BEDS,
+            start,
+            NIGHTS,
+        )
+        tour = await conn.fetchval(
+            "INSERT INTO tour (base, organiser, mode, status, title_zh, title_en, starts_on, ends_on, min_nights, "
+            "monthly_price_fen) VALUES ($1, $2, 'migratory', 'published', '压测', 'bench', $3, $4, 1, 250000) RETURNING id",
+            base,
+            member,
+            start,
+            start + dt.timedelta(days=NIGHTS),
+        )
+        pairs.append((tour, base))
+    return pairs
+
+
+def stay_for(load: str, start: dt.date, rng: random.Random) -> tuple[int, dt.date, dt.date]:
+    """Which tour index and which nights one request asks for."""
+    if load == "hot":
+        arrival = start + dt.timedelta(days=10 + rng.choice([0, 7, 14]))
+        return 0, arrival, arrival + dt.timedelta(days=7)
+    arrival = start + dt.timedelta(days=rng.randint(1, NIGHTS - 40))
+    return rng.randrange(BASES), arrival, arrival + dt.timedelta(days=rng.randint(7, 30))
+
+
+# --- the raw side: the engine's statements, straight on asyncpg ----------------------------
+
+
+async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings):
+    from sojourn.bookings import calendar, taking
+    from sojourn.bookings.locking import LOCK_SQL, BASE_LOCK_NAMESPACE
+
+    while time.monotonic() < deadline:
+        person = people.pop()
+        index, arrival, departure = stay_for(load, start, rng)
+        tour_id, base_id = tours[index]
+        began = time.perf_counter()
+        async with pool.acquire() as conn:
+            async with conn.transaction():
+                await conn.execute(LOCK_SQL, f"{settings.lock_timeout_ms}ms", BASE_LOCK_NAMESPACE, base_id)
+                tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, dt.datetime.now(dt.timezone.utc))
+                if tour["has_expired_holds"]:
+                    await conn.fetchval(calendar.RELEASE_EXPIRED_SQL, base_id, dt.datetime.now(dt.timezone.utc))
+                rows = await conn.fetch(
+                    taking.TRAVELLERS_SQL.format(scope="t.account = $5"),
+                    [person["traveller_id"]],
+                    dt.datetime.now(dt.timezone.utc),
+                    arrival,
+                    departure,
+                    person["account_id"],
+                )
+                short = await conn.fetch(calendar.SHORT_NIGHTS_SQL, base_id, arrival, departure, 1)
+                assert rows and not short
+                nights = (departure - arrival).days
+                await conn.fetchrow(
+                    taking.TAKE_SQL,
+                    tour_id,
+                    base_id,
+                    person["account_id"],
+                    person["account_id"],
+                    None,
+                    1,
+                    arrival,
+                    departure,
+                    (tour["monthly_price_fen"] * nights + 15) // 30,
+                    dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15),
+                    dt.datetime.now(dt.timezone.utc),
+                    [person["traveller_id"]],
+                    ["460000"],
+                    [70],
+                )
+        sample.latencies.append(time.perf_counter() - began)
+        sample.ok += 1
+
+
+# --- the HTTP side: a minimal keep-alive HTTP/1.1 client (cheap, so the server gets the CPU) ---
+
+
+async def http_worker(port, people, tours, load, start, deadline, sample, rng):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < deadline:
+            person = people.pop()
+            index, arrival, departure = stay_for(load, start, rng)
+            body = json.dumps(
+                {
+                    "tour_id": tours[index][0],
+                    "traveller_ids": [person["traveller_id"]],
+                    "arrival": arrival.isoformat(),
+                    "departure": departure.isoformat(),
+                }
+            ).encode()
+            request = (
+                f"POST /api/v1/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {person['token']}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            began = time.perf_counter()
+            writer.write(request)
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            sample.latencies.append(time.perf_counter() - began)
+            sample.codes[status] = sample.codes.get(status, 0) + 1
+            if status == 201:
+                sample.ok += 1
+            else:
+                sample.failed += 1
+    finally:
+        writer.close()
+
+
+async def run_phase(name, make_worker, clients, seconds, warmup):
+    """Warm up, then measure ``seconds`` with ``clients`` concurrent workers."""
+    await asyncio.gather(*(make_worker(time.monotonic() + warmup, Sample()) for _ in range(clients)))
+    sample = Sample()
+    began = time.monotonic()
+    await asyncio.gather(*(make_worker(began + seconds, sample) for _ in range(clients)))
+    elapsed = time.monotonic() - began
+    rate = sample.ok / elapsed
+    lat = sorted(sample.latencies)
+    print(
+        f"{name:<12} {rate:8.0f} holds/s   p50 {percentile(lat, 50) * 1000:6.1f} ms   "
+        f"p99 {percentile(lat, 99) * 1000:6.1f} ms   failed {sample.failed} {sample.codes or ''}"
+    )
+    return rate
+
+
+async def main(args, url: str) -> None:
+    import asyncpg
+
+    from sojourn.config import load_settings
+
+    settings = load_settings()
+    from sojourn.db import keep_session_state
+
+    pool = await asyncpg.create_pool(url, min_size=args.clients, max_size=args.clients, reset=keep_session_state)
+    start = dt.date.today() + dt.timedelta(days=30)
+    async with pool.acquire() as conn:
+        tours = await seed(conn, start)
+    wanted = int(args.expected_rate * (args.seconds + args.warmup) * 4 * 1.2)
+    people = await seed_bookers(pool, wanted)
+    async with pool.acquire() as conn:
+        await conn.execute("ANALYZE")  # as autovacuum would have, on a database in use
+    print(f"seeded {BASES} bases and {len(people)} travellers; clients={args.clients} workers={args.workers}")
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sojourn", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env={**os.environ, "SOJOURN_LOG_LEVEL": "WARNING", "SOJOURN_DB_POOL_MAX": str(args.pool)},
+        stderr=open(args.server_log, "w") if args.server_log else subprocess.DEVNULL,
+    )
+    try:
+        await wait_for(port)
+        rng = random.Random(7)
+        results = {}
+        for load in args.loads.split(","):
+            raw = await run_phase(
+                f"raw {load}",
+                lambda deadline, sample: raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings),
+                args.clients,
+                args.seconds,
+                args.warmup,
+            )
+            http = await run_phase(
+                f"http {load}",
+                lambda deadline, sample: http_worker(port, people, tours, load, start, deadline, sample, rng),
+                args.clients,
+                args.seconds,
+                args.warmup,
+            )
+            results[load] = http / raw
+            print(f"ratio {load:<7} {http / raw:5.2f}  (goal >= 0.60)")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        await pool.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=float, default=2, help="warm-up seconds per phase")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--pool", type=int, default=20, help="database connections per server worker")
+    parser.add_argument("--expected-rate", type=int, default=2500, help="to size the seeded travellers")
+    parser.add_argument("--database-url", default=os.environ.get("SOJOURN_DATABASE_URL"))
+    parser.add_argument("--server-log", default=None, help="write the server's log here")
+    parser.add_argument("--loads", default="spread,hot", help="which loads to run, comma-separated")
+    arguments = parser.parse_args()
+    database_url, environment = bench_database(arguments.database_url)
+    os.environ.update(environment)
+    asyncio.run(main(arguments, database_url))

@@ -1,0 +1,146 @@
+"""The capacity calendar under the base's lock: taking, giving back, expiring, resizing.
+
+Every function here expects the caller to hold the base's advisory lock in the
+current transaction (``locking.lock_base``). The CHECK constraints on
+``capacity_night``, ``tour`` and ``tour_quota`` stay as the last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+# Statements run once per hold: asyncpg prepares and caches them per connection.
+
+RELEASE_EXPIRED_SQL = """
+WITH expired AS (
+    UPDATE booking SET status = 'expired'
+    WHERE base = $1 AND status = 'held' AND hold_expires_at <= $2
+    RETURNING id, tour, arrival, departure, party_size, origin_member
+), per_night AS (
+    SELECT n.night::date AS night, sum(e.party_size)::int AS k
+    FROM expired e, generate_series(e.arrival, e.departure - 1, interval '1 day') AS n(night)
+    GROUP BY 1
+), calendar AS (
+    UPDATE capacity_night c SET taken = c.taken - p.k
+    FROM per_night p WHERE c.base = $1 AND c.night = p.night
+    RETURNING 1
+), seats AS (
+    UPDATE tour t SET seats_taken = t.seats_taken - x.k
+    FROM (SELECT tour, sum(party_size)::int AS k FROM expired GROUP BY tour) x
+    WHERE t.id = x.tour AND t.seats IS NOT NULL
+    RETURNING 1
+), quotas AS (
+    UPDATE tour_quota q SET taken = q.taken - x.k
+    FROM (SELECT tour, origin_member, sum(party_size)::int AS k FROM expired
+          WHERE origin_member IS NOT NULL GROUP BY 1, 2) x
+    WHERE q.tour = x.tour AND q.member = x.origin_member
+    RETURNING 1
+), lapsed AS (
+    UPDATE waitlist_entry w SET status = 'lapsed'
+    FROM expired e WHERE w.offered_booking = e.id AND w.status = 'offered'
+    RETURNING 1
+)
+SELECT count(*)::int FROM expired
+"""
+
+ADJUST_SQL = """
+WITH calendar AS (
+    UPDATE capacity_night SET taken = taken + $4
+    WHERE base = $1 AND night >= $2 AND night < $3
+    RETURNING 1
+), seats AS (
+    UPDATE tour SET seats_taken = seats_taken + $4 WHERE id = $5 AND seats IS NOT NULL RETURNING 1
+), quota AS (
+    UPDATE tour_quota SET taken = taken + $4 WHERE tour = $5 AND member = $6 RETURNING 1
+)
+SELECT (SELECT count(*) FROM calendar)::int
+"""
+
+SHORT_NIGHTS_SQL = """
+SELECT d::date AS night, coalesce(c.beds - c.taken, 0) AS beds_left
+FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
+LEFT JOIN capacity_night c ON c.base = $1 AND c.night = d::date
+WHERE coalesce(c.beds - c.taken, 0) < $4
+ORDER BY 1
+"""
+
+
+@dataclass(frozen=True)
+class ShortNight:
+    night: dt.date
+    beds_left: int
+
+
+async def release_expired_holds(conn: asyncpg.Connection, base_id: int, now: dt.datetime) -> int:
+    """Give back the beds of every hold at this base that has run out; return how many."""
+    return await conn.fetchval(RELEASE_EXPIRED_SQL, base_id, now)
+
+
+async def short_nights(
+    conn: asyncpg.Connection, base_id: int, arrival: dt.date, departure: dt.date, party_size: int
+) -> list[ShortNight]:
+    """Nights in [arrival, departure) without ``party_size`` free beds (no calendar row: no beds)."""
+    rows = await conn.fetch(SHORT_NIGHTS_SQL, base_id, arrival, departure, party_size)
+    return [ShortNight(night=row["night"], beds_left=max(row["beds_left"], 0)) for row in rows]
+
+
+async def adjust_taken(conn: asyncpg.Connection, booking: Any, delta: int) -> None:
+    """Add ``delta`` travellers of an existing booking to its nights, seats and quota:
+    minus its party to give everything back (cancelling), plus to take it again (undo)."""
+    await conn.fetchval(
+        ADJUST_SQL,
+        booking["base"],
+        booking["arrival"],
+        booking["departure"],
+        delta,
+        booking["tour"],
+        booking["origin_member"],
+    )
+
+
+SET_BEDS_SQL = """
+INSERT INTO capacity_night (base, night, beds, taken)
+SELECT $1, d::date, $4, 0
+FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
+WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
+ON CONFLICT (base, night) DO UPDATE SET beds = EXCLUDED.beds
+RETURNING night, beds, taken
+"""
+
+BELOW_TAKEN_SQL = """
+SELECT c.night, c.taken FROM capacity_night c
+WHERE c.base = $1 AND c.night >= $2 AND c.night < $3 AND c.taken > $4
+  AND ($5::int[] IS NULL OR extract(isodow FROM c.night)::int = ANY($5::int[]))
+ORDER BY c.night
+"""
+
+BEDS_BEFORE_SQL = """
+SELECT coalesce(bool_or(coalesce(c.beds, 0) < $4), false)
+FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
+LEFT JOIN capacity_night c ON c.base = $1 AND c.night = d::date
+WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
+"""
+
+
+async def nights_below_taken(
+    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+) -> list[tuple[dt.date, int]]:
+    rows = await conn.fetch(BELOW_TAKEN_SQL, base_id, start, end, beds, weekdays)
+    return [(row["night"], row["taken"]) for row in rows]
+
+
+async def set_beds(
+    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+) -> tuple[int, bool]:
+    """Set beds on every night in [start, end) (optionally only ISO weekdays 1-7).
+
+    Returns how many nights changed and whether any night gained beds (then the
+    waiting list may be served).
+    """
+    grew = await conn.fetchval(BEDS_BEFORE_SQL, base_id, start, end, beds, weekdays)
+    rows = await conn.fetch(SET_BEDS_SQL, base_id, start, end, beds, weekdays)
+    return len(rows), bool(grew)

@@ -1,0 +1,185 @@
+"""The booking steps after the beds are held: health forms, check everything, confirm; and
+"more time" for the hold (WCAG 2.2.1: warned before it runs out, extendable with one press).
+
+When a hold has run out the pages say so in words and offer to start again with the same
+people and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from sojourn.bookings import lifecycle, queries
+from sojourn.bookings.pages import (
+    booker_of,
+    current_target,
+    full_refund_window,
+    local_time,
+    sign_in_first,
+    stay_query,
+    steps_for,
+    window_ends,
+)
+from sojourn.bookings.schemas import BookingOut
+from sojourn.clock import Clock
+from sojourn.config import Settings
+from sojourn.di import NamedDependency
+from sojourn.errors import Conflict
+from sojourn.health.progress import declaration_progress
+from sojourn.i18n import gettext as _
+from sojourn.tours import services as tours
+from sojourn.web.forms import read_form, safe_next
+
+
+class NextForm(msgspec.Struct):
+    next: str = ""
+
+
+def start_again_url(booking: BookingOut) -> str:
+    people = [traveller.id for traveller in booking.travellers]
+    if booking.mode == "migratory":
+        return f"/book/{booking.tour_id}/hold?{stay_query(people, booking.arrival.isoformat(), booking.departure.isoformat())}"
+    return f"/book/{booking.tour_id}/hold?{stay_query(people)}"
+
+
+def hold_context(booking: BookingOut, now: dt.datetime, here: str) -> dict[str, Any]:
+    """What the countdown needs (bookings/_countdown.html)."""
+    return {
+        "booking": booking,
+        "now": now,
+        "held_until": local_time(booking.hold_expires_at),
+        "start_again": start_again_url(booking),
+        "here": here,
+    }
+
+
+def _expired_page(booking: BookingOut, status: int = 200) -> Template:
+    return Template("bookings/expired.html", context={"booking": booking, "start_again": start_again_url(booking)},
+                    status_code=status)
+
+
+async def _booking(request: Request[Any, Any, Any], booking_id: int, settings: Settings, now: dt.datetime) -> BookingOut:
+    return await queries.get_booking(request.user, booking_id, now=now, settings=settings)
+
+
+@get("/trips/{booking_id:int}/health", include_in_schema=False)
+async def health_step(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    principal = booker_of(request)
+    if principal is None:
+        return sign_in_first(current_target(request))
+    now = clock.now()
+    booking = await _booking(request, booking_id, settings, now)
+    if booking.status == "expired":
+        return _expired_page(booking)
+    progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
+    return Template(
+        "bookings/health.html",
+        context={**hold_context(booking, now, f"/trips/{booking.id}/health"), "progress": progress,
+                 "steps": steps_for(booking.mode), "step": "health"},
+    )
+
+
+@get("/trips/{booking_id:int}/review", include_in_schema=False)
+async def review_step(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    principal = booker_of(request)
+    if principal is None:
+        return sign_in_first(current_target(request))
+    now = clock.now()
+    booking = await _booking(request, booking_id, settings, now)
+    if booking.status == "expired":
+        return _expired_page(booking)
+    if booking.status != "held":
+        return Redirect(f"/trips/{booking.id}", status_code=303)
+    tour = await tours.get_tour(booking.tour_id, now, include_unpublished=True)
+    progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
+    return Template(
+        "bookings/review.html",
+        context={**hold_context(booking, now, f"/trips/{booking.id}/review"), "tour": tour, "progress": progress,
+                 "steps": steps_for(booking.mode), "step": "review"},
+    )
+
+
+@post("/trips/{booking_id:int}/confirm", include_in_schema=False, status_code=303)
+async def confirm(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    principal = booker_of(request)
+    if principal is None:
+        return sign_in_first(f"/trips/{booking_id}/review")
+    now = clock.now()
+    try:
+        await lifecycle.confirm_booking(principal, booking_id, settings=settings, now=now)
+    except Conflict as refused:
+        booking = await _booking(request, booking_id, settings, now)
+        if refused.code == "hold_expired" or booking.status == "expired":
+            return _expired_page(booking, 409)
+        flash(request, str(refused.message), "error")
+        return Redirect(f"/trips/{booking_id}", status_code=303)
+    return Redirect(f"/trips/{booking_id}/confirmed", status_code=303)
+
+
+@get("/trips/{booking_id:int}/confirmed", include_in_schema=False)
+async def confirmed_step(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    principal = booker_of(request)
+    if principal is None:
+        return sign_in_first(current_target(request))
+    now = clock.now()
+    booking = await _booking(request, booking_id, settings, now)
+    if booking.status != "confirmed":
+        return Redirect(f"/trips/{booking.id}", status_code=303)
+    progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
+    return Template(
+        "bookings/confirmed.html",
+        context={"booking": booking, "progress": progress, "steps": steps_for(booking.mode), "step": "confirmed",
+                 "full_refund": full_refund_window(booking, now), "window_ends": window_ends(booking)},
+    )
+
+
+@post("/trips/{booking_id:int}/extend-hold", include_in_schema=False, status_code=303)
+async def extend_hold(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template | Redirect:
+    form = await read_form(request, NextForm)
+    back = safe_next(form.next, f"/trips/{booking_id}/review")
+    principal = booker_of(request)
+    if principal is None:
+        return sign_in_first(back)
+    now = clock.now()
+    htmx = bool(request.headers.get("hx-request"))
+    try:
+        booking = await lifecycle.extend_hold(principal, booking_id, settings=settings, now=now)
+    except Conflict as refused:
+        booking = await _booking(request, booking_id, settings, now)
+        if htmx:
+            return Template("bookings/_countdown.html", status_code=200,
+                            context={**hold_context(booking, now, back), "problem": str(refused.message)})
+        if booking.status == "expired":
+            return _expired_page(booking, 409)
+        flash(request, str(refused.message), "error")
+        return Redirect(back, status_code=303)
+    if htmx:
+        return Template("bookings/_countdown.html", status_code=200,
+                        context={**hold_context(booking, now, back), "extended": True})
+    flash(request, _("More time: your beds are now held until %(time)s.", time=local_time(booking.hold_expires_at)), "ok")
+    return Redirect(back, status_code=303)
+
+
+ROUTES = [health_step, review_step, confirm, confirmed_step, extend_hold]

@@ -1,0 +1,170 @@
+"""``hold_beds``: turn a booking request into a hold that counts against capacity.
+
+One transaction: take the base's lock, give back holds that have run out (and
+serve the waiting list with what they freed), lock the travellers, count what is
+left, then take beds, seats and quota and write the booking. Nothing is decided
+from a cache or outside the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+
+import asyncpg
+import msgspec
+
+from sojourn import db
+from sojourn.accounts import policy
+from sojourn.accounts.principal import Principal
+from sojourn.bookings import idempotency, live, taking
+from sojourn.bookings.errors import map_database_errors
+from sojourn.bookings.locking import lock_base
+from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut
+from sojourn.bookings.stays import Stay, check_tour_open, check_travellers, stay_for, today_at
+from sojourn.config import Settings
+from sojourn.errors import NotFound
+from sojourn.i18n import lazy_gettext as _l
+from sojourn.localized import pick
+from sojourn.tours.pricing import traveller_price_fen
+
+IDEMPOTENCY_SCOPE = "bookings.create"
+
+
+# A tour never moves to another base, so which base's lock to take is cached per process.
+_BASE_OF_TOUR: dict[int, int] = {}
+_BASE_OF_TOUR_LIMIT = 100_000
+
+
+async def base_of_tour(conn: asyncpg.Connection, tour_id: int) -> int:
+    base_id = _BASE_OF_TOUR.get(tour_id)
+    if base_id is None:
+        base_id = await conn.fetchval("SELECT base FROM tour WHERE id = $1", tour_id)
+        if base_id is None:
+            raise NotFound(_l("There is no tour with this number, or it is no longer offered."))
+        if len(_BASE_OF_TOUR) >= _BASE_OF_TOUR_LIMIT:
+            _BASE_OF_TOUR.clear()
+        _BASE_OF_TOUR[tour_id] = base_id
+    return base_id
+
+
+@dataclass(frozen=True)
+class HoldResult:
+    booking: BookingOut
+    replayed: bool = False
+
+
+async def hold_beds(
+    principal: Principal,
+    request: BookingIn,
+    *,
+    settings: Settings,
+    now: dt.datetime,
+    idempotency_key: str | None = None,
+    take_lock: bool = True,
+) -> HoldResult:
+    """Hold beds for ``request``; 409 with ``nights_short`` when some night is full.
+
+    ``take_lock=False`` exists only so a test can show the race the lock prevents.
+    """
+    key = idempotency.check_key(idempotency_key)
+    async with db.connection() as conn:
+        base_id = await base_of_tour(conn, request.tour_id)
+
+        async def attempt() -> BookingOut:
+            with map_database_errors():
+                return await _hold(conn, principal, request, base_id, settings, now, take_lock)
+
+        booking, replayed = await idempotency.run_once(
+            conn,
+            account_id=principal.account_id,
+            scope=IDEMPOTENCY_SCOPE,
+            key=key,
+            request=msgspec.to_builtins(request),
+            result_type=BookingOut,
+            operation=attempt,
+        )
+    if not replayed:
+        await live.capacity_changed(base_id)
+    return HoldResult(booking, replayed)
+
+
+async def _hold(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    request: BookingIn,
+    base_id: int,
+    settings: Settings,
+    now: dt.datetime,
+    take_lock: bool,
+) -> BookingOut:
+    if take_lock:
+        await lock_base(conn, base_id, settings.lock_timeout_ms)
+    tour = check_tour_open(
+        await taking.tour_after_releasing_expired(conn, request.tour_id, settings=settings, now=now)
+    )
+    stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
+    rows = await taking.lock_travellers(
+        conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)
+    )
+    account_id, travellers = check_travellers(request.traveller_ids, rows, stay.arrival)
+    taking.check_nobody_away(rows)
+    party = taking.Party(account_id, travellers, {row["id"]: row["name"] for row in rows})
+    origin_member = await taking.check_room(conn, tour, stay, party)
+
+    total_fen = traveller_price_fen(tour, stay.nights) * party.size
+    hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
+    taken = await taking.take(
+        conn,
+        tour=tour,
+        stay=stay,
+        party=party,
+        booked_by=principal.account_id,
+        origin_member=origin_member,
+        total_fen=total_fen,
+        hold_expires_at=hold_expires_at,
+        now=now,
+    )
+    return fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
+
+
+def fresh_hold_out(
+    tour: asyncpg.Record,
+    stay: Stay,
+    party: taking.Party,
+    taken: taking.Taken,
+    total_fen: int,
+    hold_expires_at: dt.datetime,
+    booked_by: int,
+    settings: Settings,
+) -> BookingOut:
+    """The new hold as the API shows it, built from what is already in hand (no re-read)."""
+    return BookingOut(
+        id=taken.booking_id,
+        reference=taken.reference,
+        status="held",
+        tour_id=tour["id"],
+        tour_title=pick(tour, "title"),
+        mode=tour["mode"],
+        base_id=tour["base"],
+        base_name=pick({"name_zh": tour["base_name_zh"], "name_en": tour["base_name_en"]}, "name"),
+        arrival=stay.arrival,
+        departure=stay.departure,
+        nights=stay.nights,
+        party_size=party.size,
+        total_fen=total_fen,
+        refund_fen=None,
+        hold_expires_at=hold_expires_at,
+        hold_extensions_left=settings.hold_max_extensions,
+        travellers=[
+            BookingTravellerOut(id=traveller, name=party.names[traveller], age_at_arrival=age)
+            for traveller, _, age in party.travellers
+        ],
+        booked_by_account_id=booked_by,
+        on_behalf=booked_by != party.account_id,
+        created_at=taken.created_at,
+        confirmed_at=None,
+        cancelled_at=None,
+        refund_if_cancelled_now_fen=0,
+    )

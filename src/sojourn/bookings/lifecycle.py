@@ -1,0 +1,241 @@
+"""A booking after its hold: more time, confirmation, cancellation with refund, undoing it.
+
+Changes that give beds back or take them again hold the base's lock; confirming
+and extending only lock the booking row, which is enough to keep them from
+crossing the expiry of the same hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+
+from sojourn import db
+from sojourn.accounts import policy
+from sojourn.accounts.principal import Principal
+from sojourn.audit import services as audit
+from sojourn.bookings import calendar, live, taking, waitlist_offers
+from sojourn.bookings.errors import map_database_errors
+from sojourn.bookings.locking import lock_base
+from sojourn.bookings.queries import (
+    BOOKING_SELECT,
+    UNDO_WINDOW,
+    booking_out,
+    fetch_booking,
+    refund_if_cancelled,
+)
+from sojourn.bookings.schemas import BookingOut
+from sojourn.bookings.stays import Stay, today_at
+from sojourn.config import Settings
+from sojourn.errors import Conflict
+from sojourn.i18n import lazy_gettext as _l
+from sojourn.notifications import outbox
+
+CANCELLABLE = ("held", "confirmed")
+
+
+def _expired(row: Any, now: dt.datetime) -> bool:
+    """Run out, whether or not its beds were released yet."""
+    return row["status"] == "expired" or (row["status"] == "held" and row["hold_expires_at"] <= now)
+
+
+def _hold_expired() -> Conflict:
+    return Conflict(
+        _l("Your hold has run out and the beds were released. Please start the booking again."),
+        code="hold_expired",
+    )
+
+
+async def _locked_row(conn: asyncpg.Connection, principal: Principal, booking_id: int) -> Any:
+    """The booking, row-locked, if the caller may change it (404 otherwise)."""
+    return await fetch_booking(conn, principal, booking_id, policy.bookings_changeable, lock=True)
+
+
+async def extend_hold(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
+    """Give the booker more time (WCAG 2.2.1), a bounded number of times."""
+    async with db.connection() as conn, conn.transaction():
+        with map_database_errors():
+            row = await _locked_row(conn, principal, booking_id)
+            if _expired(row, now):
+                raise _hold_expired()
+            if row["status"] != "held":
+                raise Conflict(_l("Only a booking that is still on hold can get more time."), code="not_held")
+            if row["hold_extensions"] >= settings.hold_max_extensions:
+                raise Conflict(
+                    _l("The time cannot be extended again. Please confirm now, or call 96111 for help."),
+                    code="no_more_extensions",
+                )
+            new_expiry = max(row["hold_expires_at"], now) + dt.timedelta(minutes=settings.hold_extension_minutes)
+            await conn.execute(
+                "UPDATE booking SET hold_expires_at = $2, hold_extensions = hold_extensions + 1 WHERE id = $1",
+                booking_id,
+                new_expiry,
+            )
+            return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+
+
+async def confirm_booking(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
+    async with db.connection() as conn, conn.transaction():
+        with map_database_errors():
+            row = await _locked_row(conn, principal, booking_id)
+            if row["status"] == "confirmed":
+                return booking_out(row, now, settings)  # confirming twice is harmless
+            if _expired(row, now):
+                raise _hold_expired()
+            if row["status"] != "held":
+                raise Conflict(_l("This booking cannot be confirmed in its current state."), code="not_held")
+            await conn.execute(
+                "UPDATE booking SET status = 'confirmed', confirmed_at = $2 WHERE id = $1", booking_id, now
+            )
+            await conn.execute(
+                "UPDATE waitlist_entry SET status = 'booked' WHERE offered_booking = $1 AND status = 'offered'",
+                booking_id,
+            )
+            await outbox.enqueue(
+                conn,
+                "booking_confirmed",
+                row["account"],
+                {"booking_id": booking_id, "reference": row["reference"], "arrival": row["arrival"].isoformat()},
+                dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
+            )
+            return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+
+
+async def cancel_booking(
+    principal: Principal, booking_id: int, *, reason: str, settings: Settings, now: dt.datetime, ip: str = ""
+) -> BookingOut:
+    """The booker cancels: beds back at once, refund per the tour's policy, waiting list served."""
+    async with db.connection() as conn:
+        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable))["base"]
+        async with conn.transaction():
+            with map_database_errors():
+                await lock_base(conn, base_id, settings.lock_timeout_ms)
+                row = await _locked_row(conn, principal, booking_id)
+                await _cancel_locked(conn, row, refund_if_cancelled(row, now), principal, reason, settings, now, ip)
+                cancelled = booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+    await live.capacity_changed(base_id)
+    return cancelled
+
+
+async def cancel_with_full_refund(
+    conn: asyncpg.Connection,
+    booking_id: int,
+    *,
+    actor: Principal,
+    reason: str,
+    settings: Settings,
+    now: dt.datetime,
+    ip: str = "",
+) -> int:
+    """Cancel on the provider's side (a declined health review, a cancelled departure): everything
+    is refunded. The caller has already checked that ``actor`` may do this, and runs inside a
+    transaction; returns the refund in fen. Bookings that are already over or cancelled are left alone.
+    """
+    base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
+    await lock_base(conn, base_id, settings.lock_timeout_ms)  # re-entrant within one transaction
+    row = await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id)
+    if row is None or row["status"] not in CANCELLABLE or _expired(row, now):
+        return 0
+    refund = row["total_fen"] if row["status"] == "confirmed" else 0
+    await _cancel_locked(conn, row, refund, actor, reason, settings, now, ip)
+    return refund
+
+
+async def _cancel_locked(
+    conn: asyncpg.Connection,
+    row: Any,
+    refund: int,
+    actor: Principal,
+    reason: str,
+    settings: Settings,
+    now: dt.datetime,
+    ip: str,
+) -> None:
+    """Cancel ``row`` (locked, base lock held): status, beds, offer, notification, audit, waiting list."""
+    if _expired(row, now):
+        raise _hold_expired()
+    if row["status"] not in CANCELLABLE:
+        raise Conflict(_l("This booking cannot be cancelled in its current state."), code="not_cancellable")
+    if row["departure"] <= today_at(row["time_zone"], now):
+        raise Conflict(_l("This stay has already ended."), code="stay_ended")
+    booking_id = row["id"]
+    await conn.execute(
+        "UPDATE booking SET status = 'cancelled', refund_fen = $2, cancelled_at = $3, "
+        "cancelled_by = $4, cancel_reason = $5 WHERE id = $1",
+        booking_id,
+        refund,
+        now,
+        actor.account_id,
+        reason.strip()[:500],
+    )
+    await calendar.adjust_taken(conn, row, -row["party_size"])
+    await conn.execute(
+        "UPDATE waitlist_entry SET status = 'withdrawn' WHERE offered_booking = $1 AND status = 'offered'",
+        booking_id,
+    )
+    await outbox.enqueue(
+        conn,
+        "booking_cancelled",
+        row["account"],
+        {"booking_id": booking_id, "reference": row["reference"], "refund_fen": refund, "reason": reason[:500]},
+        dedupe_key=f"booking_cancelled:{booking_id}:{now.isoformat()}",
+    )
+    await audit.record(
+        "booking_cancelled",
+        actor=actor,
+        object_type="booking",
+        object_id=booking_id,
+        on_behalf_of=row["account"] if row["account"] != actor.account_id else None,
+        ip=ip,
+        detail={"refund_fen": refund, "previous_status": row["status"]},
+        conn=conn,
+    )
+    await waitlist_offers.offer_freed_beds(conn, row["base"], settings=settings, now=now)
+
+
+async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
+    """Within ten minutes of cancelling a confirmed booking, take it back if the beds are still free."""
+    async with db.connection() as conn:
+        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable))["base"]
+        async with conn.transaction():
+            with map_database_errors():
+                await lock_base(conn, base_id, settings.lock_timeout_ms)
+                row = await _locked_row(conn, principal, booking_id)
+                if (
+                    row["status"] != "cancelled"
+                    or row["confirmed_at"] is None
+                    or row["cancelled_at"] is None
+                    or now - row["cancelled_at"] > UNDO_WINDOW
+                ):
+                    raise Conflict(
+                        _l("A cancellation can be undone only within 10 minutes. Please book again."),
+                        code="undo_window_passed",
+                    )
+                await calendar.release_expired_holds(conn, base_id, now)
+                tour = await conn.fetchrow(taking.TOUR_SQL, row["tour"])
+                stay = Stay(row["arrival"], row["departure"])
+                travellers = await conn.fetch(
+                    "SELECT traveller, home_province_code, age_at_arrival FROM booking_traveller "
+                    "WHERE booking = $1 ORDER BY traveller",
+                    booking_id,
+                )
+                party = taking.Party(
+                    row["account"],
+                    [(t["traveller"], t["home_province_code"], t["age_at_arrival"]) for t in travellers],
+                    {},
+                )
+                await taking.check_room(conn, tour, stay, party)
+                await calendar.adjust_taken(conn, row, party.size)
+                await conn.execute(
+                    "UPDATE booking SET status = 'confirmed', refund_fen = NULL, cancelled_at = NULL, "
+                    "cancelled_by = NULL, cancel_reason = '' WHERE id = $1",
+                    booking_id,
+                )
+                await audit.record(
+                    "booking_cancel_undone", actor=principal, object_type="booking", object_id=booking_id, conn=conn
+                )
+                restored = booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+    await live.capacity_changed(base_id)
+    return restored

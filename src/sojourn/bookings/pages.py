@@ -1,0 +1,100 @@
+"""What the booking pages share: who may book, sending visitors to sign in and back, the steps.
+
+Pages never show a bare 401: a visitor who is not signed in is sent to the sign-in page,
+which brings them back to the same step (``next``) with what they had chosen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import arrow
+from litestar import Request
+from litestar.response import Redirect
+
+from sojourn.accounts.principal import Principal
+from sojourn.accounts.tables import Role
+from sojourn.bookings.queries import UNDO_WINDOW
+from sojourn.bookings.schemas import BookingOut
+from sojourn.errors import NotAllowed
+from sojourn.i18n import gettext as _
+from sojourn.i18n import lazy_gettext as _l
+from sojourn.web.forms import safe_next
+
+BOOKERS = (Role.traveller, Role.agent, Role.admin)
+TIME_ZONE = "Asia/Shanghai"  # every base so far; holds are shown in Beijing time
+
+
+def current_target(request: Request[Any, Any, Any]) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def sign_in_first(target: str) -> Redirect:
+    return Redirect(f"/login?next={quote(safe_next(target), safe='')}", status_code=303)
+
+
+def booker_of(request: Request[Any, Any, Any]) -> Principal | None:
+    """The signed-in booker, None when nobody is signed in; 403 for staff accounts."""
+    user = request.scope.get("user")
+    if user is None:
+        return None
+    if user.role not in BOOKERS:
+        raise NotAllowed(_l("Staff accounts cannot book trips. Sign in with a traveller's account."))
+    return user
+
+
+def stay_query(traveller_ids: list[int], arrival: str | None = None, departure: str | None = None) -> str:
+    pairs: list[tuple[str, Any]] = [("traveller_ids", t) for t in traveller_ids]
+    if arrival:
+        pairs.append(("arrival", arrival))
+    if departure:
+        pairs.append(("departure", departure))
+    return urlencode(pairs)
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+
+
+def steps_for(mode: str) -> list[Step]:
+    steps = [Step("travellers", _("Who is travelling"))]
+    if mode == "migratory":
+        steps.append(Step("dates", _("Dates")))
+    steps += [
+        Step("hold", _("Hold the beds")),
+        Step("health", _("Health forms")),
+        Step("review", _("Check")),
+        Step("confirmed", _("Confirmed")),
+    ]
+    return steps
+
+
+def local_time(instant: dt.datetime | None) -> str:
+    return arrow.get(instant).to(TIME_ZONE).strftime("%H:%M") if instant else ""
+
+
+def undo_open(booking: BookingOut, now: dt.datetime) -> bool:
+    """A cancelled confirmed booking can be taken back for ten minutes (lifecycle.undo_cancel)."""
+    return (
+        booking.status == "cancelled"
+        and booking.confirmed_at is not None
+        and booking.cancelled_at is not None
+        and now - booking.cancelled_at <= UNDO_WINDOW
+    )
+
+
+def full_refund_window(booking: BookingOut, now: dt.datetime) -> bool:
+    """Just confirmed: cancelling now gives everything back (queries.refund_if_cancelled)."""
+    return booking.status == "confirmed" and booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW
+
+
+def window_ends(booking: BookingOut) -> str:
+    """When the ten minutes after confirming or cancelling end, in Beijing time."""
+    start = booking.cancelled_at if booking.status == "cancelled" else booking.confirmed_at
+    return local_time(start + UNDO_WINDOW) if start else ""

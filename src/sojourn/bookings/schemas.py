@@ -1,0 +1,72 @@
+"""Bookings and waiting-list entries as the API reads and writes them."""
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+
+TravellerIds = Annotated[list[int], msgspec.Meta(min_length=1, max_length=10)]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+    tour_id: int
+    traveller_ids: TravellerIds
+    arrival: dt.date | None = None  # migratory stays only; fixed-date tours use the tour's dates
+    departure: dt.date | None = None
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason = ""
+
+
+class BookingTravellerOut(msgspec.Struct):
+    id: int
+    name: str
+    age_at_arrival: int
+
+
+class BookingOut(msgspec.Struct):
+    id: int
+    reference: str
+    status: str
+    tour_id: int
+    tour_title: str
+    mode: str
+    base_id: int
+    base_name: str
+    arrival: dt.date
+    departure: dt.date
+    nights: int
+    party_size: int
+    total_fen: int
+    refund_fen: int | None
+    hold_expires_at: dt.datetime | None
+    hold_extensions_left: int
+    travellers: list[BookingTravellerOut]
+    booked_by_account_id: int
+    on_behalf: bool  # booked by a hotline agent for this account
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    # What cancelling now would refund, so nobody has to guess before clicking.
+    refund_if_cancelled_now_fen: int | None = None
+    waitlist_entry_id: int | None = None  # set when this hold is an offer from the waiting list
+
+
+class NightShort(msgspec.Struct):
+    date: dt.date
+    beds_left: int
+
+
+class WaitlistOut(msgspec.Struct):
+    id: int
+    status: str
+    tour_id: int
+    arrival: dt.date
+    departure: dt.date
+    party_size: int
+    traveller_ids: list[int]
+    position: int | None  # 1 = next in line; None once offered or closed
+    offered_booking_id: int | None
+    created_at: dt.datetime

@@ -1,0 +1,200 @@
+"""Counting and taking beds, seats and quota for one stay: shared by new holds and by
+waiting-list offers. The caller holds the base's lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import asyncpg
+
+from sojourn.bookings import calendar
+from sojourn.bookings.errors import sold_out
+from sojourn.bookings.stays import Stay
+from sojourn.errors import Conflict, InvalidInput
+from sojourn.i18n import lazy_gettext as _l
+
+TOUR_SQL = """
+SELECT t.*, b.status AS base_status, b.time_zone, b.name_zh AS base_name_zh, b.name_en AS base_name_en
+FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
+"""
+
+# The tour, and whether its base has holds that ran out but still count (then they are
+# released before anything is decided; usually there are none, and the release is skipped).
+TOUR_AND_EXPIRED_SQL = """
+SELECT t.*, b.status AS base_status, b.time_zone, b.name_zh AS base_name_zh, b.name_en AS base_name_en,
+       EXISTS (SELECT 1 FROM booking x WHERE x.base = t.base AND x.status = 'held'
+               AND x.hold_expires_at <= $2) AS has_expired_holds
+FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
+"""
+
+# Travellers are locked (sorted, after the base lock) so that one person cannot be put on
+# two overlapping stays by two requests racing at two different bases.
+TRAVELLERS_SQL = """
+SELECT t.id, t.account, t.name, t.birth_date, t.home_province_code,
+       EXISTS (SELECT 1 FROM booking b
+               WHERE b.id = ANY (ARRAY(SELECT bt.booking FROM booking_traveller bt WHERE bt.traveller = t.id))
+                 AND b.status IN ('held', 'confirmed', 'checked_in')
+                 AND NOT (b.status = 'held' AND b.hold_expires_at <= $2)
+                 AND b.arrival < $4 AND b.departure > $3) AS already_away
+FROM traveller t
+WHERE t.id = ANY($1::int[]) AND {scope}
+ORDER BY t.id
+FOR UPDATE OF t
+"""
+
+QUOTA_SQL = """
+SELECT q.member, q.seats - q.taken AS seats_left
+FROM tour_quota q JOIN member m ON m.id = q.member
+WHERE q.tour = $1 AND m.code = $2
+"""
+
+TAKE_SQL = """
+WITH calendar AS (
+    UPDATE capacity_night SET taken = taken + $6
+    WHERE base = $2 AND night >= $7 AND night < $8
+    RETURNING 1
+), seats AS (
+    UPDATE tour SET seats_taken = seats_taken + $6 WHERE id = $1 AND seats IS NOT NULL RETURNING 1
+), quota AS (
+    UPDATE tour_quota SET taken = taken + $6 WHERE tour = $1 AND member = $5 RETURNING 1
+), new_booking AS (
+    INSERT INTO booking (id, reference, tour, base, account, booked_by, origin_member, status, arrival,
+                         departure, nights, party_size, total_fen, hold_expires_at, created_at)
+    SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $4, $5, 'held', $7, $8, $8 - $7, $6, $9, $10, $11
+    FROM (SELECT nextval('booking_id_seq') AS id) n
+    RETURNING id, reference, created_at
+), travellers AS (
+    INSERT INTO booking_traveller (booking, traveller, home_province_code, age_at_arrival)
+    SELECT new_booking.id, x.traveller, x.province, x.age
+    FROM new_booking, unnest($12::int[], $13::varchar[], $14::int[]) AS x(traveller, province, age)
+    RETURNING 1
+)
+SELECT id, reference, created_at, (SELECT count(*) FROM calendar)::int AS nights_taken FROM new_booking
+"""
+
+
+async def tour_after_releasing_expired(
+    conn: asyncpg.Connection, tour_id: int, *, settings: Any, now: dt.datetime
+) -> asyncpg.Record | None:
+    """Under the base's lock: the tour row, after giving back (and re-offering) expired holds."""
+    tour = await conn.fetchrow(TOUR_AND_EXPIRED_SQL, tour_id, now)
+    if tour is None or not tour["has_expired_holds"]:
+        return tour
+    from sojourn.bookings import waitlist_offers  # offers build on this module
+
+    if await calendar.release_expired_holds(conn, tour["base"], now):
+        await waitlist_offers.offer_freed_beds(conn, tour["base"], settings=settings, now=now)
+    return await conn.fetchrow(TOUR_SQL, tour_id)
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who travels: the owning account and, per traveller, (id, home province, age at arrival)."""
+
+    account_id: int
+    travellers: list[tuple[int, str, int]]
+    names: dict[int, str]
+
+    @property
+    def size(self) -> int:
+        return len(self.travellers)
+
+
+@dataclass(frozen=True)
+class Taken:
+    booking_id: int
+    reference: str
+    created_at: dt.datetime
+
+
+TravellerScope = Callable[[str, list[Any]], str]  # (alias, args) -> SQL condition, as in accounts.policy
+
+
+async def lock_travellers(
+    conn: asyncpg.Connection, traveller_ids: Sequence[int], stay: Stay, now: dt.datetime, scope: TravellerScope
+) -> list[asyncpg.Record]:
+    """Lock and read the travellers that ``scope`` lets this booking include."""
+    args: list[Any] = [list(traveller_ids), now, stay.arrival, stay.departure]
+    condition = scope("t", args)
+    return await conn.fetch(TRAVELLERS_SQL.format(scope=condition), *args)
+
+
+def check_nobody_away(rows: Sequence[Mapping[str, Any]]) -> None:
+    away = [row["name"] for row in rows if row["already_away"]]
+    if away:
+        raise Conflict(
+            _l("%(names)s already has a stay on some of these nights.", names="、".join(away)),
+            code="traveller_already_booked",
+        )
+
+
+async def check_room(conn: asyncpg.Connection, tour: Mapping[str, Any], stay: Stay, party: Party) -> int | None:
+    """Seats, member quota and beds on every night; returns the origin member for exchanges."""
+    seats_left = None if tour["seats"] is None else tour["seats"] - tour["seats_taken"]
+    if seats_left is not None and seats_left < party.size:
+        raise Conflict(
+            _l("Only %(n)s seats are left on this tour.", n=max(seats_left, 0)),
+            code="seats_short",
+            seats_left=max(seats_left, 0),
+        )
+    origin_member = await _exchange_member(conn, tour, party) if tour["mode"] == "interactive" else None
+    short = await calendar.short_nights(conn, tour["base"], stay.arrival, stay.departure, party.size)
+    if short:
+        raise sold_out(short)
+    return origin_member
+
+
+async def _exchange_member(conn: asyncpg.Connection, tour: Mapping[str, Any], party: Party) -> int:
+    provinces = {province for _, province, _ in party.travellers}
+    if len(provinces) != 1:
+        message = _l("On an exchange trip, travellers from different provinces must be booked separately.")
+        raise InvalidInput(message, field_errors={"traveller_ids": message})
+    quota = await conn.fetchrow(QUOTA_SQL, tour["id"], provinces.pop())
+    if quota is None:
+        raise Conflict(
+            _l("This exchange trip is only for travellers from its two member provinces."),
+            code="not_in_exchange",
+        )
+    if quota["seats_left"] < party.size:
+        raise Conflict(
+            _l("Only %(n)s seats are left for travellers from your province.", n=max(quota["seats_left"], 0)),
+            code="quota_short",
+            seats_left=max(quota["seats_left"], 0),
+        )
+    return quota["member"]
+
+
+async def take(
+    conn: asyncpg.Connection,
+    *,
+    tour: Mapping[str, Any],
+    stay: Stay,
+    party: Party,
+    booked_by: int,
+    origin_member: int | None,
+    total_fen: int,
+    hold_expires_at: dt.datetime,
+    now: dt.datetime,
+) -> Taken:
+    row = await conn.fetchrow(
+        TAKE_SQL,
+        tour["id"],
+        tour["base"],
+        party.account_id,
+        booked_by,
+        origin_member,
+        party.size,
+        stay.arrival,
+        stay.departure,
+        total_fen,
+        hold_expires_at,
+        now,
+        [t[0] for t in party.travellers],
+        [t[1] for t in party.travellers],
+        [t[2] for t in party.travellers],
+    )
+    if row["nights_taken"] != stay.nights:  # impossible under the lock: a night row went missing
+        raise sold_out([])
+    return Taken(booking_id=row["id"], reference=row["reference"], created_at=row["created_at"])

@@ -1,0 +1,160 @@
+"""Joining, reading and leaving the waiting list of a sold-out stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from sojourn import db
+from sojourn.accounts import policy
+from sojourn.accounts.principal import Principal
+from sojourn.bookings import idempotency, taking
+from sojourn.bookings.holds import base_of_tour
+from sojourn.bookings.errors import map_database_errors
+from sojourn.bookings.locking import lock_base
+from sojourn.bookings.schemas import BookingIn, WaitlistOut
+from sojourn.bookings.stays import check_tour_open, check_travellers, stay_for, today_at
+from sojourn.config import Settings
+from sojourn.errors import Conflict, NotFound
+from sojourn.i18n import lazy_gettext as _l
+
+IDEMPOTENCY_SCOPE = "waitlist.create"
+
+ENTRY_SELECT = """
+SELECT w.*,
+       CASE WHEN w.status = 'waiting' THEN (
+           SELECT count(*) FROM waitlist_entry ahead
+           WHERE ahead.base = w.base AND ahead.status = 'waiting'
+             AND (ahead.created_at, ahead.id) <= (w.created_at, w.id))::int END AS position
+FROM waitlist_entry w
+"""
+
+
+def entry_out(row: Any) -> WaitlistOut:
+    return WaitlistOut(
+        id=row["id"],
+        status=row["status"],
+        tour_id=row["tour"],
+        arrival=row["arrival"],
+        departure=row["departure"],
+        party_size=row["party_size"],
+        traveller_ids=list(row["traveller_ids"]),
+        position=row["position"],
+        offered_booking_id=row["offered_booking"],
+        created_at=row["created_at"],
+    )
+
+
+async def join_waitlist(
+    principal: Principal,
+    tour_id: int,
+    request: BookingIn,
+    *,
+    settings: Settings,
+    now: dt.datetime,
+    idempotency_key: str | None = None,
+) -> tuple[WaitlistOut, bool]:
+    """Queue for a stay that is sold out now. If beds are free, say so: book them instead."""
+    key = idempotency.check_key(idempotency_key)
+    async with db.connection() as conn:
+        base_id = await base_of_tour(conn, tour_id)
+
+        async def attempt() -> WaitlistOut:
+            with map_database_errors():
+                return await _join(conn, principal, tour_id, request, base_id, settings, now)
+
+        return await idempotency.run_once(
+            conn,
+            account_id=principal.account_id,
+            scope=IDEMPOTENCY_SCOPE,
+            key=key,
+            request={"tour_id": tour_id, **msgspec.to_builtins(request)},
+            result_type=WaitlistOut,
+            operation=attempt,
+        )
+
+
+async def _join(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    tour_id: int,
+    request: BookingIn,
+    base_id: int,
+    settings: Settings,
+    now: dt.datetime,
+) -> WaitlistOut:
+    await lock_base(conn, base_id, settings.lock_timeout_ms)
+    tour = check_tour_open(await taking.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now))
+    stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
+    rows = await taking.lock_travellers(
+        conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)
+    )
+    account_id, travellers = check_travellers(request.traveller_ids, rows, stay.arrival)
+    taking.check_nobody_away(rows)
+    party = taking.Party(account_id, travellers, {row["id"]: row["name"] for row in rows})
+    try:
+        async with conn.transaction():  # a savepoint: counting must leave nothing behind
+            await taking.check_room(conn, tour, stay, party)
+    except Conflict as full:
+        if full.code not in ("sold_out", "seats_short", "quota_short"):
+            raise
+    else:
+        raise Conflict(_l("Beds are free for these dates. You can book them now."), code="beds_available")
+    duplicate = await conn.fetchval(
+        "SELECT id FROM waitlist_entry WHERE tour = $1 AND status IN ('waiting', 'offered') "
+        "AND traveller_ids && $2::int[] AND arrival < $4 AND departure > $3",
+        tour_id,
+        [t[0] for t in travellers],
+        stay.arrival,
+        stay.departure,
+    )
+    if duplicate:
+        raise Conflict(_l("These travellers are already on the waiting list for these dates."), code="already_waiting")
+    entry_id = await conn.fetchval(
+        "INSERT INTO waitlist_entry (tour, base, account, booked_by, traveller_ids, party_size, arrival, "
+        "departure, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9) RETURNING id",
+        tour_id,
+        base_id,
+        account_id,
+        principal.account_id,
+        [t[0] for t in travellers],
+        party.size,
+        stay.arrival,
+        stay.departure,
+        now,
+    )
+    return entry_out(await conn.fetchrow(f"{ENTRY_SELECT} WHERE w.id = $1", entry_id))
+
+
+async def list_entries(principal: Principal, limit: int = 50, offset: int = 0) -> tuple[list[WaitlistOut], int]:
+    args: list[Any] = []
+    condition = policy.waitlist_visible(principal, "w", args)
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            f"{ENTRY_SELECT.replace('SELECT w.*', 'SELECT count(*) OVER () AS total_count, w.*', 1)} "
+            f"WHERE {condition} ORDER BY w.created_at DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+            *args,
+        )
+    return [entry_out(row) for row in rows], (rows[0]["total_count"] if rows else 0)
+
+
+async def withdraw_entry(principal: Principal, entry_id: int) -> WaitlistOut:
+    args: list[Any] = [entry_id]
+    condition = policy.waitlist_changeable(principal, "w", args)
+    async with db.connection() as conn:
+        row = await conn.fetchrow(
+            f"UPDATE waitlist_entry w SET status = 'withdrawn' WHERE w.id = $1 AND {condition} "
+            "AND w.status = 'waiting' RETURNING w.id",
+            *args,
+        )
+        if row is None:
+            exists = await conn.fetchval(f"SELECT w.status FROM waitlist_entry w WHERE w.id = $1 AND {condition}", *args)
+            if exists is None:
+                raise NotFound(_l("There is no waiting-list entry with this number in your account."))
+            raise Conflict(_l("This entry is no longer waiting."), code="not_waiting")
+        return entry_out(await conn.fetchrow(f"{ENTRY_SELECT} WHERE w.id = $1", entry_id))
+

@@ -1,0 +1,120 @@
+"""Serving the waiting list when beds free up (cancellation, expiry, more capacity).
+
+Under the base's lock, waiting entries are visited first come, first served; the
+earliest entry that now fits gets an offer: a hold of its own, with a longer
+expiry, and a notification. An offer that lapses is marked so when its hold
+expires, and the beds it gave back go to the next entry in line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import asyncpg
+
+from sojourn.bookings import taking
+from sojourn.bookings.stays import Stay, today_at
+from sojourn.config import Settings
+from sojourn.errors import DomainError
+from sojourn.notifications import outbox
+from sojourn.tours.pricing import traveller_price_fen
+from sojourn.travellers.services import age_on
+
+log = logging.getLogger(__name__)
+
+# Bound the work one freed bed can cause; the periodic job picks up the rest.
+MAX_ENTRIES_PER_PASS = 50
+
+WAITING_SQL = """
+SELECT w.* FROM waitlist_entry w
+WHERE w.base = $1 AND w.status = 'waiting'
+ORDER BY w.created_at, w.id
+LIMIT $2
+"""
+
+
+def _owned_by(account_id: int):  # type: ignore[no-untyped-def]
+    def scope(alias: str, args: list[Any]) -> str:
+        args.append(account_id)
+        return f"{alias}.account = ${len(args)}"
+
+    return scope
+
+
+async def offer_freed_beds(conn: asyncpg.Connection, base_id: int, *, settings: Settings, now: dt.datetime) -> int:
+    """Make offers to every waiting entry at this base that now fits; return how many."""
+    entries = await conn.fetch(WAITING_SQL, base_id, MAX_ENTRIES_PER_PASS)
+    offers = 0
+    for entry in entries:
+        tour = await conn.fetchrow(taking.TOUR_SQL, entry["tour"])
+        if tour is None or tour["status"] != "published" or tour["base_status"] != "admitted":
+            await _close(conn, entry["id"], "withdrawn")
+            continue
+        today = today_at(tour["time_zone"], now)
+        if entry["arrival"] <= today:
+            await _close(conn, entry["id"], "lapsed")
+            continue
+        stay = Stay(entry["arrival"], entry["departure"])
+        try:
+            # A savepoint per entry: an entry that does not fit leaves no trace.
+            async with conn.transaction():
+                if await _offer(conn, entry, tour, stay, settings, now):
+                    offers += 1
+        except DomainError:
+            continue
+    return offers
+
+
+async def _offer(
+    conn: asyncpg.Connection, entry: Any, tour: Any, stay: Stay, settings: Settings, now: dt.datetime
+) -> bool:
+    rows = await taking.lock_travellers(conn, entry["traveller_ids"], stay, now, _owned_by(entry["account"]))
+    if len(rows) != len(entry["traveller_ids"]) or any(row["already_away"] for row in rows):
+        return False
+    party = taking.Party(
+        entry["account"],
+        [(row["id"], row["home_province_code"], age_on(row["birth_date"], stay.arrival)) for row in rows],
+        {row["id"]: row["name"] for row in rows},
+    )
+    origin_member = await taking.check_room(conn, tour, stay, party)
+    hold_expires_at = now + dt.timedelta(hours=settings.offer_hours)
+    taken = await taking.take(
+        conn,
+        tour=tour,
+        stay=stay,
+        party=party,
+        booked_by=entry["booked_by"],
+        origin_member=origin_member,
+        total_fen=traveller_price_fen(tour, stay.nights) * party.size,
+        hold_expires_at=hold_expires_at,
+        now=now,
+    )
+    await conn.execute(
+        "UPDATE waitlist_entry SET status = 'offered', offered_booking = $2, offered_at = $3 WHERE id = $1",
+        entry["id"],
+        taken.booking_id,
+        now,
+    )
+    await outbox.enqueue(
+        conn,
+        "offer_made",
+        entry["account"],
+        {
+            "booking_id": taken.booking_id,
+            "reference": taken.reference,
+            "tour_id": tour["id"],
+            "title_zh": tour["title_zh"],
+            "title_en": tour["title_en"],
+            "arrival": stay.arrival.isoformat(),
+            "departure": stay.departure.isoformat(),
+            "expires_at": hold_expires_at.isoformat(),
+        },
+        dedupe_key=f"offer_made:{taken.booking_id}",
+    )
+    return True
+
+
+async def _close(conn: asyncpg.Connection, entry_id: int, status: str) -> None:
+    await conn.execute("UPDATE waitlist_entry SET status = $2 WHERE id = $1", entry_id, status)
