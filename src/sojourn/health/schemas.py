@@ -1,0 +1,247 @@
+"""Health declarations, consents and reviews as the API reads and writes them.
+
+The declaration's answers are the same structure going in (``PUT``) and coming out (``GET``),
+so a client can send back what it was given, prefilled or saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Optional
+
+import msgspec
+
+from sojourn.health.tables import ConsentPurpose
+from sojourn.travellers.schemas import ContactPhone, EmergencyContact, Name, Relation
+
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+MedicineText = Annotated[str, msgspec.Meta(max_length=300)]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class Diet(str, Enum):
+    none = "none"
+    diabetic = "diabetic"
+    low_salt = "low_salt"
+    soft = "soft"
+    halal = "halal"
+
+
+class MobilityAid(str, Enum):
+    none = "none"
+    cane = "cane"
+    walker = "walker"
+    wheelchair = "wheelchair"
+
+
+class Decision(str, Enum):
+    accept = "accept"
+    request_info = "request_info"
+    decline = "decline"
+
+
+class ConditionAnswer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    has: bool = False
+    controlled: Optional[bool] = None
+
+
+def _condition() -> ConditionAnswer:
+    return ConditionAnswer()
+
+
+CONDITION_NAMES = ("hypertension", "heart_disease", "diabetes", "copd_asthma", "stroke_history")
+
+
+class ChronicConditions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    hypertension: ConditionAnswer = msgspec.field(default_factory=_condition)
+    heart_disease: ConditionAnswer = msgspec.field(
+        default_factory=_condition
+    )  # incl. irregular heartbeat
+    diabetes: ConditionAnswer = msgspec.field(default_factory=_condition)
+    copd_asthma: ConditionAnswer = msgspec.field(default_factory=_condition)
+    stroke_history: ConditionAnswer = msgspec.field(default_factory=_condition)
+    other: ShortText = ""
+
+
+class HospitalStay(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An operation or a hospital stay in the last months."""
+
+    had: bool = False
+    date: Optional[dt.date] = None
+    reason: ShortText = ""
+
+
+class Medications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    takes: bool = False
+    names: MedicineText = ""
+    supply_lasts_stay: Optional[bool] = None
+
+
+class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A companion on the trip, or the adult relative who co-signs (LB/T 052, 75 and over)."""
+
+    name: Name
+    relation: Relation
+    phone: Optional[ContactPhone] = None
+
+
+class Certificate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A doctor's health certificate and the date written on it."""
+
+    has: bool = False
+    dated: Optional[dt.date] = None
+
+
+class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    has: bool = False
+    insurer: Annotated[str, msgspec.Meta(max_length=60)] = ""
+    policy_number: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    age_limit: Optional[Annotated[int, msgspec.Meta(ge=18, le=120)]] = None
+
+
+class DeclarationAnswers(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    conditions: ChronicConditions = msgspec.field(default_factory=ChronicConditions)
+    recent_hospital_stay: HospitalStay = msgspec.field(default_factory=HospitalStay)
+    cognitive_impairment: bool = False
+    epilepsy: bool = False
+    medications: Medications = msgspec.field(default_factory=Medications)
+    allergies: ShortText = ""
+    diet: Annotated[list[Diet], msgspec.Meta(max_length=5)] = msgspec.field(default_factory=list)
+    mobility_aid: MobilityAid = MobilityAid.none
+    oxygen: bool = False
+    cpap: bool = False
+    travels_alone: Optional[bool] = None
+    companion: Optional[Person] = None
+    co_signer: Optional[Person] = None
+    emergency_contact: Optional[EmergencyContact] = None
+    certificate: Certificate = msgspec.field(default_factory=Certificate)
+    insurance: Insurance = msgspec.field(default_factory=Insurance)
+
+
+class ConsentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Two separate consents (PIPL 单独同意): to collect health data, and to pass it to the base."""
+
+    collect: bool = False
+    share_with_base: bool = False
+
+
+class DeclarationIn(DeclarationAnswers, forbid_unknown_fields=True, kw_only=True):
+    consent: Optional[ConsentIn] = None
+    submit: bool = False
+
+
+class Flag(msgspec.Struct):
+    code: str
+    effect: str  # certificate, companion, review, warning
+    risk: str
+    message: str
+
+
+class Screening(msgspec.Struct):
+    risk: str
+    flags: list[Flag]
+
+
+class ConsentState(msgspec.Struct):
+    collect: bool
+    share_with_base: bool
+    version: str
+    collect_granted_at: Optional[dt.datetime] = None
+    share_granted_at: Optional[dt.datetime] = None
+    share_withdrawn_at: Optional[dt.datetime] = None
+
+
+class PrefillSource(msgspec.Struct):
+    source: str  # previous_declaration, traveller_record
+    declaration_id: Optional[int] = None
+    booking_id: Optional[int] = None
+    booking_reference: Optional[str] = None
+    filled_at: Optional[dt.datetime] = None
+
+
+class DeclarationOut(DeclarationAnswers, kw_only=True):
+    id: Optional[int]
+    booking_id: int
+    traveller_id: int
+    traveller_name: str
+    status: (
+        str  # new (not saved yet), draft, submitted, info_requested, accepted, declined, shredded
+    )
+    editable: bool
+    due_on: dt.date
+    submitted_at: Optional[dt.datetime] = None
+    reviewed_at: Optional[dt.datetime] = None
+    review_note: Optional[str] = None
+    screening: Optional[Screening] = None
+    consent: ConsentState
+    prefilled_from: Optional[PrefillSource] = None
+
+
+class WithdrawConsentIn(msgspec.Struct, forbid_unknown_fields=True):
+    purpose: ConsentPurpose
+
+
+class ConsentTerms(msgspec.Struct):
+    version: str
+    collect: str
+    share_with_base: str
+    withdraw: str
+
+
+class QueueItem(msgspec.Struct):
+    declaration_id: Optional[int]
+    booking_id: int
+    booking_reference: str
+    booking_status: str
+    base_id: int
+    tour_id: int
+    traveller_id: int
+    traveller_name: str
+    age_at_arrival: int
+    arrival: dt.date
+    due_on: dt.date
+    status: str  # "none" when nothing was saved yet
+    risk: Optional[str]
+    submitted_at: Optional[dt.datetime]
+    reviewed_at: Optional[dt.datetime]
+    shared: bool
+
+
+class OperatorDeclarationOut(msgspec.Struct):
+    id: int
+    booking_id: int
+    booking_reference: str
+    base_id: int
+    tour_id: int
+    traveller_id: int
+    traveller_name: str
+    age_at_arrival: int
+    arrival: dt.date
+    status: str
+    risk: Optional[str]
+    due_on: dt.date
+    submitted_at: Optional[dt.datetime]
+    reviewed_at: Optional[dt.datetime]
+    shared: bool
+    # Only while the traveller's consent to share with the base stands (and never for drafts).
+    details: Optional[DeclarationAnswers] = None
+    screening: Optional[Screening] = None
+    review_note: Optional[str] = None
+    hidden_because: Optional[str] = None
+    refund_fen: Optional[int] = None  # after a decline: what the cancelled booking refunds
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Decision
+    note: Note = ""
+
+
+class CareNotes(msgspec.Struct):
+    """What the arrival list needs, nothing medical: meals, getting about, who comes along."""
+
+    diet: list[str]
+    mobility_aid: str
+    travels_alone: Optional[bool]
+    companion: Optional[Person]
+    emergency_contact: Optional[EmergencyContact]
