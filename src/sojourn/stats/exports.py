@@ -1,0 +1,49 @@
+"""Statistics as CSV files: UTF-8 with a byte-order mark (so spreadsheet programs read Chinese
+right), one header row of field names, nested figures flattened (``overall_score``, ``nps``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+
+BOM = "\ufeff"
+
+
+def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if set(value) >= {"score", "average", "count"}:  # a smoothed score
+                flat[f"{name}_score"] = value["score"]
+                flat[f"{name}_average"] = value["average"]
+                flat[f"{name}_count"] = value["count"]
+            elif name == "nps":
+                flat["nps"] = value["score"]
+                flat.update({f"nps_{k}": v for k, v in value.items() if k != "score"})
+            else:
+                flat.update(flatten(value, f"{name}_" if name != "aspects" else ""))
+        else:
+            flat[name] = value
+    return flat
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: list[str] | None = None) -> bytes:
+    flat = [flatten(row) for row in rows]
+    if columns is None:
+        columns = list(flat[0]) if flat else []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in flat:
+        writer.writerow(["" if row.get(column) is None else _cell(row.get(column)) for column in columns])
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value[:1] in ("=", "+", "@", "-", "\t", "\r"):
+        return "'" + value  # never a formula in a spreadsheet (names are typed by people)
+    return value
