@@ -1,0 +1,1 @@
+"""Demo data: a realistic alliance catalogue and the code that seeds it."""
