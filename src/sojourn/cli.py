@@ -277,3 +277,22 @@ def jobs_run(name: str) -> None:
     done = _run(settings, lambda: job.run(now=Clock().now(), settings=settings))
     click.echo(f"{name}: {done}")
 
+
+
+@main.group(help="Health declarations.")
+def declarations() -> None:
+    pass
+
+
+@declarations.command(
+    "purge",
+    help="Shred the content of every declaration past its retention (SOJOURN_DECLARATION_RETENTION_DAYS "
+    "after the trip ended). The nightly job does the same; this is for running it now.",
+)
+def declarations_purge() -> None:
+    from sojourn.clock import Clock
+    from sojourn.health.retention import shred_expired_declarations
+
+    settings = _settings()
+    shredded = _run(settings, lambda: shred_expired_declarations(now=Clock().now(), settings=settings))
+    click.echo(f"{shredded} declarations shredded (kept {settings.declaration_retention_days} days after the trip).")
