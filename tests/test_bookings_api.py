@@ -288,6 +288,11 @@ async def test_idempotent_replay_returns_the_same_booking(client, world):
     assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT count(*) FROM booking") == 1
+        # One "your places are kept" message for the senior's account, not one per replay.
+        told = await conn.fetch("SELECT account, payload FROM outbox_message WHERE kind = 'hold_made'")
+        owner = await conn.fetchval("SELECT id FROM account WHERE phone = $1", senior.login)
+    assert [row["account"] for row in told] == [owner]
+    assert f'"reference": "{first.json()["reference"]}"' in told[0]["payload"]
 
 
 async def test_bookings_of_others_are_not_found(client, world):

@@ -27,6 +27,7 @@ from sojourn.config import Settings
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
+from sojourn.notifications import outbox
 from sojourn.tours.pricing import traveller_price_fen
 
 IDEMPOTENCY_SCOPE = "bookings.create"
@@ -125,6 +126,22 @@ async def _hold(
         total_fen=total_fen,
         hold_expires_at=hold_expires_at,
         now=now,
+    )
+    # In the hold's own transaction: the senior hears of it even when family or the hotline booked.
+    await outbox.enqueue(
+        conn,
+        "hold_made",
+        party.account_id,
+        {
+            "booking_id": taken.booking_id,
+            "reference": taken.reference,
+            "title_zh": tour["title_zh"],
+            "title_en": tour["title_en"],
+            "arrival": stay.arrival.isoformat(),
+            "departure": stay.departure.isoformat(),
+            "expires_at": hold_expires_at.isoformat(),
+        },
+        dedupe_key=f"hold_made:{taken.booking_id}",
     )
     return fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
 

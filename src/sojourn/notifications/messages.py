@@ -68,6 +68,21 @@ def _offer_made(p: dict[str, Any]) -> Message:
     )
 
 
+def _hold_made(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Your places are kept for you"),
+        _(
+            "We keep places for you on %(title)s, from %(arrival)s to %(departure)s, until %(expires)s. "
+            "Please confirm the booking before then. Booking number: %(reference)s.",
+            title=_named(p, "title_zh", "title_en"),
+            arrival=_date(p.get("arrival")),
+            departure=_date(p.get("departure")),
+            expires=_time(p.get("expires_at")),
+            reference=p.get("reference", ""),
+        ),
+    )
+
+
 def _booking_confirmed(p: dict[str, Any]) -> Message:
     return Message(
         _("Your booking is confirmed"),
@@ -180,6 +195,7 @@ def _departure_reminder(p: dict[str, Any]) -> Message:
 
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
+    "hold_made": _hold_made,
     "offer_made": _offer_made,
     "booking_confirmed": _booking_confirmed,
     "booking_cancelled": _booking_cancelled,
