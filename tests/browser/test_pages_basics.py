@@ -16,10 +16,19 @@ async def test_home_page_in_both_languages_has_no_serious_accessibility_violatio
     await screenshot(page, "home-en")
 
 
+async def smallest_text(page) -> float:
+    """The smallest font size of any visible element with text."""
+    return await page.evaluate(
+        "Math.min(...[...document.querySelectorAll('body *')].filter(e => e.offsetParent && e.textContent.trim())"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
+
+
 async def test_elder_mode_makes_text_and_targets_larger(page, db):
     await page.goto("/login")
     body_size = await page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert body_size >= 18
+    assert await smallest_text(page) >= 18
     await page.get_by_role("button", name="长辈版(大字)").click()
     await page.wait_for_load_state()
     elder_size = await page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
@@ -29,6 +38,8 @@ async def test_elder_mode_makes_text_and_targets_larger(page, db):
     assert box["height"] >= 60 and box["width"] >= 60
     heading = await page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
     assert heading >= 30
+    # Every piece of text on the page, hints included, is at least 20 px in elder mode.
+    assert await smallest_text(page) >= 20
     assert await accessibility_violations(page) == []
     await screenshot(page, "login-elder-mode")
 
