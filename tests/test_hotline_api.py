@@ -314,3 +314,49 @@ async def test_lookups_are_limited_per_agent(client):
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
     other = await agent(client, "13300000002")
     assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=other)).status_code == 200
+
+
+async def test_agent_books_and_declares_for_a_consenting_senior_and_the_record_says_on_whose_behalf(client):
+    from tests.health_helpers import declaration_body
+
+    world = await factories.small_world()
+    headers = await agent(client)
+    senior_headers, traveller_id = await senior_with_traveller(client)
+    account_id = await account_id_of(SENIOR)
+    agent_id = await account_id_of(AGENT)
+    body = {"tour_id": world.tours["vacation"]["id"], "traveller_ids": [traveller_id]}
+
+    # No consent yet: the senior's traveller is not the agent's to book.
+    refused = await client.post("/api/v1/bookings", json=body, headers=headers)
+    assert refused.status_code in (404, 422), refused.text
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM booking") == 0
+
+    recorded = await client.post(
+        f"/api/v1/agent/travellers/{traveller_id}/mandate", json=mandate_body(senior_phone=SENIOR), headers=headers
+    )
+    assert recorded.status_code == 201, recorded.text
+    held = await client.post("/api/v1/bookings", json=body, headers=headers)
+    assert held.status_code == 201, held.text
+    booking = held.json()
+    assert booking["booked_by_account_id"] == agent_id and booking["on_behalf"] is True
+    declared = await client.put(
+        f"/api/v1/bookings/{booking['id']}/travellers/{traveller_id}/declaration", json=declaration_body(),
+        headers=headers,
+    )
+    assert declared.status_code == 200, declared.text
+    confirmed = await client.post(f"/api/v1/bookings/{booking['id']}/confirm", headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+    # The senior sees the trip as their own; the outbox tells the senior, not the agent.
+    mine = await client.get(f"/api/v1/bookings/{booking['id']}", headers=senior_headers)
+    assert mine.status_code == 200 and mine.json()["on_behalf"] is True
+    async with db.connection() as conn:
+        row = await conn.fetchrow("SELECT account, booked_by FROM booking WHERE id = $1", booking["id"])
+        told = await conn.fetch("SELECT DISTINCT account FROM outbox_message WHERE kind IN ('hold_made', 'booking_confirmed')")
+    assert (row["account"], row["booked_by"]) == (account_id, agent_id)
+    assert [r["account"] for r in told] == [account_id]
+
+    # Consent withdrawn: the agent no longer reaches the booking.
+    await client.post(f"/api/v1/agent/travellers/{traveller_id}/mandate/withdraw", headers=headers)
+    assert (await client.get(f"/api/v1/bookings/{booking['id']}", headers=headers)).status_code == 404
