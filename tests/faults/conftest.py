@@ -85,7 +85,11 @@ class SojournServer:
         return f"http://127.0.0.1:{self.port}"
 
     def log_tail(self, size: int = 4000) -> str:
-        return self.log_path.read_text(errors="replace")[-size:]
+        """The end of the server's log, led by the first unexpected error if there was one."""
+        text = self.log_path.read_text(errors="replace")
+        first_error = text.find("unexpected error")
+        lead = text[first_error : first_error + 6000] + "\n...\n" if first_error >= 0 else ""
+        return lead + text[-size:]
 
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(

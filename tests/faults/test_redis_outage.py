@@ -60,8 +60,8 @@ async def test_a_redis_outage_gives_clean_503s_and_service_returns_with_redis(db
 
     during = booking_statuses[outage_began:outage_ended]
     assert 503 in during, booking_statuses  # Redis really was needed, and its loss was clean
-    assert set(booking_statuses) <= {201, 503}, booking_statuses
-    assert set(page_statuses) <= {200, 401, 503} and 503 in page_statuses, page_statuses
+    assert set(booking_statuses) <= {201, 503}, (booking_statuses, server.log_tail())
+    assert set(page_statuses) <= {200, 401, 503} and 503 in page_statuses, (page_statuses, server.log_tail())
     async with database.connection() as conn:
         assert sorted(r["id"] for r in await conn.fetch("SELECT id FROM booking")) == sorted(acknowledged)
     assert await calendar_mismatches() == []

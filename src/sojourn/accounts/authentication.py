@@ -7,7 +7,10 @@ with neither is anonymous (``request.user`` is None); guards decide what it may 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import redis.exceptions
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -16,6 +19,8 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.types import Empty, Message, ScopeSession
 
 from sojourn.accounts.principal import principal_for_account, principal_for_token
+
+log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 SESSION_ACCOUNT = "account_id"
@@ -80,12 +85,25 @@ class RenewableSessionBackend(ServerSideSessionBackend):
             return
         if scope_session is not Empty and not scope_session:
             scope_session = Empty  # emptied: delete it server-side and expire the cookie
-        if state.pop(_RENEW_FLAG, False):
-            old_id = connection.cookies.get(self.config.key)
-            if old_id:
-                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
-            state[_RENEWED_ID] = self.generate_session_id()
-        await super().store_in_message(scope_session, message, connection)
+        try:
+            if state.pop(_RENEW_FLAG, False):
+                old_id = connection.cookies.get(self.config.key)
+                if old_id:
+                    await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+                state[_RENEWED_ID] = self.generate_session_id()
+            await super().store_in_message(scope_session, message, connection)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as lost:
+            # Redis went away between the handler and the response (the response has not
+            # started yet, but its body is made): never a 500. A page that only read the
+            # session is served as it is (its expiry was not extended); a change to the
+            # session (sign-in, sign-out, a preference) that could not be kept is a 503.
+            log.warning("session not saved on %s %s: %r", connection.scope.get("method"), connection.url.path, lost)
+            if connection.scope.get("method") not in ("GET", "HEAD"):
+                message["status"] = 503
+                message["headers"] = [
+                    *[(k, v) for k, v in message.get("headers", []) if k.lower() != b"set-cookie"],
+                    (b"retry-after", b"5"),
+                ]
 
 
 class RenewableSessionConfig(ServerSideSessionConfig):

@@ -280,6 +280,16 @@ def os_error_handler(request: Request[Any, Any, Any], exc: OSError) -> Response[
     return unexpected_error_handler(request, exc)
 
 
+def client_state_error_handler(request: Request[Any, Any, Any], exc: asyncpg.InternalClientError) -> Response[Any]:
+    """PostgreSQL closed an idle pooled connection (shutdown, restart, failover) and the next
+    query on it fails inside asyncpg before anything is sent: "cannot switch to state ...;
+    another operation ... is in progress". Nothing was written: a retryable 503. The pool
+    discards the connection when it is released. Other client errors are bugs."""
+    if "cannot switch to state" in str(exc):
+        return unavailable_handler(request, exc)
+    return unexpected_error_handler(request, exc)
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     _settle_locale(request)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -306,6 +316,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_exception_handler,
     **{kind: unavailable_handler for kind in DATABASE_UNAVAILABLE + SHARED_STORE_UNAVAILABLE},
     OSError: os_error_handler,
+    asyncpg.InternalClientError: client_state_error_handler,
     asyncpg.DataError: data_error_handler,
     Exception: unexpected_error_handler,
 }
