@@ -21,6 +21,7 @@ from sojourn.audit import services as audit
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
+from sojourn.stats import rollups
 
 # Which status each action leads to, and from which statuses it may start.
 TRANSITIONS = {"admit": ("admitted", ("pending", "suspended")), "suspend": ("suspended", ("admitted",))}
@@ -71,6 +72,7 @@ async def change_base_status(principal: Principal, base_id: int, action: str, *,
             raise Conflict(_l("This base cannot be changed that way in its current state."), code="base_status")
         else:
             await conn.execute("UPDATE base SET status = $2 WHERE id = $1", base_id, target)
+            await rollups.bump(conn, base_id)  # cached statistics list the bases and their state
             await audit.record(
                 "base_admitted" if target == "admitted" else "base_suspended",
                 actor=principal, object_type="base", object_id=base_id, ip=ip,

@@ -1,4 +1,4 @@
-"""What the statistics count, and the rollups that count it (see docs/statistics.md).
+"""What the statistics count, and the rollups that count it.
 
 - **Sold** bed-nights and travellers: bookings in status confirmed, checked_in, checked_out or
   no_show. A no-show kept (and paid for) the bed; holds, expired holds and cancellations never
