@@ -184,8 +184,9 @@ WITH tours AS (
 )
 INSERT INTO booking_traveller (booking, traveller, home_province_code, age_at_arrival)
 SELECT i.id, t.id, t.home_province_code, 70
-FROM inserted i JOIN traveller t ON t.account = i.account
-WHERE t.id <= (SELECT min(x.id) FROM traveller x WHERE x.account = i.account) + i.party_size - 1
+FROM inserted i
+JOIN (SELECT account, min(id) AS first FROM traveller GROUP BY account) f ON f.account = i.account
+JOIN traveller t ON t.account = i.account AND t.id <= f.first + i.party_size - 1
 """
 
 FEEDBACK_SQL = """
