@@ -95,6 +95,7 @@ def stay_for(load: str, start: dt.date, rng: random.Random) -> tuple[int, dt.dat
 async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings):
     from sojourn.bookings import calendar, taking
     from sojourn.bookings.locking import LOCK_SQL, BASE_LOCK_NAMESPACE
+    from sojourn.notifications import outbox
 
     while time.monotonic() < deadline:
         person = people.pop()
@@ -118,7 +119,7 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
                 short = await conn.fetch(calendar.SHORT_NIGHTS_SQL, base_id, arrival, departure, 1)
                 assert rows and not short
                 nights = (departure - arrival).days
-                await conn.fetchrow(
+                taken = await conn.fetchrow(
                     taking.TAKE_SQL,
                     tour_id,
                     base_id,
@@ -134,6 +135,10 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
                     [person["traveller_id"]],
                     ["460000"],
                     [70],
+                )
+                # The engine also tells the senior, in the same transaction (notifications outbox).
+                await conn.execute(
+                    outbox.ENQUEUE_SQL, "hold_made", person["account_id"], "{}", f"bench:{taken['id']}", None
                 )
         sample.latencies.append(time.perf_counter() - began)
         sample.ok += 1
