@@ -220,7 +220,14 @@ async def main(args, url: str) -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "sojourn", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env={**os.environ, "SOJOURN_LOG_LEVEL": "WARNING", "SOJOURN_DB_POOL_MAX": str(args.pool)},
+        env={
+            **os.environ,
+            "SOJOURN_LOG_LEVEL": "WARNING",
+            "SOJOURN_DB_POOL_MAX": str(args.pool),
+            # The web process alone, as deployed (jobs in `sojourn worker`); --jobs-in-process
+            # measures the single-process embedded set-up, where delivering notifications competes.
+            "SOJOURN_JOBS_IN_PROCESS": "yes" if args.jobs_in_process else "no",
+        },
         stderr=open(args.server_log, "w") if args.server_log else subprocess.DEVNULL,
     )
     try:
@@ -260,6 +267,7 @@ if __name__ == "__main__":
     parser.add_argument("--expected-rate", type=int, default=2500, help="to size the seeded travellers")
     parser.add_argument("--database-url", default=os.environ.get("SOJOURN_DATABASE_URL"))
     parser.add_argument("--server-log", default=None, help="write the server's log here")
+    parser.add_argument("--jobs-in-process", action="store_true", help="run the background jobs in the server too")
     parser.add_argument("--loads", default="spread,hot", help="which loads to run, comma-separated")
     arguments = parser.parse_args()
     database_url, environment = bench_database(arguments.database_url)
