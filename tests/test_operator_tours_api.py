@@ -321,3 +321,15 @@ async def test_cancelling_needs_a_reason(client, world, sanya_ops):
 async def _admin(client) -> dict:
     await factories.account("admin@sojourn.cn", role="admin")
     return await factories.bearer(client, "admin@sojourn.cn")
+
+
+@pytest.mark.parametrize("field", ["base_id", "partner_member_id"])
+async def test_an_id_beyond_any_row_is_a_field_error_not_a_server_error(client, world, sanya_ops, field):
+    # Found by schemathesis: a 64-bit base_id once reached PostgreSQL and came back as a 500.
+    body = vacation_body(world, **{field: -3768442200646099968})
+    response = await client.post("/api/v1/operator/tours", json=body, headers=sanya_ops)
+    assert response.status_code in (400, 422), response.text
+    assert field in response.json().get("field_errors", {}), response.json()
+    too_big = await client.post("/api/v1/operator/tours", json=vacation_body(world, **{field: 2**31}), headers=sanya_ops)
+    assert too_big.status_code in (400, 422) and field in too_big.json().get("field_errors", {})
+    assert await fetchval("SELECT count(*) FROM tour WHERE title_zh = $1", body["title_zh"]) == 0

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import msgspec
 
 from sojourn.alliance.tables import TripMode
+from sojourn.ids import RowId
 
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]0000$", description="GB/T 2260 province code")]
 NameZh = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -16,7 +17,7 @@ OrganisationZh = Annotated[str, msgspec.Meta(max_length=120)]
 OrganisationEn = Annotated[str, msgspec.Meta(max_length=160)]
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
 Modes = Annotated[list[TripMode], msgspec.Meta(min_length=1, max_length=3)]
-Id = Annotated[int, msgspec.Meta(ge=1)]
+Id = RowId
 
 
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

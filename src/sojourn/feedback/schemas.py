@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
+from sojourn.ids import RowId
 
 # Long enough for a real story about a stay, short enough to read on a phone.
 COMMENT_MAX_CHARS = 2000
@@ -42,7 +43,7 @@ class FeedbackIn(msgspec.Struct, forbid_unknown_fields=True):
     nps: NpsAnswer
     comment: Comment = ""
     # Whose feedback this is: required when the booking has several travellers.
-    traveller_id: int | None = None
+    traveller_id: RowId | None = None
 
 
 class FeedbackEdit(msgspec.Struct, forbid_unknown_fields=True):

@@ -15,6 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from sojourn.alliance.tables import TripMode
 from sojourn.tours.schemas import TourOut
+from sojourn.ids import RowId
 
 
 class HealthRequirement(str, Enum):
@@ -43,7 +44,7 @@ class RefundTierIn(msgspec.Struct, forbid_unknown_fields=True):
 class QuotaIn(msgspec.Struct, forbid_unknown_fields=True):
     """Seats of an exchange trip kept for the travellers of one of its two members."""
 
-    member_id: int
+    member_id: RowId
     seats: Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 
 
@@ -61,7 +62,7 @@ class TourIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     (interactive) names the ``partner_member_id`` and may keep seats per member (``quotas``).
     """
 
-    base_id: int
+    base_id: RowId
     mode: TripMode
     title_zh: TitleZh
     title_en: TitleEn = ""
@@ -76,8 +77,8 @@ class TourIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     seats: Seats | None = None
     monthly_price_fen: Fen | None = None
     package_price_fen: Fen | None = None
-    organiser_member_id: int | None = None  # default: the member that owns the base
-    partner_member_id: int | None = None
+    organiser_member_id: RowId | None = None  # default: the member that owns the base
+    partner_member_id: RowId | None = None
     quotas: Quotas = msgspec.field(default_factory=list)
     cancellation_policy: Policy = msgspec.field(default_factory=list)
     health_requirements: Requirements = msgspec.field(default_factory=list)
@@ -103,7 +104,7 @@ class TourPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     seats: Seats | None | UnsetType = UNSET
     monthly_price_fen: Fen | None | UnsetType = UNSET
     package_price_fen: Fen | None | UnsetType = UNSET
-    partner_member_id: int | None | UnsetType = UNSET
+    partner_member_id: RowId | None | UnsetType = UNSET
     quotas: Quotas | UnsetType = UNSET
     cancellation_policy: Policy | UnsetType = UNSET
     health_requirements: Requirements | UnsetType = UNSET

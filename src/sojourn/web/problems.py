@@ -251,15 +251,16 @@ def data_error_handler(request: Request[Any, Any, Any], exc: asyncpg.DataError) 
                 else error_page(request, 404, _default_detail(404))
             )
         names = [name for name, raw in request.query_params.items() if raw.strip() == value]
-        if names:
-            _settle_locale(request)
-            message = _("Use a number of at most %(n)s.", n=2**31 - 1)
-            if _is_api(request):
-                return problem(
-                    request, 400, _("Some of what you sent needs correcting: see field_errors."),
-                    code="invalid_input", extra={"field_errors": {name: message for name in names}},
-                )
-            return error_page(request, 400, message)
+        _settle_locale(request)
+        message = _("Use a number of at most %(n)s.", n=2**31 - 1)
+        if _is_api(request):
+            # In the query: the parameter is named. Otherwise it came in the body (schemas bound
+            # ids, so this is a safety net): still the caller's input, never a 500.
+            return problem(
+                request, 400, _("Some of what you sent needs correcting: see field_errors.") if names else message,
+                code="invalid_input", extra={"field_errors": {name: message for name in names}} if names else None,
+            )
+        return error_page(request, 400, message)
     return unexpected_error_handler(request, exc)
 
 
