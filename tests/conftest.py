@@ -99,7 +99,10 @@ def live_server(migrated_database):
     import time
 
     port = _free_port()
-    env = {**os.environ, "SOJOURN_LOG_LEVEL": "WARNING"}
+    # The tests play the part of the reverse proxy: each browser context says which address it
+    # comes from (X-Forwarded-For), so per-address limits count each test's visitor apart, as
+    # they would count different people, instead of one address for the whole run.
+    env = {**os.environ, "SOJOURN_LOG_LEVEL": "WARNING", "SOJOURN_TRUSTED_PROXIES": "127.0.0.1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

@@ -8,6 +8,7 @@ violation or script error fails the test. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -56,9 +57,20 @@ class PageProblems(list):
     """Console errors, CSP violations and uncaught exceptions seen by a page."""
 
 
+_VISITORS = itertools.count(1)
+
+
+def visitor_address() -> dict[str, str]:
+    """A client address of its own for one test's browser (see the live_server fixture)."""
+    n = next(_VISITORS)
+    return {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
+
+
 @pytest.fixture
 async def browser_context(browser, live_server):
-    context = await browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}, extra_http_headers=visitor_address()
+    )
     yield context
     await context.close()
 

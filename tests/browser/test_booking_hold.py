@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sojourn import db as database
 from tests import factories
-from tests.browser.conftest import accessibility_violations, screenshot
+from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
 from tests.browser.test_journey import LOGIN, Words, family_account, sign_in_on_page
 
 
@@ -93,7 +93,9 @@ async def test_when_time_is_up_the_page_says_so_and_offers_to_start_again(page, 
 
 
 async def test_without_javascript_the_page_gives_the_time_and_a_more_time_button(browser, live_server, db):
-    context = await browser.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=False)
+    context = await browser.new_context(
+        base_url=live_server, locale="zh-CN", java_script_enabled=False, extra_http_headers=visitor_address()
+    )
     page = await context.new_page()
     try:
         booking_id, t = await held_booking(page)

@@ -10,7 +10,7 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.browser.conftest import accessibility_violations, screenshot
+from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
 from tests.booking_helpers import booker
 from tests.health_helpers import book, declaration_body, with_companion
 
@@ -118,7 +118,9 @@ async def test_calendar_refuses_to_go_below_what_is_taken_and_names_the_bookings
 
 async def test_calendar_form_works_without_javascript(browser, live_server, world):
     await factories.account(OPERATOR, role="operator", base_ids=[world.bases["sanya"]["id"]])
-    context = await browser.new_context(base_url=live_server, locale="zh-CN", java_script_enabled=False)
+    context = await browser.new_context(
+        base_url=live_server, locale="zh-CN", java_script_enabled=False, extra_http_headers=visitor_address()
+    )
     page = await context.new_page()
     try:
         await page.goto("/login?next=/operator")
