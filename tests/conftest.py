@@ -102,7 +102,14 @@ def live_server(migrated_database):
     # The tests play the part of the reverse proxy: each browser context says which address it
     # comes from (X-Forwarded-For), so per-address limits count each test's visitor apart, as
     # they would count different people, instead of one address for the whole run.
-    env = {**os.environ, "SOJOURN_LOG_LEVEL": "WARNING", "SOJOURN_TRUSTED_PROXIES": "127.0.0.1"}
+    # No background jobs in it: it lives for the whole run, and its outbox delivery or reminders
+    # would change rows under other tests (tests run jobs themselves when they mean to).
+    env = {
+        **os.environ,
+        "SOJOURN_LOG_LEVEL": "WARNING",
+        "SOJOURN_TRUSTED_PROXIES": "127.0.0.1",
+        "SOJOURN_JOBS_IN_PROCESS": "no",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
