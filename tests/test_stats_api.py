@@ -163,7 +163,8 @@ async def test_cached_answers_are_served_until_the_data_changes(client, history)
     first = (await client.get("/api/v1/stats/flows", headers=headers)).json()
     async with db.connection() as conn:
         # Behind the triggers' back (as no product path does): the cached answer stays.
-        await conn.execute("UPDATE stats_stay_month SET bed_nights = bed_nights + 1000")
+        assert await conn.fetchval("SELECT stats_fold_flows()") > 0
+        await conn.execute("UPDATE stats_flow_month SET bed_nights = bed_nights + 1000")
         assert (await client.get("/api/v1/stats/flows", headers=headers)).json() == first
         await conn.execute("SELECT stats_bump(0)")
     assert (await client.get("/api/v1/stats/flows", headers=headers)).json() != first

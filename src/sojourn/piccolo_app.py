@@ -14,10 +14,16 @@ from sojourn.feedback.tables import Feedback
 from sojourn.health.tables import Consent, HealthDeclaration, ScreeningRule
 from sojourn.notifications.tables import OutboxMessage
 from sojourn.stats.tables import (
+    StatsBaseBookingMonth,
+    StatsBaseStayMonth,
     StatsBookingMonth,
     StatsCapacityMonth,
     StatsFeedbackMonth,
+    StatsFlowChange,
+    StatsFlowMonth,
     StatsHealthMonth,
+    StatsOriginBookingChange,
+    StatsOriginBookingMonth,
     StatsStayMonth,
     StatsVersion,
 )
@@ -64,6 +70,12 @@ APP_CONFIG = AppConfig(
         StatsFeedbackMonth,
         StatsHealthMonth,
         StatsVersion,
+        StatsBaseStayMonth,
+        StatsBaseBookingMonth,
+        StatsFlowMonth,
+        StatsFlowChange,
+        StatsOriginBookingMonth,
+        StatsOriginBookingChange,
     ],
     migration_dependencies=[],
     commands=[],

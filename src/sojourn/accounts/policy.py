@@ -216,9 +216,9 @@ def stats_bases_visible(principal: Principal, alias: str, args: list[Any]) -> st
     return f"{alias}.member = ANY({_param(args, sorted(members))}::int[])"
 
 
-def stats_flows_visible(principal: Principal, base_alias: str, origin_code: str, args: list[Any]) -> str:
-    """Condition on flows (a destination ``base`` row and an origin province code): for limited
-    coordinators, flows into their members' bases or out of their members' provinces."""
+def stats_flows_visible(principal: Principal, destination_member: str, origin_code: str, args: list[Any]) -> str:
+    """Condition on flows (SQL for the destination base's member and the origin province code):
+    for limited coordinators, flows into their members' bases or out of their members' provinces."""
     if principal.role not in (Role.admin, Role.coordinator):
         return "FALSE"
     members = _coordinated_members(principal)
@@ -226,9 +226,17 @@ def stats_flows_visible(principal: Principal, base_alias: str, origin_code: str,
         return "TRUE"
     ids = _param(args, sorted(members))
     return (
-        f"({base_alias}.member = ANY({ids}::int[]) OR {origin_code} IN "
+        f"({destination_member} = ANY({ids}::int[]) OR {origin_code} IN "
         f"(SELECT sm.code FROM member sm WHERE sm.id = ANY({ids}::int[])))"
     )
+
+
+def stats_flow_members(principal: Principal) -> frozenset[int] | None:
+    """The members whose flows (into their bases, out of their provinces) the principal sees:
+    None for all of them (admins, alliance-wide coordinators), none for anyone else."""
+    if principal.role not in (Role.admin, Role.coordinator):
+        return frozenset()
+    return _coordinated_members(principal)
 
 
 def stats_member_pairs_visible(principal: Principal, sender: str, receiver: str, args: list[Any]) -> str:

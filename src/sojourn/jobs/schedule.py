@@ -21,6 +21,7 @@ from sojourn.health.retention import shred_expired_declarations
 from sojourn.jobs.housekeeping import delete_old_idempotency_records
 from sojourn.notifications.delivery import deliver_outbox
 from sojourn.notifications.reminders import send_departure_reminders
+from sojourn.stats.rollups import fold_flow_changes
 
 JobFunction = Callable[..., Awaitable[int]]
 
@@ -42,6 +43,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Beds of lapsed holds back on sale and waiting-list offers made (part of the release).
     PeriodicJob("release_expired_holds", "* * * * *", release_expired_holds_everywhere),
     PeriodicJob("deliver_outbox", "* * * * * */15", deliver_outbox, timeout=120),
+    # Flow changes folded into the statistics' flow rollup (readers add what is not folded yet).
+    PeriodicJob("fold_flow_changes", "* * * * *", fold_flow_changes),
     PeriodicJob("send_departure_reminders", "*/30 * * * *", send_departure_reminders),
     # Hourly from 09:00 to 19:00 in China: reminders reach seniors in the daytime.
     PeriodicJob("send_declaration_reminders", "0 1-11 * * *", send_declaration_reminders),

@@ -15,13 +15,15 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.localized import pick
 from sojourn.stats.filters import StatsFilter
+from sojourn.stats.rollups import FLOW_ROWS
 from sojourn.stats.schemas import ExchangeOut
 
-LEGS_SQL = """
-SELECT r.origin_member AS sender, bs.member AS receiver,
+LEGS_SQL = f"""
+SELECT r.origin_member AS sender, r.destination_member AS receiver,
        sum(r.travellers)::int AS travellers, sum(r.bed_nights)::int AS bed_nights
-FROM stats_stay_month r JOIN base bs ON bs.id = r.base_id
-WHERE r.mode = 'interactive' AND r.origin_member <> 0 AND r.origin_member <> bs.member AND {conditions}
+FROM {FLOW_ROWS} r
+WHERE r.mode = 'interactive' AND r.origin_member <> 0 AND r.origin_member <> r.destination_member
+  AND {{conditions}}
 GROUP BY 1, 2
 """
 
@@ -29,10 +31,10 @@ GROUP BY 1, 2
 async def exchange_balance(principal: Principal, filters: StatsFilter) -> list[ExchangeOut]:
     args: list[Any] = []
     period = StatsFilter(filters.start, filters.end).period_sql("r", args)
-    clauses = [period, policy.stats_member_pairs_visible(principal, "r.origin_member", "bs.member", args)]
+    clauses = [period, policy.stats_member_pairs_visible(principal, "r.origin_member", "r.destination_member", args)]
     if filters.member_id:
         args.append(filters.member_id)
-        clauses.append(f"(r.origin_member = ${len(args)} OR bs.member = ${len(args)})")
+        clauses.append(f"(r.origin_member = ${len(args)} OR r.destination_member = ${len(args)})")
     async with db.connection() as conn:
         legs = await conn.fetch(LEGS_SQL.format(conditions=" AND ".join(clauses)), *args)
         ids = sorted({leg["sender"] for leg in legs} | {leg["receiver"] for leg in legs})

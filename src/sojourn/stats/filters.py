@@ -106,16 +106,24 @@ class StatsFilter:
             clauses.append(f"{base_alias}.member = ${len(args)}")
         return " AND ".join(clauses)
 
-    def flow_sql(self, base_alias: str, origin_code: str, args: list[Any]) -> str:
-        """Like ``base_sql``, but a member filter keeps flows into its bases or out of its province."""
-        clauses = ["TRUE"]
-        if self.base_id:
-            args.append(self.base_id)
-            clauses.append(f"{base_alias}.id = ${len(args)}")
+    def flow_sql(self, base_id: str | None, destination_member: str, origin_code: str, args: list[Any]) -> str:
+        """Conditions on flows (SQL for the destination base's id and member, and the origin
+        province): the base, and a member keeps flows into its bases or out of its province.
+        ``base_id`` None: rows not kept per base (then the base filter must be empty)."""
+        clauses = [self.base_id_sql(base_id, args)]
         if self.member_id:
             args.append(self.member_id)
             n = len(args)
             clauses.append(
-                f"({base_alias}.member = ${n} OR {origin_code} = (SELECT fm.code FROM member fm WHERE fm.id = ${n}))"
+                f"({destination_member} = ${n} OR {origin_code} = (SELECT fm.code FROM member fm WHERE fm.id = ${n}))"
             )
         return " AND ".join(clauses)
+
+    def base_id_sql(self, base_id: str | None, args: list[Any]) -> str:
+        """The condition on a base id (SQL) that the base filter sets, if any."""
+        if not self.base_id:
+            return "TRUE"
+        if base_id is None:
+            raise ValueError("a base filter needs rollup rows kept per base")
+        args.append(self.base_id)
+        return f"{base_id} = ${len(args)}"

@@ -15,7 +15,7 @@ from sojourn.stats.schemas import OccupancyOut
 OCCUPANCY_SQL = """
 WITH sold AS (
     SELECT r.base_id, r.month, sum(r.bed_nights)::int AS sold
-    FROM stats_stay_month r WHERE {period} GROUP BY 1, 2
+    FROM stats_base_stay_month r WHERE {period} GROUP BY 1, 2
 ), offered AS (
     SELECT c.base_id, c.month, c.beds AS available FROM stats_capacity_month c WHERE {capacity_period}
 )
