@@ -54,7 +54,14 @@ ORIGINS = {
 DESTINATIONS = ["460000", "530000", "450000", "510000", "150000", "130000", "370000", "230000", "440000", "350000"]
 BASES_PER_DESTINATION = 6
 ENDPOINTS = ["flows", "occupancy", "exchange-balance", "satisfaction", "health-mix", "bookings"]
-FILTERS = {"all time": {}, "one season": {"from": "2025-10", "to": "2026-04"}, "migratory": {"mode": "migratory"}}
+FILTERS = {
+    "all time": {},
+    "one season": {"from": "2025-10", "to": "2026-04"},
+    "migratory": {"mode": "migratory"},
+    # Narrower questions read the fine rollups (by origin province) where they must.
+    "one member": {"member_id": "member:230000"},
+    "one base": {"base_id": "base:1"},
+}
 
 
 def progress(label: str, done: int, total: int) -> None:
@@ -139,7 +146,7 @@ async def seed_network(conn) -> str:
     await conn.execute(
         "INSERT INTO traveller (account, name, birth_date, home_province_code) "
         "SELECT a.id, '压测', DATE '1955-01-01', ($2::text[])[1 + (a.n * 7919) % cardinality($2::text[])] "
-        "FROM (SELECT id, row_number() OVER () AS n FROM unnest($1::int[]) id) a, generate_series(1, 2)",
+        "FROM (SELECT id, row_number() OVER () AS n FROM unnest($1::int[]) id) a, generate_series(1, 2) ORDER BY a.id",
         [r["id"] for r in accounts], weights,
     )  # fmt: skip
     coordinator = await conn.fetchval(
@@ -241,12 +248,18 @@ async def grow_to(conn, target: int) -> None:
     sizes = await conn.fetchrow(
         "SELECT (SELECT count(*) FROM booking) AS bookings, (SELECT count(*) FROM booking_traveller) AS travellers, "
         "(SELECT count(*) FROM feedback) AS feedback, (SELECT count(*) FROM stats_stay_month) AS stay_rows, "
-        "(SELECT count(*) FROM stats_booking_month) AS booking_rows, (SELECT count(*) FROM stats_health_month) AS health_rows"
+        "(SELECT count(*) FROM stats_booking_month) AS booking_rows, (SELECT count(*) FROM stats_health_month) AS health_rows, "
+        "(SELECT count(*) FROM stats_base_stay_month) AS base_stay_rows, "
+        "(SELECT count(*) FROM stats_base_booking_month) AS base_booking_rows, "
+        "(SELECT count(*) FROM stats_flow_month) AS flow_rows, "
+        "(SELECT count(*) FROM stats_origin_booking_month) AS origin_booking_rows"
     )
     print(
         f"seeded in {seeded:.0f} s, rollups rebuilt in {rebuilt:.1f} s: {sizes['bookings']:,} bookings, "
         f"{sizes['travellers']:,} booking travellers, {sizes['feedback']:,} feedback; rollup rows: "
-        f"stays {sizes['stay_rows']:,}, bookings {sizes['booking_rows']:,}, health {sizes['health_rows']:,}"
+        f"stays {sizes['stay_rows']:,}, bookings {sizes['booking_rows']:,}, health {sizes['health_rows']:,}; "
+        f"coarse: stays per base {sizes['base_stay_rows']:,}, bookings per base {sizes['base_booking_rows']:,}, "
+        f"flows {sizes['flow_rows']:,}, bookings by origin {sizes['origin_booking_rows']:,}"
     )
 
 
@@ -256,9 +269,12 @@ async def time_endpoints(port: int, token: str, conn, repeat: int) -> dict[tuple
 
     results = {}
     headers = {"Authorization": f"Bearer {token}"}
+    members = {r["code"]: r["id"] for r in await conn.fetch("SELECT id, code FROM member")}
+    ids = {**{f"member:{code}": str(i) for code, i in members.items()}, "base:1": "1"}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60) as http:
         for name in ENDPOINTS:
-            for label, params in FILTERS.items():
+            for label, filters in FILTERS.items():
+                params = {key: ids.get(value, value) for key, value in filters.items()}
                 cold, warm = [], []
                 for _ in range(repeat):
                     await conn.execute("SELECT stats_bump(0)")  # the next answer must be computed
