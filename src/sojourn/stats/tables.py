@@ -123,31 +123,30 @@ class StatsBaseStayMonth(Table, tablename="stats_base_stay_month"):
     stats_base_stay_month_once = Unique(["base_id", "month", "mode"])
 
 
-class StatsBaseBookingMonth(Table, tablename="stats_base_booking_month"):
-    """``stats_booking_month`` without the origin, one row per base, arrival month and mode with
-    the outcomes side by side (a row per outcome would leave the rare ones, no-shows, sparse
-    for a long time, and the table growing with them)."""
+class OutcomeColumns:
+    """Bookings by outcome side by side (a row per outcome would leave the rare ones, no-shows,
+    sparse for a long time, and the table growing with them). Piccolo copies mixin columns."""
 
-    base_id = Integer()
-    month = Date()
-    mode = Varchar(length=12)
     confirmed_bookings = Integer(default=0)
     confirmed_travellers = Integer(default=0)
     no_show_bookings = Integer(default=0)
     no_show_travellers = Integer(default=0)
     cancelled_bookings = Integer(default=0)
 
+
+class StatsBaseBookingMonth(OutcomeColumns, Table, tablename="stats_base_booking_month"):
+    """``stats_booking_month`` without the origin: one row per base, arrival month and mode."""
+
+    base_id = Integer()
+    month = Date()
+    mode = Varchar(length=12)
+
     stats_base_booking_month_once = Unique(["base_id", "month", "mode"])
 
 
-class StatsFlowMonth(Table, tablename="stats_flow_month"):
-    """``stats_stay_month`` without the base: sold stays per month, mode, origin (province and
-    sending member) and destination (the base's province and owning member), for flows and
-    exchange balances across the alliance.
-
-    Many bases add to one row, so booking changes do not update it directly (two busy bases would queue
-    behind each other's row locks): they append to ``stats_flow_change``, readers add the two,
-    and a periodic job folds the changes in (``stats_fold_flows()``)."""
+class FlowColumns:
+    """Sold stays per month, mode, origin (province and sending member) and destination (the
+    base's province and owning member)."""
 
     month = Date()
     mode = Varchar(length=12)
@@ -157,54 +156,40 @@ class StatsFlowMonth(Table, tablename="stats_flow_month"):
     destination_member = Integer(default=0)
     travellers = Integer(default=0)
     bed_nights = Integer(default=0)
+
+
+class StatsFlowMonth(FlowColumns, Table, tablename="stats_flow_month"):
+    """``stats_stay_month`` without the base, for flows and exchange balances across the alliance.
+
+    Many bases add to one row, so booking changes do not update it directly (two busy bases would
+    queue behind each other's row locks): they append to ``stats_flow_change``, readers add the
+    two, and a periodic job folds the changes in (``stats_fold_flows()``)."""
 
     stats_flow_month_once = Unique(
         ["month", "mode", "origin_code", "origin_member", "destination_code", "destination_member"]
     )
 
 
-class StatsFlowChange(Table, tablename="stats_flow_change"):
-    """Changes to ``stats_flow_month`` not folded in yet (same columns; signed amounts)."""
-
-    month = Date()
-    mode = Varchar(length=12)
-    origin_code = Varchar(length=6)
-    origin_member = Integer(default=0)
-    destination_code = Varchar(length=6)
-    destination_member = Integer(default=0)
-    travellers = Integer(default=0)
-    bed_nights = Integer(default=0)
+class StatsFlowChange(FlowColumns, Table, tablename="stats_flow_change"):
+    """Changes to ``stats_flow_month`` not folded in yet (signed amounts)."""
 
 
-class StatsOriginBookingMonth(Table, tablename="stats_origin_booking_month"):
-    """``stats_booking_month`` without the base: bookings per arrival month, mode, origin
-    province and the member that owns the base (the bookings of a member: at its bases or from
-    its province), outcomes side by side as in ``stats_base_booking_month``. Kept like
-    ``stats_flow_month``: changes go to ``stats_origin_booking_change``, readers add the two,
-    ``stats_fold_flows()`` folds."""
+class OriginBookingColumns(OutcomeColumns):
+    """Bookings per arrival month, mode, origin province and the member that owns the base."""
 
     month = Date()
     mode = Varchar(length=12)
     origin_code = Varchar(length=6)
     destination_member = Integer(default=0)
-    confirmed_bookings = Integer(default=0)
-    confirmed_travellers = Integer(default=0)
-    no_show_bookings = Integer(default=0)
-    no_show_travellers = Integer(default=0)
-    cancelled_bookings = Integer(default=0)
+
+
+class StatsOriginBookingMonth(OriginBookingColumns, Table, tablename="stats_origin_booking_month"):
+    """``stats_booking_month`` without the base (the bookings of a member: at its bases or from
+    its province). Kept like ``stats_flow_month``: changes go to ``stats_origin_booking_change``,
+    readers add the two, ``stats_fold_flows()`` folds."""
 
     stats_origin_booking_month_once = Unique(["month", "mode", "origin_code", "destination_member"])
 
 
-class StatsOriginBookingChange(Table, tablename="stats_origin_booking_change"):
-    """Changes to ``stats_origin_booking_month`` not folded in yet (same columns; signed amounts)."""
-
-    month = Date()
-    mode = Varchar(length=12)
-    origin_code = Varchar(length=6)
-    destination_member = Integer(default=0)
-    confirmed_bookings = Integer(default=0)
-    confirmed_travellers = Integer(default=0)
-    no_show_bookings = Integer(default=0)
-    no_show_travellers = Integer(default=0)
-    cancelled_bookings = Integer(default=0)
+class StatsOriginBookingChange(OriginBookingColumns, Table, tablename="stats_origin_booking_change"):
+    """Changes to ``stats_origin_booking_month`` not folded in yet (signed amounts)."""
