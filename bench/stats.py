@@ -102,7 +102,8 @@ async def seed_network(conn) -> str:
     """Members, bases with capacity, tours, travellers and a coordinator token; returns the token."""
     codes = sorted(set(ORIGINS) | set(DESTINATIONS))
     await conn.executemany(
-        "INSERT INTO member (code, name_zh, name_en) VALUES ($1, $2, $3)", [(c, f"成员{c[:2]}", f"Member {c[:2]}") for c in codes]
+        "INSERT INTO member (code, name_zh, name_en) VALUES ($1, $2, $3)",
+        [(c, f"成员{c[:2]}", f"Member {c[:2]}") for c in codes],
     )
     members = {r["code"]: r["id"] for r in await conn.fetch("SELECT id, code FROM member")}
     nights = (dt.date(FIRST_NIGHT.year + YEARS, 1, 1) - FIRST_NIGHT).days
@@ -292,7 +293,12 @@ async def time_endpoints(port: int, token: str, conn, repeat: int) -> dict[tuple
 
 async def time_trigger(conn, samples: int = 300) -> float:
     """Median ms of one booking status change counted by the triggers (cancel, then confirm again)."""
-    ids = [r["id"] for r in await conn.fetch("SELECT id FROM booking WHERE status = 'confirmed' ORDER BY id DESC LIMIT $1", samples)]
+    ids = [
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT id FROM booking WHERE status = 'confirmed' ORDER BY id DESC LIMIT $1", samples
+        )
+    ]
     took = []
     for booking_id in ids:
         for status in ("cancelled", "confirmed"):
@@ -337,14 +343,22 @@ async def main(args: argparse.Namespace) -> None:
 
 def report(sizes: list[int], runs: dict) -> None:
     small, large = sizes[0], sizes[-1]
-    print(f"\n{'endpoint':<18} {'filter':<11} " + " ".join(f"{f'cold@{s:,}':>14} {f'warm@{s:,}':>14}" for s in sizes) + "   ratio cold")
+    print(
+        f"\n{'endpoint':<18} {'filter':<11} "
+        + " ".join(f"{f'cold@{s:,}':>14} {f'warm@{s:,}':>14}" for s in sizes)
+        + "   ratio cold"
+    )
     worst = 0.0
-    for (name, label) in runs[small][0]:
-        cells = " ".join(f"{runs[s][0][(name, label)][0]:>11.1f} ms {runs[s][0][(name, label)][1]:>11.1f} ms" for s in sizes)
+    for name, label in runs[small][0]:
+        cells = " ".join(
+            f"{runs[s][0][(name, label)][0]:>11.1f} ms {runs[s][0][(name, label)][1]:>11.1f} ms" for s in sizes
+        )
         ratio = runs[large][0][(name, label)][0] / runs[small][0][(name, label)][0]
         worst = max(worst, ratio)
         print(f"{name:<18} {label:<11} {cells}   {ratio:5.2f}")
-    print("trigger (status change counted in the rollups): " + ", ".join(f"{runs[s][1]:.2f} ms at {s:,}" for s in sizes))
+    print(
+        "trigger (status change counted in the rollups): " + ", ".join(f"{runs[s][1]:.2f} ms at {s:,}" for s in sizes)
+    )
     print(f"worst cold ratio {worst:.2f} (goal <= 1.50)")
 
 

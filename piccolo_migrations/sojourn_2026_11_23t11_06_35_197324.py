@@ -107,9 +107,7 @@ DESCRIPTION = "initial schema"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sojourn", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sojourn", description=DESCRIPTION)
 
     manager.add_table(
         class_name="CapacityNight",
@@ -118,13 +116,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Base", tablename="base", schema=None, columns=None
-    )
+    manager.add_table(class_name="Base", tablename="base", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="WaitlistEntry",
@@ -133,25 +127,15 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Tour", tablename="tour", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tour", tablename="tour", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Traveller", tablename="traveller", schema=None, columns=None
-    )
+    manager.add_table(class_name="Traveller", tablename="traveller", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Member", tablename="member", schema=None, columns=None
-    )
+    manager.add_table(class_name="Member", tablename="member", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Account", tablename="account", schema=None, columns=None
-    )
+    manager.add_table(class_name="Account", tablename="account", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Agreement", tablename="agreement", schema=None, columns=None
-    )
+    manager.add_table(class_name="Agreement", tablename="agreement", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEvent",
@@ -167,9 +151,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Consent", tablename="consent", schema=None, columns=None
-    )
+    manager.add_table(class_name="Consent", tablename="consent", schema=None, columns=None)
 
     manager.add_table(
         class_name="BookingTraveller",
@@ -185,9 +167,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="TourQuota", tablename="tour_quota", schema=None, columns=None
-    )
+    manager.add_table(class_name="TourQuota", tablename="tour_quota", schema=None, columns=None)
 
     manager.add_table(
         class_name="AgentMandate",
@@ -196,13 +176,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Booking", tablename="booking", schema=None, columns=None
-    )
+    manager.add_table(class_name="Booking", tablename="booking", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Feedback", tablename="feedback", schema=None, columns=None
-    )
+    manager.add_table(class_name="Feedback", tablename="feedback", schema=None, columns=None)
 
     manager.add_table(
         class_name="HealthDeclaration",
@@ -2310,9 +2286,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "MemberStatus", {"active": "active", "suspended": "suspended"}
-            ),
+            "choices": Enum("MemberStatus", {"active": "active", "suspended": "suspended"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -2538,9 +2512,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "AccountStatus", {"active": "active", "disabled": "disabled"}
-            ),
+            "choices": Enum("AccountStatus", {"active": "active", "disabled": "disabled"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -4653,9 +4625,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Risk", {"low": "low", "medium": "medium", "high": "high"}
-            ),
+            "choices": Enum("Risk", {"low": "low", "medium": "medium", "high": "high"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -5357,9 +5327,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Risk", {"low": "low", "medium": "medium", "high": "high"}
-            ),
+            "choices": Enum("Risk", {"low": "low", "medium": "medium", "high": "high"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -5473,9 +5441,7 @@ async def forwards():
         tablename="base",
         constraint_name="base_codes_are_gb2260",
         constraint_class=Check,
-        params={
-            "condition": "province_code ~ '^[1-9][0-9]0000$' AND city_code ~ '^[0-9]{6}$'"
-        },
+        params={"condition": "province_code ~ '^[1-9][0-9]0000$' AND city_code ~ '^[0-9]{6}$'"},
         schema=None,
     )
 
@@ -5504,9 +5470,7 @@ async def forwards():
         tablename="waitlist_entry",
         constraint_name="waitlist_entry_stay_in_order",
         constraint_class=Check,
-        params={
-            "condition": "departure > arrival AND party_size = cardinality(traveller_ids)"
-        },
+        params={"condition": "departure > arrival AND party_size = cardinality(traveller_ids)"},
         schema=None,
     )
 
@@ -5524,9 +5488,7 @@ async def forwards():
         tablename="tour",
         constraint_name="tour_seats_within_limit",
         constraint_class=Check,
-        params={
-            "condition": "seats_taken >= 0 AND (seats IS NULL OR seats_taken <= seats)"
-        },
+        params={"condition": "seats_taken >= 0 AND (seats IS NULL OR seats_taken <= seats)"},
         schema=None,
     )
 
@@ -5535,9 +5497,7 @@ async def forwards():
         tablename="tour",
         constraint_name="tour_prices_not_negative",
         constraint_class=Check,
-        params={
-            "condition": "coalesce(monthly_price_fen, 0) >= 0 AND coalesce(package_price_fen, 0) >= 0"
-        },
+        params={"condition": "coalesce(monthly_price_fen, 0) >= 0 AND coalesce(package_price_fen, 0) >= 0"},
         schema=None,
     )
 
@@ -5557,9 +5517,7 @@ async def forwards():
         tablename="tour",
         constraint_name="tour_partner_only_for_exchanges",
         constraint_class=Check,
-        params={
-            "condition": "(mode = 'interactive') = (partner IS NOT NULL) AND partner IS DISTINCT FROM organiser"
-        },
+        params={"condition": "(mode = 'interactive') = (partner IS NOT NULL) AND partner IS DISTINCT FROM organiser"},
         schema=None,
     )
 
@@ -5689,9 +5647,7 @@ async def forwards():
         tablename="booking",
         constraint_name="booking_stay_in_order",
         constraint_class=Check,
-        params={
-            "condition": "departure > arrival AND nights = departure - arrival"
-        },
+        params={"condition": "departure > arrival AND nights = departure - arrival"},
         schema=None,
     )
 
@@ -5709,9 +5665,7 @@ async def forwards():
         tablename="booking",
         constraint_name="booking_money_not_negative",
         constraint_class=Check,
-        params={
-            "condition": "total_fen >= 0 AND (refund_fen IS NULL OR refund_fen BETWEEN 0 AND total_fen)"
-        },
+        params={"condition": "total_fen >= 0 AND (refund_fen IS NULL OR refund_fen BETWEEN 0 AND total_fen)"},
         schema=None,
     )
 

@@ -22,9 +22,7 @@ def _fact(name, op, value):
     return {"fact": name, "op": op, "value": value}
 
 
-_HIGH_ALTITUDE = {
-    "any": [_fact("altitude_m", ">", 3000), _fact("requirements", "contains", "high_altitude")]
-}
+_HIGH_ALTITUDE = {"any": [_fact("altitude_m", ">", 3000), _fact("requirements", "contains", "high_altitude")]}
 _FAR_FROM_HOSPITAL = {
     "any": [
         _fact("hospital_distance_km", ">", 30),
@@ -170,8 +168,7 @@ DEFAULT_RULES = [
         "companion",
         "low",
         50,
-        "75岁及以上的旅客，最好有家人陪同出行；如果一个人出行，请由一位成年亲属在这份声明上一起签字。"
-        "这不影响您报名。",
+        "75岁及以上的旅客，最好有家人陪同出行；如果一个人出行，请由一位成年亲属在这份声明上一起签字。这不影响您报名。",
         "For travellers aged 75 or over, a family member should come along; if you travel on your "
         "own, an adult relative co-signs this declaration with you. This does not stop you from "
         "booking.",
@@ -207,8 +204,7 @@ DEFAULT_RULES = [
         "warning",
         "low",
         60,
-        "到达时您的年龄已超过保险公司写明的年龄上限，这份保险可能不赔付。请向保险公司确认，"
-        "或换一份适合您年龄的保险。",
+        "到达时您的年龄已超过保险公司写明的年龄上限，这份保险可能不赔付。请向保险公司确认，或换一份适合您年龄的保险。",
         "At arrival you will be older than the age limit your insurer gave, so this policy may not "
         "pay out. Please check with the insurer, or choose a policy for your age.",
     ),
@@ -227,9 +223,7 @@ class RawSQL(Table):
 
 async def seed_default_rules():
     for code, condition, effect, risk, priority, chinese, english in DEFAULT_RULES:
-        await RawSQL.raw(
-            INSERT_SQL, code, json.dumps(condition), effect, risk, chinese, english, priority
-        )
+        await RawSQL.raw(INSERT_SQL, code, json.dumps(condition), effect, risk, chinese, english, priority)
 
 
 async def forwards():
@@ -264,9 +258,7 @@ async def forwards():
             "screening_rule_tour",
         ):
             await RawSQL.raw(f"DROP INDEX IF EXISTS {index}")
-        await RawSQL.raw(
-            "ALTER TABLE screening_rule DROP CONSTRAINT IF EXISTS screening_rule_effect_never_refuses"
-        )
+        await RawSQL.raw("ALTER TABLE screening_rule DROP CONSTRAINT IF EXISTS screening_rule_effect_never_refuses")
 
     manager.add_raw(constrain)
     manager.add_raw_backwards(unconstrain)

@@ -18,9 +18,7 @@ class RawSQL(Table):
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sojourn", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sojourn", description=DESCRIPTION)
 
     manager.alter_column(
         table_class_name="OutboxMessage",
@@ -55,16 +53,13 @@ async def forwards():
             "WHERE status IN ('pending', 'sending')"
         )
         await RawSQL.raw("DROP INDEX IF EXISTS outbox_message_due")
-        await RawSQL.raw(
-            "CREATE INDEX IF NOT EXISTS idempotency_record_created ON idempotency_record (created_at)"
-        )
+        await RawSQL.raw("CREATE INDEX IF NOT EXISTS idempotency_record_created ON idempotency_record (created_at)")
 
     async def drop_indexes():
         await RawSQL.raw("DROP INDEX IF EXISTS idempotency_record_created")
         await RawSQL.raw("DROP INDEX IF EXISTS outbox_message_claimable")
         await RawSQL.raw(
-            "CREATE INDEX IF NOT EXISTS outbox_message_due ON outbox_message (deliver_after) "
-            "WHERE status = 'pending'"
+            "CREATE INDEX IF NOT EXISTS outbox_message_due ON outbox_message (deliver_after) WHERE status = 'pending'"
         )
 
     manager.add_raw(create_indexes)

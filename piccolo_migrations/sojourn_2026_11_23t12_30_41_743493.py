@@ -13,9 +13,7 @@ DESCRIPTION = "stats rollups: tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sojourn", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sojourn", description=DESCRIPTION)
 
     manager.add_table(
         class_name="StatsStayMonth",

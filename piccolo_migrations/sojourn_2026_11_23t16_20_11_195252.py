@@ -12,9 +12,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="sojourn", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="sojourn", description=DESCRIPTION)
 
     manager.add_table(
         class_name="StatsOriginBookingMonth",

@@ -73,6 +73,7 @@ def fold(table: str, changes: str, keys: str, amounts: tuple[str, ...]) -> str:
     ON CONFLICT ({keys}) DO UPDATE SET {", ".join(f"{a} = s.{a} + EXCLUDED.{a}" for a in amounts)};
     """
 
+
 FOLD_LOCK = "21332, 1"  # 0x5354 "ST": one fold at a time; a second concurrent fold does nothing
 
 FUNCTIONS = f"""

@@ -122,14 +122,20 @@ async def build(client) -> AuthzWorld:
     w.member_z = catalogue.members["bj"]["id"]
     w.tour_x, w.stay_x = catalogue.tours["vacation"]["id"], catalogue.tours["migratory"]["id"]
     day = dt.timedelta(days=1)
-    w.draft_x = (await factories.tour(w.base_x, w.member_x, status="draft", starts_on=START + 50 * day, ends_on=START + 55 * day))["id"]
-    w.full_x = (await factories.tour(w.base_x, w.member_x, seats=1, starts_on=START + 40 * day, ends_on=START + 47 * day))["id"]
+    w.draft_x = (
+        await factories.tour(w.base_x, w.member_x, status="draft", starts_on=START + 50 * day, ends_on=START + 55 * day)
+    )["id"]
+    w.full_x = (
+        await factories.tour(w.base_x, w.member_x, seats=1, starts_on=START + 40 * day, ends_on=START + 47 * day)
+    )["id"]
 
     scopes = {"x": (w.base_x,), "y": (w.base_y,)}
     for role, (column, login, account_role, scope) in _ACCOUNTS.items():
         w.accounts[role] = await _account(column, login, account_role)
         if scope:
-            await execute("INSERT INTO account_base (account, base) VALUES ($1, $2)", w.accounts[role], scopes[scope][0])
+            await execute(
+                "INSERT INTO account_base (account, base) VALUES ($1, $2)", w.accounts[role], scopes[scope][0]
+            )
         w.headers[role] = await _token(w.accounts[role])
 
     w.a1 = (await factories.traveller(w.accounts["trav_a"], "王秀兰", dt.date(1955, 4, 12)))["id"]
@@ -138,12 +144,21 @@ async def build(client) -> AuthzWorld:
     await factories.agent_mandate(w.a1, w.accounts["agent"])
 
     a, b = w.as_("trav_a"), w.as_("trav_b")
-    held = await _ok(await client.post("/api/v1/bookings", json={"tour_id": w.tour_x, "traveller_ids": [w.a1]}, headers=a))
+    held = await _ok(
+        await client.post("/api/v1/bookings", json={"tour_id": w.tour_x, "traveller_ids": [w.a1]}, headers=a)
+    )
     w.confirmed = held["id"]
     await _ok(await client.post(f"/api/v1/bookings/{w.confirmed}/confirm", headers=a), 200)
-    stay = {"tour_id": w.stay_x, "traveller_ids": [w.a1], "arrival": str(START + 70 * day), "departure": str(START + 98 * day)}
+    stay = {
+        "tour_id": w.stay_x,
+        "traveller_ids": [w.a1],
+        "arrival": str(START + 70 * day),
+        "departure": str(START + 98 * day),
+    }
     w.held = (await _ok(await client.post("/api/v1/bookings", json=stay, headers=a)))["id"]
-    seat = await _ok(await client.post("/api/v1/bookings", json={"tour_id": w.full_x, "traveller_ids": [w.b1]}, headers=b))
+    seat = await _ok(
+        await client.post("/api/v1/bookings", json={"tour_id": w.full_x, "traveller_ids": [w.b1]}, headers=b)
+    )
     await _ok(await client.post(f"/api/v1/bookings/{seat['id']}/confirm", headers=b), 200)
     waiting = {"tour_id": w.full_x, "traveller_ids": [w.a1]}
     w.entry = (await _ok(await client.post(f"/api/v1/tours/{w.full_x}/waitlist", json=waiting, headers=a)))["id"]
@@ -153,7 +168,11 @@ async def build(client) -> AuthzWorld:
     w.declaration = declared["id"]
 
     past = await factories.past_stay(
-        catalogue.tours["migratory"], w.accounts["trav_a"], [w.a1, w.a2], arrival=dt.date(2026, 10, 1), departure=dt.date(2026, 10, 15)
+        catalogue.tours["migratory"],
+        w.accounts["trav_a"],
+        [w.a1, w.a2],
+        arrival=dt.date(2026, 10, 1),
+        departure=dt.date(2026, 10, 15),
     )
     w.past_stay = past["id"]
     given = PINNED_NOW - 2 * day

@@ -17,9 +17,7 @@ async def _insert(table: str, **values: Any) -> dict[str, Any]:
     placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
     args = list(values.values())
     async with db.connection() as conn:
-        row = await conn.fetchrow(
-            f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders}) RETURNING *', *args
-        )
+        row = await conn.fetchrow(f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders}) RETURNING *', *args)
     return dict(row)
 
 
@@ -268,9 +266,7 @@ async def bulk_bookers(count: int, *, province: str = "230000", prefix: str = "1
 
 
 async def traveller(account_id: int, name: str = "王秀兰", birth: dt.date = dt.date(1955, 4, 12)) -> dict:
-    return await _insert(
-        "traveller", account=account_id, name=name, birth_date=birth, home_province_code="230000"
-    )
+    return await _insert("traveller", account=account_id, name=name, birth_date=birth, home_province_code="230000")
 
 
 async def agent_mandate(traveller_id: int, recorded_by: int, reference: str = "96111-0001") -> dict:
@@ -307,7 +303,13 @@ async def past_stay(
         total_fen=100000 * len(traveller_ids),
     )
     for traveller_id in traveller_ids:
-        await _insert("booking_traveller", booking=booking["id"], traveller=traveller_id, home_province_code="230000", age_at_arrival=70)
+        await _insert(
+            "booking_traveller",
+            booking=booking["id"],
+            traveller=traveller_id,
+            home_province_code="230000",
+            age_at_arrival=70,
+        )
     return booking
 
 

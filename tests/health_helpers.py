@@ -20,9 +20,7 @@ RULES_MIGRATION = "sojourn_2026_11_23t11_37_22_453205.py"
 @cache
 def rules_migration():
     """The migration that seeds the default rules: tests use its very data."""
-    spec = importlib.util.spec_from_file_location(
-        "rules_migration", migrations_folder() / RULES_MIGRATION
-    )
+    spec = importlib.util.spec_from_file_location("rules_migration", migrations_folder() / RULES_MIGRATION)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -92,9 +90,7 @@ async def book(
     headers = await factories.bearer(client, login)
     traveller = await client.post(
         "/api/v1/travellers",
-        json=factories.traveller_body(
-            name=f"旅客{login[-4:]}", birth=birth, home_province_code=province
-        ),
+        json=factories.traveller_body(name=f"旅客{login[-4:]}", birth=birth, home_province_code=province),
         headers=headers,
     )
     assert traveller.status_code == 201, traveller.text
@@ -102,9 +98,7 @@ async def book(
     body: dict[str, Any] = {"tour_id": world.tours[tour]["id"], "traveller_ids": [traveller_id]}
     if tour == "migratory":
         arrival = world.start + dt.timedelta(days=arrival_offset)
-        body.update(
-            arrival=arrival.isoformat(), departure=(arrival + dt.timedelta(days=nights)).isoformat()
-        )
+        body.update(arrival=arrival.isoformat(), departure=(arrival + dt.timedelta(days=nights)).isoformat())
     held = await client.post("/api/v1/bookings", json=body, headers=headers)
     assert held.status_code == 201, held.text
     booking_id = held.json()["id"]

@@ -115,11 +115,15 @@ async def seeded_history(client, clock) -> History:
     history.bookings["no_show"] = await hold(client, b["jl"], stay(w, "migratory", b["jl"].traveller_ids, 30, 40))
     history.bookings["cancelled"] = await hold(client, b["bj2"], stay(w, "migratory", b["bj2"].traveller_ids, 60, 30))
     cancelled = await client.post(
-        f"/api/v1/bookings/{history.bookings['cancelled']}/cancel", json={"reason": "家里有事"}, headers=b["bj2"].headers
+        f"/api/v1/bookings/{history.bookings['cancelled']}/cancel",
+        json={"reason": "家里有事"},
+        headers=b["bj2"].headers,
     )
     assert cancelled.status_code == 200, cancelled.text
     # A hold never confirmed, and one cancelled while held: neither is a booking.
-    history.bookings["held"] = await hold(client, b["nm2"], stay(w, "migratory", b["nm2"].traveller_ids, 80, 30), confirm=False)
+    history.bookings["held"] = await hold(
+        client, b["nm2"], stay(w, "migratory", b["nm2"].traveller_ids, 80, 30), confirm=False
+    )
     # Vacation: confirmed, cancelled and undone (counts as confirmed).
     history.bookings["vacation"] = await hold(client, b["bj"], stay(w, "vacation", b["bj"].traveller_ids))
     undo = await client.post(f"/api/v1/bookings/{history.bookings['vacation']}/cancel", headers=b["bj"].headers)
@@ -131,10 +135,20 @@ async def seeded_history(client, clock) -> History:
     history.bookings["nm_to_bj"] = await hold(client, b["nm"], stay(w, "exchange_bj", b["nm"].traveller_ids))
     history.bookings["nm_own"] = await hold(client, b["nm2"], stay(w, "interactive", b["nm2"].traveller_ids))
     held_then_cancelled = await hold(client, b["jl"], stay(w, "vacation", b["jl"].traveller_ids), confirm=False)
-    assert (await client.post(f"/api/v1/bookings/{held_then_cancelled}/cancel", headers=b["jl"].headers)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/bookings/{held_then_cancelled}/cancel", headers=b["jl"].headers)
+    ).status_code == 200
     # Health declarations while the trips are ahead (one withdrawn again).
-    await declare(client, history, "long", b["hlj"], declaration_body(conditions={"hypertension": {"has": True, "controlled": True}}))
-    await declare(client, history, "vacation", b["bj"], with_companion(conditions={"diabetes": {"has": True, "controlled": True}}))
+    await declare(
+        client,
+        history,
+        "long",
+        b["hlj"],
+        declaration_body(conditions={"hypertension": {"has": True, "controlled": True}}),
+    )
+    await declare(
+        client, history, "vacation", b["bj"], with_companion(conditions={"diabetes": {"has": True, "controlled": True}})
+    )
     await declare(client, history, "bj_to_nm", b["bj"], declaration_body(mobility_aid="cane"))
     await declare(client, history, "nm_to_bj", b["nm"], declaration_body(), withdraw_first=True)
     # Capacity edits after the fact, through the table (the trigger counts them too).
@@ -157,14 +171,18 @@ async def seeded_history(client, clock) -> History:
     return history
 
 
-async def declare(client, history: History, key: str, person: Booker, body: dict, *, withdraw_first: bool = False) -> None:
+async def declare(
+    client, history: History, key: str, person: Booker, body: dict, *, withdraw_first: bool = False
+) -> None:
     booking_id = history.bookings[key]
     for traveller_id in person.traveller_ids:
         path = f"/api/v1/bookings/{booking_id}/travellers/{traveller_id}/declaration"
         response = await client.put(path, json=body, headers=person.headers)
         assert response.status_code == 200, response.text
         if withdraw_first and traveller_id == person.traveller_ids[0]:
-            withdrawn = await client.post(f"{path}/withdraw-consent", json={"purpose": "collect_health"}, headers=person.headers)
+            withdrawn = await client.post(
+                f"{path}/withdraw-consent", json={"purpose": "collect_health"}, headers=person.headers
+            )
             assert withdrawn.status_code == 200, withdrawn.text
 
 

@@ -41,9 +41,7 @@ async def test_login_is_locked_after_repeated_failures_even_with_the_right_passw
     for _ in range(MAX_FAILURES):
         wrong = await client.post("/api/v1/auth/token", json={"login": "13800138000", "password": "wrong-pass-1"})
         assert wrong.status_code == 401
-    locked = await client.post(
-        "/api/v1/auth/token", json={"login": "13800138000", "password": factories.PASSWORD}
-    )
+    locked = await client.post("/api/v1/auth/token", json={"login": "13800138000", "password": factories.PASSWORD})
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
 

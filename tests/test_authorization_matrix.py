@@ -211,7 +211,9 @@ def _path_values(w: AuthzWorld, path: str) -> dict[str, int]:
 
 
 async def _cancel_confirmed(client, w: AuthzWorld, clock: Clock) -> None:
-    response = await client.post(f"/api/v1/bookings/{w.confirmed}/cancel", json={"reason": "家里有事"}, headers=w.as_("trav_a"))
+    response = await client.post(
+        f"/api/v1/bookings/{w.confirmed}/cancel", json={"reason": "家里有事"}, headers=w.as_("trav_a")
+    )
     assert response.status_code == 200, response.text
 
 
@@ -238,7 +240,9 @@ def _arrival_day(offset_days: int, status: str | None = None) -> Prepare:
         arrival = START + 10 * D  # X's vacation tour: 2027-01-20 to 2027-01-27
         clock.set(noon_at_x(arrival + offset_days * D))
         if status:
-            await execute("UPDATE booking SET status = $2, checked_in_at = $3 WHERE id = $1", w.confirmed, status, clock.now())
+            await execute(
+                "UPDATE booking SET status = $2, checked_in_at = $3 WHERE id = $1", w.confirmed, status, clock.now()
+            )
 
     return prepare
 
@@ -254,12 +258,21 @@ async def _member_x_suspended(client, w: AuthzWorld, clock: Clock) -> None:
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
 
 CALLS: dict[tuple[str, str], Call] = {
-    ("GET", "/api/v1/tours/{tour_id}/availability"): Call(params=lambda w: {"start": str(START + 10 * D), "end": str(START + 17 * D)}),
+    ("GET", "/api/v1/tours/{tour_id}/availability"): Call(
+        params=lambda w: {"start": str(START + 10 * D), "end": str(START + 17 * D)}
+    ),
     ("POST", "/api/v1/auth/token"): Call(body=lambda w: {"login": PHONE_A, "password": factories.PASSWORD}),
-    ("POST", "/api/v1/travellers"): Call(body=lambda w: factories.traveller_body(name="王小红", birth=dt.date(1958, 1, 5))),
+    ("POST", "/api/v1/travellers"): Call(
+        body=lambda w: factories.traveller_body(name="王小红", birth=dt.date(1958, 1, 5))
+    ),
     ("PATCH", "/api/v1/travellers/{traveller_id}"): Call(body=lambda w: {"phone": "13700137000"}),
     ("POST", "/api/v1/bookings"): Call(
-        body=lambda w: {"tour_id": w.stay_x, "traveller_ids": [w.a1], "arrival": str(START + 20 * D), "departure": str(START + 48 * D)},
+        body=lambda w: {
+            "tour_id": w.stay_x,
+            "traveller_ids": [w.a1],
+            "arrival": str(START + 20 * D),
+            "departure": str(START + 48 * D),
+        },
         idempotent=True,
     ),
     ("POST", "/api/v1/bookings/{booking_id}/extend-hold"): Call(path={"booking_id": lambda w: w.held}),
@@ -272,27 +285,39 @@ CALLS: dict[tuple[str, str], Call] = {
         prepare=_leave_waitlist,
         idempotent=True,
     ),
-    ("PUT", "/api/v1/bookings/{booking_id}/travellers/{traveller_id}/declaration"): Call(body=lambda w: declaration_body(allergies="青霉素")),
+    ("PUT", "/api/v1/bookings/{booking_id}/travellers/{traveller_id}/declaration"): Call(
+        body=lambda w: declaration_body(allergies="青霉素")
+    ),
     ("POST", "/api/v1/bookings/{booking_id}/travellers/{traveller_id}/declaration/withdraw-consent"): Call(
         body=lambda w: {"purpose": "share_with_base"}
     ),
-    ("POST", "/api/v1/operator/declarations/{declaration_id}/review"): Call(body=lambda w: {"decision": "accept", "note": "可以入住"}),
+    ("POST", "/api/v1/operator/declarations/{declaration_id}/review"): Call(
+        body=lambda w: {"decision": "accept", "note": "可以入住"}
+    ),
     ("GET", "/api/v1/bookings/{booking_id}/feedback"): Call(path={"booking_id": lambda w: w.past_stay}),
     ("POST", "/api/v1/bookings/{booking_id}/feedback"): Call(
         path={"booking_id": lambda w: w.past_stay},
         body=lambda w: {"ratings": RATINGS, "nps": 9, "comment": "饭菜可口。", "traveller_id": w.a1},
         prepare=_forget_feedback,
     ),
-    ("PUT", "/api/v1/feedback/{feedback_id}"): Call(body=lambda w: {"ratings": RATINGS, "nps": 8, "comment": "护士很耐心，饭菜偏咸。"}),
-    ("POST", "/api/v1/operator/feedback/{feedback_id}/reply"): Call(body=lambda w: {"reply": "感谢您的建议，我们会改进。"}),
+    ("PUT", "/api/v1/feedback/{feedback_id}"): Call(
+        body=lambda w: {"ratings": RATINGS, "nps": 8, "comment": "护士很耐心，饭菜偏咸。"}
+    ),
+    ("POST", "/api/v1/operator/feedback/{feedback_id}/reply"): Call(
+        body=lambda w: {"reply": "感谢您的建议，我们会改进。"}
+    ),
     ("POST", "/api/v1/operator/feedback/{feedback_id}/flag"): Call(body=lambda w: {"reason": "含有电话号码"}),
     ("POST", "/api/v1/admin/feedback/{feedback_id}/hide"): Call(body=lambda w: {"reason": "含有个人信息"}),
-    ("POST", "/api/v1/admin/feedback/{feedback_id}/unhide"): Call(body=lambda w: {"reason": "已核实"}, prepare=_set_feedback(hidden=True)),
+    ("POST", "/api/v1/admin/feedback/{feedback_id}/unhide"): Call(
+        body=lambda w: {"reason": "已核实"}, prepare=_set_feedback(hidden=True)
+    ),
     ("POST", "/api/v1/admin/feedback/{feedback_id}/dismiss-flag"): Call(prepare=_set_feedback(abuse_flagged=True)),
     ("PUT", "/api/v1/operator/bases/{base_id}/capacity"): Call(
         body=lambda w: {"start": str(START + 100 * D), "end": str(START + 110 * D), "beds": 12}
     ),
-    ("GET", "/api/v1/operator/bases/{base_id}/occupancy"): Call(params=lambda w: {"start": str(START), "end": str(START + 30 * D)}),
+    ("GET", "/api/v1/operator/bases/{base_id}/occupancy"): Call(
+        params=lambda w: {"start": str(START), "end": str(START + 30 * D)}
+    ),
     ("GET", "/api/v1/operator/bases/{base_id}/manifest"): Call(params=lambda w: {"date": str(START + 10 * D)}),
     ("POST", "/api/v1/operator/tours"): Call(
         body=lambda w: {
@@ -307,7 +332,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ),
     ("PATCH", "/api/v1/operator/tours/{tour_id}"): Call(body=lambda w: {"title_en": "Seven sunny days in Sanya"}),
     ("POST", "/api/v1/operator/tours/{tour_id}/publish"): Call(path={"tour_id": lambda w: w.draft_x}),
-    ("POST", "/api/v1/operator/tours/{tour_id}/cancel-departure"): Call(body=lambda w: {"reason": "台风预警，航班取消"}),
+    ("POST", "/api/v1/operator/tours/{tour_id}/cancel-departure"): Call(
+        body=lambda w: {"reason": "台风预警，航班取消"}
+    ),
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-in"): Call(prepare=_arrival_day(0)),
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-out"): Call(prepare=_arrival_day(6, status="checked_in")),
     ("POST", "/api/v1/operator/bookings/{booking_id}/no-show"): Call(prepare=_arrival_day(1)),
@@ -330,18 +357,32 @@ CALLS: dict[tuple[str, str], Call] = {
         path={"traveller_id": lambda w: w.a2},
         body=lambda w: {"method": "phone_call", "reference": "96111-0011", "senior_phone": PHONE_A},
     ),
-    ("POST", "/api/v1/alliance/members"): Call(body=lambda w: {"code": "320000", "name_zh": "江苏", "name_en": "Jiangsu"}),
-    ("PATCH", "/api/v1/alliance/members/{member_id}"): Call(body=lambda w: {"name_zh": "海南省", "name_en": "Hainan Province"}),
+    ("POST", "/api/v1/alliance/members"): Call(
+        body=lambda w: {"code": "320000", "name_zh": "江苏", "name_en": "Jiangsu"}
+    ),
+    ("PATCH", "/api/v1/alliance/members/{member_id}"): Call(
+        body=lambda w: {"name_zh": "海南省", "name_en": "Hainan Province"}
+    ),
     ("POST", "/api/v1/alliance/members/{member_id}/reinstate"): Call(prepare=_member_x_suspended),
     ("POST", "/api/v1/alliance/agreements"): Call(
-        body=lambda w: {"member_a_id": w.member_x, "member_b_id": w.member_z, "modes": ["vacation"], "signed_on": "2026-06-01"}
+        body=lambda w: {
+            "member_a_id": w.member_x,
+            "member_b_id": w.member_z,
+            "modes": ["vacation"],
+            "signed_on": "2026-06-01",
+        }
     ),
     ("PATCH", "/api/v1/alliance/agreements/{agreement_id}"): Call(
         body=lambda w: {"modes": ["interactive", "vacation"], "signed_on": "2026-01-01", "note": "续签"}
     ),
     ("POST", "/api/v1/alliance/bases/{base_id}/admit"): Call(prepare=_base_x_pending),
     ("POST", "/api/v1/alliance/operators"): Call(
-        body=lambda w: {"login": "desk@sanya.example", "display_name": "三亚前台", "password": factories.PASSWORD, "base_ids": [w.base_x]}
+        body=lambda w: {
+            "login": "desk@sanya.example",
+            "display_name": "三亚前台",
+            "password": factories.PASSWORD,
+            "base_ids": [w.base_x],
+        }
     ),
     ("POST", "/api/v1/alliance/operators/{account_id}/bases"): Call(body=lambda w: {"base_id": w.base_y}),
 }
@@ -371,7 +412,9 @@ async def _fingerprint() -> dict[str, str]:
     async with sojourn_db.connection() as conn:
         tables = [
             row["tablename"]
-            for row in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+            for row in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
             if row["tablename"] not in _UNWATCHED
         ]
         sql = " UNION ALL ".join(

@@ -73,7 +73,12 @@ class BookingMachine(RuleBasedStateMachine):
         await factories.calendar(base["id"], START, NIGHTS, INITIAL_BEDS)
         self.base_id = base["id"]
         self.tour = await factories.tour(
-            base["id"], member["id"], mode="migratory", starts_on=START, ends_on=START + dt.timedelta(days=NIGHTS), min_nights=1
+            base["id"],
+            member["id"],
+            mode="migratory",
+            starts_on=START,
+            ends_on=START + dt.timedelta(days=NIGHTS),
+            min_nights=1,
         )
         self.principals, self.travellers = [], []
         async with db.connection() as conn:
@@ -98,14 +103,17 @@ class BookingMachine(RuleBasedStateMachine):
 
     def effective_taken(self, night: int) -> int:
         now = self.clock.now()
-        return sum(
-            len(b.travellers) for b in self.model.values() if b.holds_beds(now) and b.first <= night < b.last
-        )
+        return sum(len(b.travellers) for b in self.model.values() if b.holds_beds(now) and b.first <= night < b.last)
 
     def predict_hold(self, account: int, travellers: frozenset[int], first: int, last: int) -> str:
         now = self.clock.now()
         for booking in self.model.values():
-            if booking.holds_beds(now) and booking.travellers & travellers and booking.first < last and first < booking.last:
+            if (
+                booking.holds_beds(now)
+                and booking.travellers & travellers
+                and booking.first < last
+                and first < booking.last
+            ):
                 return "traveller_already_booked"
         if any(self.effective_taken(n) + len(travellers) > self.beds[n] for n in range(first, last)):
             return "sold_out"
@@ -147,12 +155,18 @@ class BookingMachine(RuleBasedStateMachine):
     def extend(self, booking):
         model = self.model[booking]
         now = self.clock.now()
-        ok = model.status == "held" and not model.expired(now) and model.extensions < self.app_settings.hold_max_extensions
+        ok = (
+            model.status == "held"
+            and not model.expired(now)
+            and model.extensions < self.app_settings.hold_max_extensions
+        )
         outcome = self._call(lifecycle.extend_hold, model, booking)
         assert (outcome is not None) == ok, (outcome, model)
         if ok:
             model.extensions += 1
-            model.expires_at = max(model.expires_at, now) + dt.timedelta(minutes=self.app_settings.hold_extension_minutes)
+            model.expires_at = max(model.expires_at, now) + dt.timedelta(
+                minutes=self.app_settings.hold_extension_minutes
+            )
             assert outcome.hold_expires_at == model.expires_at
 
     @rule(booking=bookings)
@@ -171,7 +185,9 @@ class BookingMachine(RuleBasedStateMachine):
         principal = self.principals[model.account]
         try:
             self.run(
-                lifecycle.cancel_booking(principal, booking, reason="", settings=self.app_settings, now=self.clock.now())
+                lifecycle.cancel_booking(
+                    principal, booking, reason="", settings=self.app_settings, now=self.clock.now()
+                )
             )
             outcome = True
         except Conflict:
@@ -189,9 +205,13 @@ class BookingMachine(RuleBasedStateMachine):
         last = min(first + length, NIGHTS)
         ok = all(self.effective_taken(n) <= beds for n in range(first, last))
         admin = self._admin()
-        data = capacity.CapacityIn(start=START + dt.timedelta(days=first), end=START + dt.timedelta(days=last), beds=beds)
+        data = capacity.CapacityIn(
+            start=START + dt.timedelta(days=first), end=START + dt.timedelta(days=last), beds=beds
+        )
         try:
-            self.run(capacity.change_capacity(admin, self.base_id, data, settings=self.app_settings, now=self.clock.now()))
+            self.run(
+                capacity.change_capacity(admin, self.base_id, data, settings=self.app_settings, now=self.clock.now())
+            )
             changed = True
         except Conflict as refused:
             assert refused.code == "below_taken"

@@ -120,9 +120,13 @@ async def test_overlapping_stays_of_mixed_lengths_never_deadlock_or_overbook(liv
             action = rng.choice(["confirm", "cancel", "keep"])
             booking_id = held.json()["id"]
             if action == "confirm":
-                codes.append((await http.post(f"/api/v1/bookings/{booking_id}/confirm", headers=person["headers"])).status_code)
+                codes.append(
+                    (await http.post(f"/api/v1/bookings/{booking_id}/confirm", headers=person["headers"])).status_code
+                )
             elif action == "cancel":
-                codes.append((await http.post(f"/api/v1/bookings/{booking_id}/cancel", headers=person["headers"])).status_code)
+                codes.append(
+                    (await http.post(f"/api/v1/bookings/{booking_id}/cancel", headers=person["headers"])).status_code
+                )
         return codes
 
     async with httpx.AsyncClient(base_url=live_server, timeout=60, limits=httpx.Limits(max_connections=160)) as http:

@@ -18,7 +18,9 @@ EN = {"Accept-Language": "en"}
 async def signed_in_family(client, login: str = "13800138000", people: int = 2) -> tuple[int, list[int]]:
     account_id = await factories.account(login, name="王秀兰")
     ids = []
-    for i, (name, birth) in enumerate([("王秀兰", dt.date(1955, 4, 12)), ("李建国", dt.date(1950, 9, 1)), ("王小红", dt.date(1958, 1, 5))][:people]):
+    for i, (name, birth) in enumerate(
+        [("王秀兰", dt.date(1955, 4, 12)), ("李建国", dt.date(1950, 9, 1)), ("王小红", dt.date(1958, 1, 5))][:people]
+    ):
         row = await factories.traveller(account_id, name=name, birth=birth)
         async with database.connection() as conn:
             await conn.execute(
@@ -50,7 +52,10 @@ async def test_booking_sends_a_visitor_to_sign_in_and_back_to_the_same_step(clie
     tour_id = world.tours["migratory"]["id"]
     response = await client.get(f"/book/{tour_id}/dates?traveller_ids=3&arrival=2027-01-02")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/login?next=%2Fbook%2F{tour_id}%2Fdates%3Ftraveller_ids%3D3%26arrival%3D2027-01-02"
+    assert (
+        response.headers["location"]
+        == f"/login?next=%2Fbook%2F{tour_id}%2Fdates%3Ftraveller_ids%3D3%26arrival%3D2027-01-02"
+    )
     login_page = await client.get(response.headers["location"])
     assert f'value="/book/{tour_id}/dates?traveller_ids=3&amp;arrival=2027-01-02"' in login_page.text
 
@@ -125,7 +130,8 @@ async def test_a_family_member_with_missing_details_is_shown_again_with_each_pro
     await signed_in_family(client, people=1)
     tour_id = world.tours["vacation"]["id"]
     response = await post_form(
-        client, f"/book/{tour_id}/add-traveller",
+        client,
+        f"/book/{tour_id}/add-traveller",
         {"name": "王小明", "birth_year": "1952", "birth_month": "13", "birth_day": "1"},
         from_page=f"/book/{tour_id}",
     )
@@ -176,7 +182,11 @@ async def test_sold_out_nights_are_listed_with_a_waiting_list_button(client, db)
     _, ids = await signed_in_family(client)
     tour = world.tours["migratory"]
     arrival = tour["starts_on"] + dt.timedelta(days=2)
-    stay = {"traveller_ids": ids, "arrival": arrival.isoformat(), "departure": (arrival + dt.timedelta(days=30)).isoformat()}
+    stay = {
+        "traveller_ids": ids,
+        "arrival": arrival.isoformat(),
+        "departure": (arrival + dt.timedelta(days=30)).isoformat(),
+    }
     page = await client.get(f"/book/{tour['id']}/hold", params=stay)
     key = re.search(r'name="request_key" value="([^"]+)"', page.text).group(1)
     response = await post_form(client, f"/book/{tour['id']}/hold", {**stay, "request_key": key}, from_page="/trips")
@@ -233,7 +243,9 @@ async def test_an_expired_hold_explains_and_offers_to_start_again_with_the_same_
     clock.advance(minutes=16)
     review = await client.get(f"/trips/{booking_id}/review")
     assert "The time ran out" in review.text
-    assert f'/book/{world.tours["vacation"]["id"]}/hold?traveller_ids={ids[0]}&amp;traveller_ids={ids[1]}' in review.text
+    assert (
+        f"/book/{world.tours['vacation']['id']}/hold?traveller_ids={ids[0]}&amp;traveller_ids={ids[1]}" in review.text
+    )
     confirm = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page="/trips")
     assert confirm.status_code == 409 and "Start again with the same choices" in confirm.text
 

@@ -20,7 +20,9 @@ async def world(client, clock):
 async def test_migratory_hold_counts_nights_and_prices_by_the_month(client, world):
     senior = await booker(client, "13800000001", travellers=2)
     response = await client.post(
-        "/api/v1/bookings", json=migratory_body(world, nights=45, travellers=senior.traveller_ids), headers=senior.headers
+        "/api/v1/bookings",
+        json=migratory_body(world, nights=45, travellers=senior.traveller_ids),
+        headers=senior.headers,
     )
     assert response.status_code == 201, response.text
     booking = response.json()
@@ -45,7 +47,12 @@ async def test_fixed_tour_uses_its_own_dates_and_refuses_others(client, world):
     other = await booker(client, "13800000002")
     wrong = await client.post(
         "/api/v1/bookings",
-        json={"tour_id": tour["id"], "traveller_ids": other.traveller_ids, "arrival": "2027-02-01", "departure": "2027-02-05"},
+        json={
+            "tour_id": tour["id"],
+            "traveller_ids": other.traveller_ids,
+            "arrival": "2027-02-01",
+            "departure": "2027-02-05",
+        },
         headers=other.headers,
     )
     assert wrong.status_code == 422
@@ -119,17 +126,23 @@ async def test_exchange_trips_take_the_quota_of_the_travellers_home_member(clien
     tour = world.tours["interactive"]
     beijing = await booker(client, "13800000001", travellers=2, province="110000")
     ok = await client.post(
-        "/api/v1/bookings", json={"tour_id": tour["id"], "traveller_ids": beijing.traveller_ids}, headers=beijing.headers
+        "/api/v1/bookings",
+        json={"tour_id": tour["id"], "traveller_ids": beijing.traveller_ids},
+        headers=beijing.headers,
     )
     assert ok.status_code == 201
     outsider = await booker(client, "13800000002", province="440000")
     refused = await client.post(
-        "/api/v1/bookings", json={"tour_id": tour["id"], "traveller_ids": outsider.traveller_ids}, headers=outsider.headers
+        "/api/v1/bookings",
+        json={"tour_id": tour["id"], "traveller_ids": outsider.traveller_ids},
+        headers=outsider.headers,
     )
     assert refused.status_code == 409 and refused.json()["code"] == "not_in_exchange"
     mongolia = await booker(client, "13800000003", travellers=5, province="150000")
     over_quota = await client.post(
-        "/api/v1/bookings", json={"tour_id": tour["id"], "traveller_ids": mongolia.traveller_ids}, headers=mongolia.headers
+        "/api/v1/bookings",
+        json={"tour_id": tour["id"], "traveller_ids": mongolia.traveller_ids},
+        headers=mongolia.headers,
     )
     assert over_quota.status_code == 409 and over_quota.json()["code"] == "quota_short"
     async with db.connection() as conn:
@@ -187,14 +200,18 @@ async def test_expired_hold_does_not_block_capacity(client, world, clock):
     assert taken_over.status_code == 201
     late = await client.post(f"/api/v1/bookings/{held.json()['id']}/confirm", headers=first.headers)
     assert late.status_code == 409 and late.json()["code"] == "hold_expired"
-    assert (await client.get(f"/api/v1/bookings/{held.json()['id']}", headers=first.headers)).json()["status"] == "expired"
+    assert (await client.get(f"/api/v1/bookings/{held.json()['id']}", headers=first.headers)).json()[
+        "status"
+    ] == "expired"
     assert await calendar_mismatches() == []
 
 
 async def test_hold_can_be_extended_a_bounded_number_of_times(client, world, clock, settings):
     senior = await booker(client, "13800000001")
     held = (
-        await client.post("/api/v1/bookings", json=migratory_body(world, travellers=senior.traveller_ids), headers=senior.headers)
+        await client.post(
+            "/api/v1/bookings", json=migratory_body(world, travellers=senior.traveller_ids), headers=senior.headers
+        )
     ).json()
     expiry = dt.datetime.fromisoformat(held["hold_expires_at"])
     for left in range(settings.hold_max_extensions - 1, -1, -1):
@@ -215,7 +232,9 @@ async def test_cancelling_releases_beds_at_once(client, world):
         await conn.execute("UPDATE capacity_night SET beds = 2 WHERE base = $1", world.bases["sanya"]["id"])
     senior = await booker(client, "13800000001", travellers=2)
     held = (
-        await client.post("/api/v1/bookings", json=migratory_body(world, travellers=senior.traveller_ids), headers=senior.headers)
+        await client.post(
+            "/api/v1/bookings", json=migratory_body(world, travellers=senior.traveller_ids), headers=senior.headers
+        )
     ).json()
     await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=senior.headers)
     cancelled = await client.post(
@@ -239,7 +258,9 @@ async def test_refund_follows_the_policy_on_each_boundary_day(client, world, clo
     arrival = PINNED_NOW.astimezone(dt.timezone(dt.timedelta(hours=8))).date() + dt.timedelta(days=days_before)
     async with db.connection() as conn:
         await conn.execute("UPDATE tour SET starts_on = $2 WHERE id = $1", world.tours["migratory"]["id"], arrival)
-        await factories.calendar(world.bases["sanya"]["id"], arrival, (START - arrival).days, 10) if arrival < START else None
+        await factories.calendar(
+            world.bases["sanya"]["id"], arrival, (START - arrival).days, 10
+        ) if arrival < START else None
     body = {
         "tour_id": world.tours["migratory"]["id"],
         "traveller_ids": senior.traveller_ids,
@@ -299,7 +320,9 @@ async def test_bookings_of_others_are_not_found(client, world):
     owner = await booker(client, "13800000001")
     stranger = await booker(client, "13800000002")
     held = (
-        await client.post("/api/v1/bookings", json=migratory_body(world, travellers=owner.traveller_ids), headers=owner.headers)
+        await client.post(
+            "/api/v1/bookings", json=migratory_body(world, travellers=owner.traveller_ids), headers=owner.headers
+        )
     ).json()
     for method, path in [
         ("GET", f"/api/v1/bookings/{held['id']}"),

@@ -30,14 +30,18 @@ async def test_operator_sets_beds_for_a_range_and_weekdays(client, world):
     headers = await operator_of(client, world, "sanya", "ops@sanya.example")
     end = START + dt.timedelta(days=14)
     response = await client.put(
-        capacity_url(world), json={"start": START.isoformat(), "end": end.isoformat(), "beds": 7, "weekdays": [6, 7]}, headers=headers
+        capacity_url(world),
+        json={"start": START.isoformat(), "end": end.isoformat(), "beds": 7, "weekdays": [6, 7]},
+        headers=headers,
     )
     assert response.status_code == 200, response.text
     assert response.json()["nights_changed"] == 4  # two weekends
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT night, beds FROM capacity_night WHERE base = $1 AND night >= $2 AND night < $3 ORDER BY night",
-            world.bases["sanya"]["id"], START, end,
+            world.bases["sanya"]["id"],
+            START,
+            end,
         )
     for row in rows:
         assert row["beds"] == (7 if row["night"].isoweekday() >= 6 else 4)
@@ -48,13 +52,19 @@ async def test_operator_sets_beds_for_a_range_and_weekdays(client, world):
 async def test_capacity_below_what_is_taken_is_refused_with_the_nights(client, world):
     senior = await booker(client, "13800000001", travellers=3)
     held = await client.post(
-        "/api/v1/bookings", json=migratory_body(world, arrival_offset=5, nights=30, travellers=senior.traveller_ids), headers=senior.headers
+        "/api/v1/bookings",
+        json=migratory_body(world, arrival_offset=5, nights=30, travellers=senior.traveller_ids),
+        headers=senior.headers,
     )
     assert held.status_code == 201
     headers = await operator_of(client, world, "sanya", "ops@sanya.example")
     response = await client.put(
         capacity_url(world),
-        json={"start": (START + dt.timedelta(days=30)).isoformat(), "end": (START + dt.timedelta(days=40)).isoformat(), "beds": 2},
+        json={
+            "start": (START + dt.timedelta(days=30)).isoformat(),
+            "end": (START + dt.timedelta(days=40)).isoformat(),
+            "beds": 2,
+        },
         headers=headers,
     )
     assert response.status_code == 409
@@ -65,7 +75,9 @@ async def test_capacity_below_what_is_taken_is_refused_with_the_nights(client, w
     ]
     assert body["bookings_in_the_way"][0]["reference"] == held.json()["reference"]
     async with db.connection() as conn:
-        assert await conn.fetchval("SELECT max(beds) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"]) == 4
+        assert (
+            await conn.fetchval("SELECT max(beds) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"]) == 4
+        )
     assert await calendar_mismatches() == []
 
 
@@ -73,7 +85,9 @@ async def test_new_nights_can_be_opened(client, world):
     headers = await operator_of(client, world, "sanya", "ops@sanya.example")
     later = START + dt.timedelta(days=200)
     response = await client.put(
-        capacity_url(world), json={"start": later.isoformat(), "end": (later + dt.timedelta(days=3)).isoformat(), "beds": 9}, headers=headers
+        capacity_url(world),
+        json={"start": later.isoformat(), "end": (later + dt.timedelta(days=3)).isoformat(), "beds": 9},
+        headers=headers,
     )
     assert response.status_code == 200 and response.json()["nights_changed"] == 3
 

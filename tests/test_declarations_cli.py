@@ -25,7 +25,9 @@ async def test_the_purge_command_shreds_what_is_past_retention_and_nothing_else(
     world = await factories.small_world(start=START, beds=10)
     cancelled = await book(client, world, "13800000002", arrival_offset=40)
     await client.put(cancelled.path, json=declaration_body(), headers=cancelled.booker.headers)
-    assert (await client.post(f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers)
+    ).status_code == 200
     kept = await book(client, world, "13800000004", arrival_offset=60)
     await client.put(kept.path, json=declaration_body(), headers=kept.booker.headers)
     # The command uses the real clock: the cancellation happened ten days ago.
@@ -40,4 +42,8 @@ async def test_the_purge_command_shreds_what_is_past_retention_and_nothing_else(
     after = {row["booking"]: row for row in await fetch("SELECT * FROM health_declaration")}
     assert after[kept.booking_id] == before[kept.booking_id]
     gone = after[cancelled.booking_id]
-    assert gone["status"] == "shredded" and gone["content_cipher"] is None and before[cancelled.booking_id]["content_cipher"]
+    assert (
+        gone["status"] == "shredded"
+        and gone["content_cipher"] is None
+        and before[cancelled.booking_id]["content_cipher"]
+    )

@@ -36,9 +36,7 @@ async def _fetch(sql: str, *args) -> list[dict]:
 
 async def _snapshot() -> dict[str, tuple[int, str]]:
     """Row count and a digest of every row, for every table but Piccolo's migration record."""
-    tables = await _fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
-    )
+    tables = await _fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
     snapshot = {}
     for table in tables:
         name = table["tablename"]
@@ -151,8 +149,9 @@ async def test_seasonal_stays_match_their_base_season(db, today):
             starts_on - dt.timedelta(days=11) < earliest_arrival
         )
         assert opens_with_season or already_under_way, stay["title_en"]
-        closes_with_season = ends_on.month == stay["season_end_month"] and ends_on.day == (
-            calendar.monthrange(ends_on.year, ends_on.month)[1]
+        closes_with_season = (
+            ends_on.month == stay["season_end_month"]
+            and ends_on.day == (calendar.monthrange(ends_on.year, ends_on.month)[1])
         )
         assert closes_with_season or ends_on == today + dt.timedelta(days=CAPACITY_NIGHTS)
         assert 28 <= stay["min_nights"] <= 60 and stay["min_nights"] <= len(nights)
@@ -181,8 +180,7 @@ async def test_every_tour_night_has_capacity_and_fixed_tours_fit_in_it(db, today
         if tour["mode"] != "migratory":
             assert tour["seats"] <= tour["fewest_beds"], tour["title_en"]
     calendars = await _fetch(
-        "SELECT base, min(night) AS first, max(night) AS last, count(*) AS nights "
-        "FROM capacity_night GROUP BY base"
+        "SELECT base, min(night) AS first, max(night) AS last, count(*) AS nights FROM capacity_night GROUP BY base"
     )
     for row in calendars:
         assert row["first"] == today and row["nights"] == CAPACITY_NIGHTS
@@ -235,11 +233,22 @@ def test_catalogue_follows_the_domain_brief():
     codes = {member.code for member in MEMBERS}
     assert len(codes) == len(MEMBERS) == 18
     inner_mongolia_partners = {
-        code for agreement in AGREEMENTS if INNER_MONGOLIA in agreement.member_codes
-        for code in agreement.member_codes if code != INNER_MONGOLIA
+        code
+        for agreement in AGREEMENTS
+        if INNER_MONGOLIA in agreement.member_codes
+        for code in agreement.member_codes
+        if code != INNER_MONGOLIA
     }
     assert inner_mongolia_partners == {
-        "110000", "120000", "310000", "130000", "140000", "440000", "610000", "620000", "640000"
+        "110000",
+        "120000",
+        "310000",
+        "130000",
+        "140000",
+        "440000",
+        "610000",
+        "620000",
+        "640000",
     }
     assert all(a.signed_on.year == 2023 for a in AGREEMENTS if INNER_MONGOLIA in a.member_codes)
     assert any(b.owner_code == INNER_MONGOLIA and b.province_code == "460000" for b in BASES)
@@ -248,8 +257,15 @@ def test_catalogue_follows_the_domain_brief():
     assert all(80 <= base.total_beds <= 400 for base in BASES)
     assert set(SEASONAL_STAYS) == {base.slug for base in BASES}
     assert {tour.base_slug for tour in FIXED_TOURS} <= {base.slug for base in BASES}
-    allowed = {"step_free", "lift", "grab_rails", "accessible_bathroom", "wheelchair_loan",
-               "hearing_loop", "large_print"}
+    allowed = {
+        "step_free",
+        "lift",
+        "grab_rails",
+        "accessible_bathroom",
+        "wheelchair_loan",
+        "hearing_loop",
+        "large_print",
+    }
     assert all(set(base.accessibility) <= allowed for base in BASES)
     assert SEASONAL_STAYS["panzhihua-sunshine"].monthly_price_fen == 240_000
     assert SEASONAL_STAYS["ordos-kangbashi"].monthly_price_fen == 110 * 30 * 100

@@ -16,8 +16,13 @@ async def test_demo_seed_is_consistent_and_idempotent(settings, db):
             for table in ("member", "base", "tour", "account", "traveller", "booking", "feedback", "capacity_night")
         }
         past = await conn.fetchval("SELECT count(*) FROM booking WHERE departure < $1", now.date())
-        upcoming = await conn.fetchval("SELECT count(*) FROM booking WHERE status = 'confirmed' AND arrival > $1", now.date())
-        modes = {row["mode"] for row in await conn.fetch("SELECT DISTINCT t.mode FROM booking b JOIN tour t ON t.id = b.tour")}
+        upcoming = await conn.fetchval(
+            "SELECT count(*) FROM booking WHERE status = 'confirmed' AND arrival > $1", now.date()
+        )
+        modes = {
+            row["mode"]
+            for row in await conn.fetch("SELECT DISTINCT t.mode FROM booking b JOIN tour t ON t.id = b.tour")
+        }
         statuses = {row["status"] for row in await conn.fetch("SELECT DISTINCT status FROM booking")}
         nps_answers = await conn.fetchval("SELECT max(n) FROM (SELECT count(*) n FROM feedback GROUP BY base) x")
     assert past > 200 and upcoming == 2

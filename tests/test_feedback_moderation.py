@@ -20,35 +20,22 @@ async def reviewed(client):
     world = await factories.small_world(start=START)
     senior = await factories.account("13800000001")
     people = {
-        name: await factories.traveller(senior, name=name)
-        for name in ("王秀兰", "李建国", "张桂芳", "Mary Smith")
+        name: await factories.traveller(senior, name=name) for name in ("王秀兰", "李建国", "张桂芳", "Mary Smith")
     }
 
     async def review(tour, name, **extra):
-        stay = await factories.past_stay(
-            tour, senior, [people[name]["id"]], arrival=ARRIVAL, departure=DEPARTURE
-        )
+        stay = await factories.past_stay(tour, senior, [people[name]["id"]], arrival=ARRIVAL, departure=DEPARTURE)
         return await factories.feedback(stay, people[name]["id"], **extra)
 
     sanya, hulunbuir = world.tours["vacation"], world.tours["interactive"]
     world.feedback = {
-        "kind": await review(
-            sanya, "王秀兰", ratings=5, nps=10, comment="护士很耐心，有事打13800138000找我女儿。"
-        ),
-        "rude": await review(
-            sanya, "李建国", ratings=1, nps=0, comment="一派胡言的脏话", hidden=True
-        ),
+        "kind": await review(sanya, "王秀兰", ratings=5, nps=10, comment="护士很耐心，有事打13800138000找我女儿。"),
+        "rude": await review(sanya, "李建国", ratings=1, nps=0, comment="一派胡言的脏话", hidden=True),
         "quiet": await review(sanya, "Mary Smith", ratings=4, nps=8, comment=""),
-        "north": await review(
-            hulunbuir, "张桂芳", ratings=3, nps=6, comment="草原很美，交通不便。"
-        ),
+        "north": await review(hulunbuir, "张桂芳", ratings=3, nps=6, comment="草原很美，交通不便。"),
     }
-    await factories.account(
-        "ops@sanya.example", role="operator", base_ids=[world.bases["sanya"]["id"]]
-    )
-    await factories.account(
-        "ops@hulunbuir.example", role="operator", base_ids=[world.bases["hulunbuir"]["id"]]
-    )
+    await factories.account("ops@sanya.example", role="operator", base_ids=[world.bases["sanya"]["id"]])
+    await factories.account("ops@hulunbuir.example", role="operator", base_ids=[world.bases["hulunbuir"]["id"]])
     world.admin_id = await factories.account("admin@sojourn.example", role="admin")
     world.senior_id = senior
     return world
@@ -61,9 +48,7 @@ async def headers(client, login):
 # --- public reviews -----------------------------------------------------------------------------
 
 
-async def test_public_reviews_show_smoothed_scores_and_hide_hidden_comments_and_full_names(
-    client, reviewed
-):
+async def test_public_reviews_show_smoothed_scores_and_hide_hidden_comments_and_full_names(client, reviewed):
     response = await client.get(f"/api/v1/bases/{reviewed.bases['sanya']['id']}/reviews")
     assert response.status_code == 200  # no sign-in needed
     page = response.json()
@@ -85,15 +70,11 @@ async def test_public_reviews_show_smoothed_scores_and_hide_hidden_comments_and_
 
 async def test_public_reviews_of_a_base_without_feedback_and_of_no_base(client, reviewed):
     async with db.connection() as conn:
-        await conn.execute(
-            "UPDATE feedback SET hidden = true WHERE base = $1", reviewed.bases["hulunbuir"]["id"]
-        )
+        await conn.execute("UPDATE feedback SET hidden = true WHERE base = $1", reviewed.bases["hulunbuir"]["id"])
     empty = (await client.get(f"/api/v1/bases/{reviewed.bases['hulunbuir']['id']}/reviews")).json()
     assert empty["review_count"] == 0 and empty["overall"]["score"] is None and empty["items"] == []
     assert (await client.get("/api/v1/bases/999999/reviews")).status_code == 404
-    assert (
-        await client.get(f"/api/v1/bases/{reviewed.bases['sanya']['id']}/reviews?limit=500")
-    ).status_code == 400
+    assert (await client.get(f"/api/v1/bases/{reviewed.bases['sanya']['id']}/reviews?limit=500")).status_code == 400
 
 
 # --- operators ----------------------------------------------------------------------------------
@@ -109,9 +90,7 @@ async def test_operators_list_their_bases_feedback_with_hidden_ones_marked(clien
         reviewed.feedback["quiet"]["id"]: False,
     }
     assert "王秀兰" not in json.dumps(listed, ensure_ascii=False)
-    only_hidden = (
-        await client.get("/api/v1/operator/feedback?hidden=true", headers=sanya_ops)
-    ).json()
+    only_hidden = (await client.get("/api/v1/operator/feedback?hidden=true", headers=sanya_ops)).json()
     assert [item["id"] for item in only_hidden["items"]] == [reviewed.feedback["rude"]["id"]]
     other_base = await client.get(
         f"/api/v1/operator/feedback?base_id={reviewed.bases['hulunbuir']['id']}", headers=sanya_ops
@@ -139,19 +118,11 @@ async def test_an_operator_replies_publicly_and_can_correct_the_reply(client, re
     public = (await client.get(f"/api/v1/bases/{reviewed.bases['sanya']['id']}/reviews")).json()
     assert public["items"][0]["reply"] == "谢谢，欢迎再来！" and public["items"][0]["replied_at"]
     async with db.connection() as conn:
-        audits = await conn.fetch(
-            "SELECT detail FROM audit_event WHERE action = 'feedback_replied' ORDER BY id"
-        )
-        messages = await conn.fetch(
-            "SELECT account FROM outbox_message WHERE kind = 'feedback_replied'"
-        )
+        audits = await conn.fetch("SELECT detail FROM audit_event WHERE action = 'feedback_replied' ORDER BY id")
+        messages = await conn.fetch("SELECT account FROM outbox_message WHERE kind = 'feedback_replied'")
     assert [json.loads(a["detail"])["previous_reply"] for a in audits] == [None, "谢谢您的肯定！"]
-    assert [m["account"] for m in messages] == [
-        reviewed.senior_id
-    ]  # told once, not on every correction
-    blank = await client.post(
-        f"/api/v1/operator/feedback/{kind}/reply", json={"reply": "   "}, headers=sanya_ops
-    )
+    assert [m["account"] for m in messages] == [reviewed.senior_id]  # told once, not on every correction
+    blank = await client.post(f"/api/v1/operator/feedback/{kind}/reply", json={"reply": "   "}, headers=sanya_ops)
     assert blank.status_code == 422 and "reply" in blank.json()["field_errors"]
     removed = await client.delete(f"/api/v1/operator/feedback/{kind}/reply", headers=sanya_ops)
     assert removed.status_code == 200 and removed.json()["reply"] == ""
@@ -166,15 +137,10 @@ async def test_an_operator_of_another_base_gets_404_on_reply_and_flag(client, re
     ):
         response = await client.post(path, json=payload, headers=north_ops)
         assert response.status_code == 404, path
-    assert (
-        await client.delete(f"/api/v1/operator/feedback/{kind}/reply", headers=north_ops)
-    ).status_code == 404
+    assert (await client.delete(f"/api/v1/operator/feedback/{kind}/reply", headers=north_ops)).status_code == 404
     async with db.connection() as conn:
         row = await conn.fetchrow("SELECT reply, abuse_flagged FROM feedback WHERE id = $1", kind)
-        assert (
-            await conn.fetchval("SELECT count(*) FROM audit_event WHERE object_type = 'feedback'")
-            == 0
-        )
+        assert await conn.fetchval("SELECT count(*) FROM audit_event WHERE object_type = 'feedback'") == 0
     assert row["reply"] == "" and row["abuse_flagged"] is False
 
 
@@ -192,9 +158,7 @@ async def test_travellers_get_403_on_operator_and_admin_endpoints(client, review
         response = await client.request(method, path, json=payload, headers=senior)
         assert response.status_code == 403, (method, path)
     operator = await headers(client, "ops@sanya.example")
-    hide = await client.post(
-        f"/api/v1/admin/feedback/{kind}/hide", json={"reason": "不喜欢"}, headers=operator
-    )
+    hide = await client.post(f"/api/v1/admin/feedback/{kind}/hide", json={"reason": "不喜欢"}, headers=operator)
     assert hide.status_code == 403
 
 
@@ -221,18 +185,10 @@ async def test_flag_then_admin_hides_and_unhides_with_audit(client, reviewed):
 
     no_reason = await client.post(f"/api/v1/admin/feedback/{kind}/hide", json={}, headers=admin)
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["field_errors"]
-    hidden = await client.post(
-        f"/api/v1/admin/feedback/{kind}/hide", json={"reason": "包含个人电话"}, headers=admin
-    )
-    assert (
-        hidden.status_code == 200
-        and hidden.json()["hidden"] is True
-        and hidden.json()["abuse_flagged"] is False
-    )
+    hidden = await client.post(f"/api/v1/admin/feedback/{kind}/hide", json={"reason": "包含个人电话"}, headers=admin)
+    assert hidden.status_code == 200 and hidden.json()["hidden"] is True and hidden.json()["abuse_flagged"] is False
     public = (await client.get(f"/api/v1/bases/{sanya}/reviews")).json()
-    assert (
-        public["total"] == 0 and public["review_count"] == 1
-    )  # out of the comments and the scores
+    assert public["total"] == 0 and public["review_count"] == 1  # out of the comments and the scores
 
     unhidden = await client.post(f"/api/v1/admin/feedback/{kind}/unhide", headers=admin)
     assert unhidden.status_code == 200 and unhidden.json()["hidden"] is False
@@ -248,10 +204,7 @@ async def test_flag_then_admin_hides_and_unhides_with_audit(client, reviewed):
         "feedback_hidden",
         "feedback_unhidden",
     ]
-    assert (
-        json.loads(events[1]["detail"])["reason"] == "包含个人电话"
-        and events[1]["actor_id"] == reviewed.admin_id
-    )
+    assert json.loads(events[1]["detail"])["reason"] == "包含个人电话" and events[1]["actor_id"] == reviewed.admin_id
     assert json.loads(events[1]["detail"])["was_flagged"] is True
     assert hidden_by is None
 
@@ -284,15 +237,11 @@ async def test_hidden_feedback_cannot_be_changed_by_its_author(client, reviewed,
             "safety",
         )
     }
-    response = await client.put(
-        f"/api/v1/feedback/{rude}", json={"ratings": ratings, "nps": 10}, headers=senior
-    )
+    response = await client.put(f"/api/v1/feedback/{rude}", json={"ratings": ratings, "nps": 10}, headers=senior)
     assert response.status_code == 409 and response.json()["code"] == "feedback_hidden"
     quiet = reviewed.feedback["quiet"]["id"]
     assert (
-        await client.put(
-            f"/api/v1/feedback/{quiet}", json={"ratings": ratings, "nps": 10}, headers=senior
-        )
+        await client.put(f"/api/v1/feedback/{quiet}", json={"ratings": ratings, "nps": 10}, headers=senior)
     ).status_code == 200
 
 
@@ -327,13 +276,9 @@ async def test_request_feedback_asks_once_per_ended_stay(settings):
 
     night = dt.datetime(2027, 2, 10, 3, 0, tzinfo=SHANGHAI)
     assert await requests.request_feedback(night, settings) == 2
-    assert (
-        await requests.request_feedback(night + dt.timedelta(hours=1), settings) == 0
-    )  # nothing twice
+    assert await requests.request_feedback(night + dt.timedelta(hours=1), settings) == 0  # nothing twice
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT * FROM outbox_message WHERE kind = 'feedback_request' ORDER BY id"
-        )
+        rows = await conn.fetch("SELECT * FROM outbox_message WHERE kind = 'feedback_request' ORDER BY id")
     assert [row["dedupe_key"] for row in rows] == [
         f"feedback_request:{ended_yesterday['id']}",
         f"feedback_request:{checked_out['id']}",
@@ -348,6 +293,4 @@ def test_requests_due_in_the_daytime_go_at_once():
     noon = dt.datetime(2027, 2, 10, 12, 0, tzinfo=SHANGHAI)
     assert requests.deliver_after(noon, "Asia/Shanghai") == noon
     late = dt.datetime(2027, 2, 10, 22, 0, tzinfo=SHANGHAI)
-    assert requests.deliver_after(late, "Asia/Shanghai") == dt.datetime(
-        2027, 2, 11, 9, 0, tzinfo=SHANGHAI
-    )
+    assert requests.deliver_after(late, "Asia/Shanghai") == dt.datetime(2027, 2, 11, 9, 0, tzinfo=SHANGHAI)

@@ -18,9 +18,7 @@ from tests import factories
 
 
 def totals(count: int, per_aspect: float, promoters: int = 0, detractors: int = 0) -> RatingTotals:
-    return RatingTotals(
-        count, {aspect: per_aspect for aspect in RATING_ASPECTS}, promoters, detractors
-    )
+    return RatingTotals(count, {aspect: per_aspect for aspect in RATING_ASPECTS}, promoters, detractors)
 
 
 # --- smoothing: score = (C·m + Σx) / (C + n) ----------------------------------------------------
@@ -79,9 +77,7 @@ def test_nps_matches_hand_computed_cases(answers, expected, reliable):
         assert result.score is None
     else:
         assert result.score == pytest.approx(round(expected, 1))
-        assert net_promoter_score(
-            result.promoters, result.detractors, result.answers
-        ) == pytest.approx(expected)
+        assert net_promoter_score(result.promoters, result.detractors, result.answers) == pytest.approx(expected)
 
 
 def test_nps_counts_must_fit_the_answers():

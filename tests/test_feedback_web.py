@@ -17,7 +17,11 @@ async def past_trip(client):
     account_id, ids = await signed_in_family(client)
     today = dt.date.today()
     stay = await factories.past_stay(
-        world.tours["vacation"], account_id, ids, arrival=today - dt.timedelta(days=20), departure=today - dt.timedelta(days=3)
+        world.tours["vacation"],
+        account_id,
+        ids,
+        arrival=today - dt.timedelta(days=20),
+        departure=today - dt.timedelta(days=3),
     )
     return stay["id"], ids
 
@@ -31,7 +35,9 @@ async def test_each_traveller_gives_their_own_feedback_and_can_change_it(client,
     assert saved.status_code == 303 and saved.headers["location"] == f"/trips/{booking_id}/feedback?traveller={ids[1]}"
     second = await client.get(saved.headers["location"])
     assert "Feedback from 李建国" in second.text
-    changed = await post_form(client, f"/trips/{booking_id}/feedback/{ids[0]}", {**ALL_GOOD, "food": "3"}, from_page="/trips")
+    changed = await post_form(
+        client, f"/trips/{booking_id}/feedback/{ids[0]}", {**ALL_GOOD, "food": "3"}, from_page="/trips"
+    )
     assert changed.status_code == 303
     again = await client.get(f"/trips/{booking_id}/feedback?traveller={ids[0]}")
     assert 'id="food-3" name="food" value="3" checked' in again.text and "Save the changes" in again.text
@@ -54,8 +60,14 @@ async def test_feedback_waits_until_the_stay_is_over(client, db):
     world = await factories.small_world()
     account_id, ids = await signed_in_family(client)
     soon = dt.date.today() + dt.timedelta(days=10)
-    stay = await factories.past_stay(world.tours["vacation"], account_id, ids, arrival=soon,
-                                     departure=soon + dt.timedelta(days=7), status="confirmed")
+    stay = await factories.past_stay(
+        world.tours["vacation"],
+        account_id,
+        ids,
+        arrival=soon,
+        departure=soon + dt.timedelta(days=7),
+        status="confirmed",
+    )
     page = await client.get(f"/trips/{stay['id']}/feedback")
     assert "You can give feedback once your stay has ended" in page.text
-    assert "<form method=\"post\" action=\"/trips/" not in page.text
+    assert '<form method="post" action="/trips/' not in page.text

@@ -44,9 +44,7 @@ def retention(settings):
 
 
 async def _messages(kind: str) -> list[dict]:
-    return await fetch(
-        "SELECT account, dedupe_key, payload FROM outbox_message WHERE kind = $1 ORDER BY id", kind
-    )
+    return await fetch("SELECT account, dedupe_key, payload FROM outbox_message WHERE kind = $1 ORDER BY id", kind)
 
 
 async def test_reminders_three_days_before_and_on_the_due_day_never_twice(client, world, settings):
@@ -57,9 +55,7 @@ async def test_reminders_three_days_before_and_on_the_due_day_never_twice(client
     await client.put(done.path, json=declaration_body(), headers=done.booker.headers)
     await book(client, world, "13800000004", confirm=False)  # a hold: it runs out in minutes
     cancelled = await book(client, world, "13800000005")
-    await client.post(
-        f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers
-    )
+    await client.post(f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers)
 
     soon = DUE - dt.timedelta(days=3)
     assert await send_declaration_reminders(at(soon - dt.timedelta(days=1)), settings) == 0
@@ -67,10 +63,7 @@ async def test_reminders_three_days_before_and_on_the_due_day_never_twice(client
     assert await send_declaration_reminders(at(soon - dt.timedelta(days=1), 23, 59), settings) == 0
     assert await send_declaration_reminders(at(soon, 0, 1), settings) == 2
     reminded = await _messages("declaration_due")
-    owners = {
-        await fetchval("SELECT account FROM booking WHERE id = $1", b.booking_id)
-        for b in (missing, draft)
-    }
+    owners = {await fetchval("SELECT account FROM booking WHERE id = $1", b.booking_id) for b in (missing, draft)}
     assert {message["account"] for message in reminded} == owners
     assert all('"stage": "soon"' in message["payload"] for message in reminded)
     for day in (soon, soon + dt.timedelta(days=1), DUE - dt.timedelta(days=1)):
@@ -91,9 +84,7 @@ async def test_a_late_booking_gets_one_reminder_at_once(client, world, settings,
     assert '"stage": "due"' in (await _messages("declaration_due"))[0]["payload"]
 
 
-async def test_missing_declarations_are_flagged_to_each_operator_at_the_deadline(
-    client, world, settings, clock
-):
+async def test_missing_declarations_are_flagged_to_each_operator_at_the_deadline(client, world, settings, clock):
     sanya = world.bases["sanya"]["id"]
     first_op = await operator(client, "op1@sanya.cn", sanya)
     await operator(client, "op2@sanya.cn", sanya)
@@ -110,10 +101,7 @@ async def test_missing_declarations_are_flagged_to_each_operator_at_the_deadline
     assert await flag_missing_declarations(at(DUE + dt.timedelta(days=1)), settings) == 0
     flagged = await _messages("declarations_missing")
     operator_ids = {
-        row["id"]
-        for row in await fetch(
-            "SELECT id FROM account WHERE role = 'operator' AND email LIKE '%sanya.cn'"
-        )
+        row["id"] for row in await fetch("SELECT id FROM account WHERE role = 'operator' AND email LIKE '%sanya.cn'")
     }
     assert {message["account"] for message in flagged} == operator_ids
     assert {message["dedupe_key"].split(":")[1] for message in flagged} == {
@@ -122,49 +110,33 @@ async def test_missing_declarations_are_flagged_to_each_operator_at_the_deadline
     }
 
     clock.set(at(DUE - dt.timedelta(days=1)))
-    first_op = await factories.bearer(
-        client, "op1@sanya.cn"
-    )  # tokens run out over weeks: sign in again
-    early = await client.get(
-        "/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op
-    )
+    first_op = await factories.bearer(client, "op1@sanya.cn")  # tokens run out over weeks: sign in again
+    early = await client.get("/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op)
     assert early.status_code == 200, early.text
     assert early.json()["total"] == 0
     clock.set(at(DUE))
     first_op = await factories.bearer(client, "op1@sanya.cn")
     other = await factories.bearer(client, "op@hulunbuir.cn")
-    listed = (
-        await client.get(
-            "/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op
-        )
-    ).json()
+    listed = (await client.get("/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op)).json()
     assert {(item["booking_id"], item["status"]) for item in listed["items"]} == {
         (missing.booking_id, "none"),
         (draft.booking_id, "draft"),
     }
     assert all(item["due_on"] == DUE.isoformat() for item in listed["items"])
-    elsewhere = await client.get(
-        "/api/v1/operator/declarations", params={"missing": "true"}, headers=other
-    )
+    elsewhere = await client.get("/api/v1/operator/declarations", params={"missing": "true"}, headers=other)
     assert elsewhere.json()["total"] == 0
     clock.set(at(ARRIVAL + dt.timedelta(days=1)))
     first_op = await factories.bearer(client, "op1@sanya.cn")
-    after = await client.get(
-        "/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op
-    )
+    after = await client.get("/api/v1/operator/declarations", params={"missing": "true"}, headers=first_op)
     assert after.json()["total"] == 0
 
 
-async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(
-    client, world, clock, retention
-):
+async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(client, world, clock, retention):
     # A stay of 30 nights from 2027-01-15: it ends 2027-02-14, content goes on 2027-05-15.
     stayed = await book(client, world, "13800000001", nights=30)
     await client.put(stayed.path, json=declaration_body(), headers=stayed.booker.headers)
     operator_headers = await operator(client, "op@sanya.cn", world.bases["sanya"]["id"])
-    declaration_id = await fetchval(
-        "SELECT id FROM health_declaration WHERE booking = $1", stayed.booking_id
-    )
+    declaration_id = await fetchval("SELECT id FROM health_declaration WHERE booking = $1", stayed.booking_id)
     await client.post(
         f"/api/v1/operator/declarations/{declaration_id}/review",
         json={"decision": "request_info", "note": "请带上药盒。"},
@@ -172,17 +144,11 @@ async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(
     )
     # Cancelled on 2026-12-01: its purpose ended that day, content goes on 2027-03-01.
     cancelled = await book(client, world, "13800000002", arrival_offset=40)
-    await client.put(
-        cancelled.path, json=declaration_body(submit=False), headers=cancelled.booker.headers
-    )
-    await client.post(
-        f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers
-    )
+    await client.put(cancelled.path, json=declaration_body(submit=False), headers=cancelled.booker.headers)
+    await client.post(f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers)
     # A hold that ran out on 2026-12-01 ends the same day.
     lapsed = await book(client, world, "13800000003", arrival_offset=70, confirm=False)
-    await client.put(
-        lapsed.path, json=declaration_body(submit=False), headers=lapsed.booker.headers
-    )
+    await client.put(lapsed.path, json=declaration_body(submit=False), headers=lapsed.booker.headers)
     # A later stay: 2027-03-11 to 2027-04-10, content kept until 2027-07-09.
     later = await book(client, world, "13800000004", arrival_offset=60, nights=30)
     await client.put(later.path, json=declaration_body(), headers=later.booker.headers)
@@ -208,19 +174,13 @@ async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(
             assert row == before[row_id]  # untouched, down to the ciphertext
             continue
         assert row["status"] == "shredded" and row["content_cipher"] is None
-        assert (
-            row["review_note_cipher"] is None
-            and row["risk"] is None
-            and row["shredded_at"] is not None
-        )
+        assert row["review_note_cipher"] is None and row["risk"] is None and row["shredded_at"] is not None
     assert before[declaration_id]["review_note_cipher"] is not None  # there was a note to destroy
     assert await fetchval("SELECT count(*) FROM consent") == consents  # the consent history stays
     audit = await fetch("SELECT detail FROM audit_event WHERE action = 'declarations_shredded'")
     assert len(audit) == 2
     # The booker sees that it is gone, not a prefilled form.
     clock.set(at(dt.date(2027, 5, 16)))
-    gone = (
-        await client.get(stayed.path, headers=await factories.bearer(client, stayed.booker.login))
-    ).json()
+    gone = (await client.get(stayed.path, headers=await factories.bearer(client, stayed.booker.login))).json()
     assert gone["status"] == "shredded" and gone["conditions"]["hypertension"]["has"] is False
     assert gone["prefilled_from"] is None

@@ -36,10 +36,7 @@ async def test_draft_then_submit_then_read_back(client, world):
     )
     assert draft.status_code == 200, draft.text
     assert draft.json()["status"] == "draft" and draft.json()["editable"] is True
-    assert (
-        draft.json()["consent"]["collect"] is True
-        and draft.json()["consent"]["version"] == "2026-11"
-    )
+    assert draft.json()["consent"]["collect"] is True and draft.json()["consent"]["version"] == "2026-11"
     sent = await client.put(booked.path, json=declaration_body(), headers=booked.booker.headers)
     assert sent.status_code == 200, sent.text
     body = sent.json()
@@ -61,9 +58,7 @@ async def test_submission_needs_every_opened_question_answered(client, world):
         emergency_contact=None,
         insurance={"has": True},
     )
-    response = await client.put(
-        booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"}
-    )
+    response = await client.put(booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"})
     assert response.status_code == 422
     assert response.json()["code"] == "declaration_incomplete"
     assert set(response.json()["field_errors"]) == {
@@ -77,9 +72,7 @@ async def test_submission_needs_every_opened_question_answered(client, world):
     }
     assert await fetchval("SELECT count(*) FROM health_declaration") == 0
     # The same answers can be kept as a draft.
-    draft = await client.put(
-        booked.path, json={**body, "submit": False}, headers=booked.booker.headers
-    )
+    draft = await client.put(booked.path, json={**body, "submit": False}, headers=booked.booker.headers)
     assert draft.status_code == 200 and draft.json()["status"] == "draft"
 
 
@@ -95,9 +88,7 @@ async def test_nothing_is_stored_without_consent_to_collect(client, world, conse
         body.pop("consent")
     else:
         body["consent"] = consent
-    response = await client.put(
-        booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"}
-    )
+    response = await client.put(booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"})
     assert response.status_code == 422
     assert response.json()["code"] == "consent_required"
     assert "consent" in response.json()["detail"]
@@ -167,33 +158,23 @@ async def test_nothing_is_stored_without_consent_to_collect(client, world, conse
         "bad phone",
     ],
 )
-async def test_bad_input_is_refused_with_field_errors_and_changes_nothing(
-    client, world, change, field, status
-):
+async def test_bad_input_is_refused_with_field_errors_and_changes_nothing(client, world, change, field, status):
     booked = await book(client, world, "13800000001")
-    first = await client.put(
-        booked.path, json=declaration_body(submit=False), headers=booked.booker.headers
-    )
+    first = await client.put(booked.path, json=declaration_body(submit=False), headers=booked.booker.headers)
     assert first.status_code == 200
     before = await fetch("SELECT status, content_cipher, updated_at FROM health_declaration")
     consents_before = await fetchval("SELECT count(*) FROM consent")
-    response = await client.put(
-        booked.path, json=declaration_body(**change), headers=booked.booker.headers
-    )
+    response = await client.put(booked.path, json=declaration_body(**change), headers=booked.booker.headers)
     assert response.status_code == status, response.text
     assert field in response.json()["field_errors"], response.json()
-    assert (
-        await fetch("SELECT status, content_cipher, updated_at FROM health_declaration") == before
-    )
+    assert await fetch("SELECT status, content_cipher, updated_at FROM health_declaration") == before
     assert await fetchval("SELECT count(*) FROM consent") == consents_before
 
 
 async def test_declarations_of_others_are_not_found(client, world):
     owner = await book(client, world, "13800000001")
     stranger = await book(client, world, "13800000002", arrival_offset=40)
-    wrong_traveller = (
-        f"/api/v1/bookings/{owner.booking_id}/travellers/{stranger.traveller_id}/declaration"
-    )
+    wrong_traveller = f"/api/v1/bookings/{owner.booking_id}/travellers/{stranger.traveller_id}/declaration"
     for headers, path in [
         (stranger.booker.headers, owner.path),  # someone else's booking
         (owner.booker.headers, wrong_traveller),  # a traveller not on this booking
@@ -211,9 +192,7 @@ async def test_operators_and_coordinators_cannot_write_declarations(client, worl
     booked = await book(client, world, "13800000001")
     for role in ("operator", "coordinator"):
         headers = await staff(client, f"{role}@example.cn", role)
-        assert (
-            await client.put(booked.path, json=declaration_body(), headers=headers)
-        ).status_code == 403
+        assert (await client.put(booked.path, json=declaration_body(), headers=headers)).status_code == 403
         assert (await client.get(booked.path, headers=headers)).status_code == 403
 
 
@@ -224,22 +203,16 @@ async def test_cancelled_or_expired_bookings_take_no_declaration(client, world, 
         json={"reason": "家里有事"},
         headers=cancelled.booker.headers,
     )
-    response = await client.put(
-        cancelled.path, json=declaration_body(), headers=cancelled.booker.headers
-    )
+    response = await client.put(cancelled.path, json=declaration_body(), headers=cancelled.booker.headers)
     assert response.status_code == 409 and response.json()["code"] == "booking_closed"
     held = await book(client, world, "13800000002", arrival_offset=40, confirm=False)
     assert (
-        await client.put(
-            held.path, json=declaration_body(submit=False), headers=held.booker.headers
-        )
+        await client.put(held.path, json=declaration_body(submit=False), headers=held.booker.headers)
     ).status_code == 200
     clock.advance(minutes=16)
     expired = await client.put(held.path, json=declaration_body(), headers=held.booker.headers)
     assert expired.status_code == 409 and expired.json()["code"] == "booking_closed"
-    assert (
-        await fetchval("SELECT count(*) FROM health_declaration") == 1
-    )  # the draft made while on hold
+    assert await fetchval("SELECT count(*) FROM health_declaration") == 1  # the draft made while on hold
 
 
 async def test_new_declaration_is_prefilled_from_the_previous_one(client, world):
@@ -250,9 +223,7 @@ async def test_new_declaration_is_prefilled_from_the_previous_one(client, world)
         diet=["low_salt"],
         mobility_aid="cane",
     )
-    assert (
-        await client.put(first.path, json=answers, headers=first.booker.headers)
-    ).status_code == 200
+    assert (await client.put(first.path, json=answers, headers=first.booker.headers)).status_code == 200
     tour = world.tours["vacation"]  # a second trip for the same traveller, after the first
     async with db.connection() as conn:
         await conn.execute(
@@ -284,9 +255,7 @@ async def test_new_declaration_is_prefilled_from_the_previous_one(client, world)
     assert await fetchval("SELECT count(*) FROM health_declaration") == 1  # a GET stores nothing
 
 
-async def test_first_declaration_takes_the_emergency_contact_from_the_traveller_record(
-    client, world
-):
+async def test_first_declaration_takes_the_emergency_contact_from_the_traveller_record(client, world):
     booked = await book(client, world, "13800000001")
     body = (await client.get(booked.path, headers=booked.booker.headers)).json()
     assert body["status"] == "new"
@@ -303,9 +272,7 @@ async def test_first_declaration_takes_the_emergency_contact_from_the_traveller_
 async def test_hotline_agent_with_a_mandate_declares_for_the_senior(client, world):
     booked = await book(client, world, "13800000001")
     agent = await staff(client, "agent@96111.cn", "agent")
-    assert (
-        await client.put(booked.path, json=declaration_body(), headers=agent)
-    ).status_code == 404
+    assert (await client.put(booked.path, json=declaration_body(), headers=agent)).status_code == 404
     agent_id = await fetchval("SELECT id FROM account WHERE email = 'agent@96111.cn'")
     async with db.connection() as conn:
         await conn.execute(
@@ -321,9 +288,7 @@ async def test_hotline_agent_with_a_mandate_declares_for_the_senior(client, worl
     )
     owner = await fetchval("SELECT account FROM booking WHERE id = $1", booked.booking_id)
     assert {"action": "declaration_submitted", "on_behalf_of_account_id": owner} in events
-    assert (
-        await fetchval("SELECT granted_by FROM consent WHERE purpose = 'collect_health'")
-    ) == agent_id
+    assert (await fetchval("SELECT granted_by FROM consent WHERE purpose = 'collect_health'")) == agent_id
     await client.get(booked.path, headers=agent)  # staff reading health data leave a trace
     assert (
         await fetchval(
@@ -337,9 +302,7 @@ async def test_hotline_agent_with_a_mandate_declares_for_the_senior(client, worl
 async def test_raw_rows_hold_no_plaintext_health_data(client, world):
     booked = await book(client, world, "13800000001", birth=dt.date(1950, 1, 1))
     async with db.connection() as conn:
-        await conn.execute(
-            "UPDATE base SET altitude_m = 3650 WHERE id = $1", world.bases["sanya"]["id"]
-        )
+        await conn.execute("UPDATE base SET altitude_m = 3650 WHERE id = $1", world.bases["sanya"]["id"])
     body = declaration_body(
         conditions={
             "heart_disease": {"has": True, "controlled": False},
@@ -371,9 +334,7 @@ async def test_raw_rows_hold_no_plaintext_health_data(client, world):
         *codes,
     ):
         assert secret.lower() not in dump, secret
-    assert (
-        await fetchval("SELECT risk FROM health_declaration") == "high"
-    )  # the one thing left readable
+    assert await fetchval("SELECT risk FROM health_declaration") == "high"  # the one thing left readable
 
 
 async def test_withdrawing_collect_consent_destroys_the_content(client, world):
@@ -386,10 +347,7 @@ async def test_withdrawing_collect_consent_destroys_the_content(client, world):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "shredded"
-    assert (
-        response.json()["consent"]["collect"] is False
-        and response.json()["consent"]["share_with_base"] is False
-    )
+    assert response.json()["consent"]["collect"] is False and response.json()["consent"]["share_with_base"] is False
     row = (await fetch("SELECT content_cipher, risk, shredded_at FROM health_declaration"))[0]
     assert row["content_cipher"] is None and row["risk"] is None and row["shredded_at"] is not None
     kept = await fetch("SELECT purpose, withdrawn_at FROM consent ORDER BY id")
@@ -402,8 +360,6 @@ async def test_withdrawing_collect_consent_destroys_the_content(client, world):
 
 async def test_consent_terms_are_versioned(client, world):
     chinese = (await client.get("/api/v1/health/consent-terms")).json()
-    english = (
-        await client.get("/api/v1/health/consent-terms", headers={"Accept-Language": "en"})
-    ).json()
+    english = (await client.get("/api/v1/health/consent-terms", headers={"Accept-Language": "en"})).json()
     assert chinese["version"] == english["version"] == "2026-11"
     assert "90" in english["collect"] and "base" in english["share_with_base"]

@@ -49,16 +49,10 @@ def _review_path(declaration_id: int) -> str:
 
 async def test_queue_lists_only_the_operators_bases_riskiest_first(client, world, submitted):
     async with db.connection() as conn:
-        await conn.execute(
-            "UPDATE base SET altitude_m = 3200 WHERE id = $1", world.bases["hulunbuir"]["id"]
-        )
-    risky = await book(
-        client, world, "13800000002", tour="interactive", province="110000"
-    )  # at Hulunbuir
+        await conn.execute("UPDATE base SET altitude_m = 3200 WHERE id = $1", world.bases["hulunbuir"]["id"])
+    risky = await book(client, world, "13800000002", tour="interactive", province="110000")  # at Hulunbuir
     body = declaration_body(conditions={"heart_disease": {"has": True, "controlled": True}})
-    assert (await client.put(risky.path, json=body, headers=risky.booker.headers)).json()[
-        "screening"
-    ]["risk"] == "high"
+    assert (await client.put(risky.path, json=body, headers=risky.booker.headers)).json()["screening"]["risk"] == "high"
     draft = await book(client, world, "13800000003", arrival_offset=40)
     await client.put(draft.path, json=declaration_body(submit=False), headers=draft.booker.headers)
 
@@ -66,9 +60,7 @@ async def test_queue_lists_only_the_operators_bases_riskiest_first(client, world
     assert [item["declaration_id"] for item in sanya["items"]] == [submitted.declaration_id]
     assert sanya["items"][0]["shared"] is True and sanya["items"][0]["status"] == "submitted"
     assert "conditions" not in sanya["items"][0]  # a queue never carries health details
-    drafts = await client.get(
-        "/api/v1/operator/declarations", params={"status": "draft"}, headers=submitted.operator
-    )
+    drafts = await client.get("/api/v1/operator/declarations", params={"status": "draft"}, headers=submitted.operator)
     assert drafts.json()["total"] == 1
     admin = await staff(client, "admin@sojourn.cn", "admin")
     everything = (await client.get("/api/v1/operator/declarations", headers=admin)).json()
@@ -81,9 +73,7 @@ async def test_queue_lists_only_the_operators_bases_riskiest_first(client, world
         headers=admin,
     )
     assert by_tour.json()["total"] == 1
-    bad = await client.get(
-        "/api/v1/operator/declarations", params={"risk": "extreme"}, headers=admin
-    )
+    bad = await client.get("/api/v1/operator/declarations", params={"risk": "extreme"}, headers=admin)
     assert bad.status_code == 400
 
 
@@ -106,9 +96,7 @@ async def test_an_operator_of_another_base_gets_not_found(client, world, submitt
     assert (
         await client.get(f"/api/v1/operator/declarations/{submitted.declaration_id}", headers=other)
     ).status_code == 404
-    review = await client.post(
-        _review_path(submitted.declaration_id), json={"decision": "accept"}, headers=other
-    )
+    review = await client.post(_review_path(submitted.declaration_id), json={"decision": "accept"}, headers=other)
     assert review.status_code == 404
     assert (await client.get("/api/v1/operator/declarations", headers=other)).json()["total"] == 0
     assert await fetchval("SELECT status FROM health_declaration") == "submitted"
@@ -139,9 +127,7 @@ async def test_withdrawn_share_consent_hides_the_details(client, submitted):
     assert withdrawn.json()["consent"]["share_withdrawn_at"] is not None
     seen = (await client.get(path, headers={**submitted.operator, "Accept-Language": "en"})).json()
     assert seen["status"] == "submitted" and seen["risk"] == "low" and seen["shared"] is False
-    assert (
-        seen["details"] is None and seen["screening"] is None and "agreed" in seen["hidden_because"]
-    )
+    assert seen["details"] is None and seen["screening"] is None and "agreed" in seen["hidden_because"]
     assert await fetchval("SELECT count(*) FROM audit_event WHERE action = 'declaration_read'") == 0
     queue = (await client.get("/api/v1/operator/declarations", headers=submitted.operator)).json()
     assert queue["items"][0]["shared"] is False
@@ -152,9 +138,7 @@ async def test_withdrawn_share_consent_hides_the_details(client, submitted):
         ("share_with_base", True),
     ]
     # Consenting again (with the next save) shares again, as a new row.
-    again = await client.put(
-        submitted.path, json=with_companion(), headers=submitted.booker.headers
-    )
+    again = await client.put(submitted.path, json=with_companion(), headers=submitted.booker.headers)
     assert again.json()["consent"]["share_with_base"] is True
     assert (await client.get(path, headers=submitted.operator)).json()["details"] is not None
     assert await fetchval("SELECT count(*) FROM consent WHERE purpose = 'share_with_base'") == 2
@@ -189,9 +173,7 @@ async def test_request_info_then_edit_and_resubmit(client, clock, submitted):
         headers=submitted.operator,
     )
     assert again.status_code == 409 and again.json()["code"] == "waiting_for_traveller"
-    resent = await client.put(
-        submitted.path, json=with_companion(allergies="青霉素"), headers=submitted.booker.headers
-    )
+    resent = await client.put(submitted.path, json=with_companion(allergies="青霉素"), headers=submitted.booker.headers)
     assert resent.json()["status"] == "submitted"
     accepted = await client.post(
         _review_path(submitted.declaration_id),
@@ -200,9 +182,7 @@ async def test_request_info_then_edit_and_resubmit(client, clock, submitted):
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     assert accepted.json()["details"]["allergies"] == "青霉素"
-    frozen = await client.put(
-        submitted.path, json=with_companion(), headers=submitted.booker.headers
-    )
+    frozen = await client.put(submitted.path, json=with_companion(), headers=submitted.booker.headers)
     assert frozen.status_code == 409 and frozen.json()["code"] == "declaration_reviewed"
     twice = await client.post(
         _review_path(submitted.declaration_id),
@@ -219,18 +199,12 @@ async def test_request_info_then_edit_and_resubmit(client, clock, submitted):
 async def test_a_draft_cannot_be_reviewed(client, world):
     booked = await book(client, world, "13800000001")
     declaration_id = (
-        await client.put(
-            booked.path, json=declaration_body(submit=False), headers=booked.booker.headers
-        )
+        await client.put(booked.path, json=declaration_body(submit=False), headers=booked.booker.headers)
     ).json()["id"]
     headers = await operator(client, "op@sanya.cn", world.bases["sanya"]["id"])
-    response = await client.post(
-        _review_path(declaration_id), json={"decision": "accept"}, headers=headers
-    )
+    response = await client.post(_review_path(declaration_id), json={"decision": "accept"}, headers=headers)
     assert response.status_code == 409 and response.json()["code"] == "not_submitted"
-    details = (
-        await client.get(f"/api/v1/operator/declarations/{declaration_id}", headers=headers)
-    ).json()
+    details = (await client.get(f"/api/v1/operator/declarations/{declaration_id}", headers=headers)).json()
     assert details["details"] is None and details["status"] == "draft"
 
 
@@ -251,20 +225,10 @@ async def test_asking_or_declining_needs_a_note(client, submitted, decision):
     assert bad.status_code == 400 and "decision" in bad.json()["field_errors"]
 
 
-async def test_decline_cancels_with_a_full_refund_and_frees_the_beds(
-    client, world, clock, submitted
-):
-    clock.advance(
-        minutes=30
-    )  # past the ten-minute undo window: a booker's cancel would refund by policy
-    booking = (
-        await client.get(
-            f"/api/v1/bookings/{submitted.booking_id}", headers=submitted.booker.headers
-        )
-    ).json()
-    taken = await fetchval(
-        "SELECT sum(taken) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"]
-    )
+async def test_decline_cancels_with_a_full_refund_and_frees_the_beds(client, world, clock, submitted):
+    clock.advance(minutes=30)  # past the ten-minute undo window: a booker's cancel would refund by policy
+    booking = (await client.get(f"/api/v1/bookings/{submitted.booking_id}", headers=submitted.booker.headers)).json()
+    taken = await fetchval("SELECT sum(taken) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"])
     assert taken == 30
     response = await client.post(
         _review_path(submitted.declaration_id),
@@ -272,44 +236,26 @@ async def test_decline_cancels_with_a_full_refund_and_frees_the_beds(
         headers=submitted.operator,
     )
     assert response.status_code == 200, response.text
-    assert (
-        response.json()["status"] == "declined"
-        and response.json()["refund_fen"] == booking["total_fen"]
-    )
-    after = (
-        await client.get(
-            f"/api/v1/bookings/{submitted.booking_id}", headers=submitted.booker.headers
-        )
-    ).json()
+    assert response.json()["status"] == "declined" and response.json()["refund_fen"] == booking["total_fen"]
+    after = (await client.get(f"/api/v1/bookings/{submitted.booking_id}", headers=submitted.booker.headers)).json()
     assert after["status"] == "cancelled" and after["refund_fen"] == booking["total_fen"]
-    assert (
-        await fetchval(
-            "SELECT sum(taken) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"]
-        )
-        == 0
-    )
+    assert await fetchval("SELECT sum(taken) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"]) == 0
     assert await calendar_mismatches() == []
     kinds = {row["kind"] for row in await fetch("SELECT kind FROM outbox_message")}
     assert {"declaration_declined", "booking_cancelled"} <= kinds
     actions = [row["action"] for row in await fetch("SELECT action FROM audit_event ORDER BY id")]
     assert "declaration_reviewed" in actions and "booking_cancelled" in actions
-    closed = await client.put(
-        submitted.path, json=with_companion(), headers=submitted.booker.headers
-    )
+    closed = await client.put(submitted.path, json=with_companion(), headers=submitted.booker.headers)
     assert closed.status_code == 409
 
 
-async def test_care_notes_carry_no_medical_details_and_need_the_share_consent(
-    client, world, submitted, settings
-):
+async def test_care_notes_carry_no_medical_details_and_need_the_share_consent(client, world, submitted, settings):
     keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     hidden = await book(client, world, "13800000002", arrival_offset=40)
     body = declaration_body(consent={"collect": True, "share_with_base": False}, diet=["halal"])
     await client.put(hidden.path, json=body, headers=hidden.booker.headers)
     async with db.connection() as conn:
-        notes = await arrival_care_notes(
-            conn, [submitted.booking_id, hidden.booking_id], keyring=keyring
-        )
+        notes = await arrival_care_notes(conn, [submitted.booking_id, hidden.booking_id], keyring=keyring)
     assert list(notes) == [(submitted.booking_id, submitted.traveller_id)]
     note = notes[(submitted.booking_id, submitted.traveller_id)]
     assert note.diet == ["diabetic", "soft"] and note.mobility_aid == "walker"

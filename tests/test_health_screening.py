@@ -111,9 +111,7 @@ def test_every_default_rule_is_in_the_language():
 # ---------------------------------------------------------------- default rules on their edges
 
 
-def _trip(
-    age: int, *, nights: int = 30, altitude: int = 10, distance: float = 5.0, requirements=()
-) -> Trip:
+def _trip(age: int, *, nights: int = 30, altitude: int = 10, distance: float = 5.0, requirements=()) -> Trip:
     return Trip(
         arrival=ARRIVAL,
         nights=nights,
@@ -204,16 +202,12 @@ async def test_default_rule_edges(default_rules, answers, trip, code, flagged):
 
 
 def test_every_default_rule_has_an_edge_case():
-    assert {case[3] for case in CASES if case[4]} == {
-        rule[0] for rule in rules_migration().DEFAULT_RULES
-    }
+    assert {case[3] for case in CASES if case[4]} == {rule[0] for rule in rules_migration().DEFAULT_RULES}
 
 
 async def test_overall_risk_is_the_highest_flag(default_rules):
     assert _screen(default_rules, _answers(), age=66) == {"risk": "low", "flags": []}
-    mixed = _screen(
-        default_rules, _answers(travels_alone=True, epilepsy=True), age=80, altitude=3500
-    )
+    mixed = _screen(default_rules, _answers(travels_alone=True, epilepsy=True), age=80, altitude=3500)
     assert mixed["risk"] == "high"
     assert [flag["risk"] for flag in mixed["flags"]] == sorted(
         (flag["risk"] for flag in mixed["flags"]), key=["high", "medium", "low"].index
@@ -258,17 +252,13 @@ def _codes(response) -> set[str]:
 async def test_editing_a_threshold_row_changes_the_result(client, world):
     booked = await book(client, world, "13800000001", birth=dt.date(1956, 1, 1))  # 71 at arrival
     body = declaration_body(submit=False, certificate={"has": False})
-    assert "age_70_certificate" in _codes(
-        await client.put(booked.path, json=body, headers=booked.booker.headers)
-    )
+    assert "age_70_certificate" in _codes(await client.put(booked.path, json=body, headers=booked.booker.headers))
     async with database.connection() as conn:
         await conn.execute(
             "UPDATE screening_rule SET condition = jsonb_set(condition, '{all,0,value}', '72') "
             "WHERE code = 'age_70_certificate' AND base IS NULL AND tour IS NULL"
         )
-    assert "age_70_certificate" not in _codes(
-        await client.put(booked.path, json=body, headers=booked.booker.headers)
-    )
+    assert "age_70_certificate" not in _codes(await client.put(booked.path, json=body, headers=booked.booker.headers))
 
 
 async def test_base_and_tour_rules_override_and_extend_the_alliance_rules(client, world):
@@ -292,9 +282,7 @@ async def test_base_and_tour_rules_override_and_extend_the_alliance_rules(client
             json.dumps({"fact": "mobility_aid", "op": "in", "value": ["walker", "wheelchair"]}),
         )
     codes = _codes(
-        await client.put(
-            booked.path, json={**body, "mobility_aid": "walker"}, headers=booked.booker.headers
-        )
+        await client.put(booked.path, json={**body, "mobility_aid": "walker"}, headers=booked.booker.headers)
     )
     assert "age_70_certificate" not in codes and "sanya_stairs" in codes
     async with database.connection() as conn:
@@ -312,9 +300,7 @@ async def test_base_and_tour_rules_override_and_extend_the_alliance_rules(client
                 }
             ),
         )
-    response = await client.put(
-        booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"}
-    )
+    response = await client.put(booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"})
     flags = {flag["code"]: flag for flag in response.json()["screening"]["flags"]}
     assert (
         flags["age_70_certificate"]["message"] == "Bring a certificate."
@@ -352,9 +338,7 @@ async def test_rules_cannot_refuse_and_a_code_is_unique_per_scope(world):
 async def test_a_healthy_90_year_old_with_a_companion_is_not_refused(client, world):
     booked = await book(client, world, "13800000001", birth=dt.date(1936, 6, 1))  # 90 at arrival
     insured = {"has": True, "insurer": "人保", "policy_number": "RB-1", "age_limit": 100}
-    response = await client.put(
-        booked.path, json=with_companion(insurance=insured), headers=booked.booker.headers
-    )
+    response = await client.put(booked.path, json=with_companion(insurance=insured), headers=booked.booker.headers)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "submitted"
     assert response.json()["screening"] == {"risk": "low", "flags": []}
@@ -384,12 +368,8 @@ async def test_a_healthy_90_year_old_with_a_companion_is_not_refused(client, wor
 
 async def test_the_insurers_age_limit_is_a_warning_not_a_refusal(client, world):
     booked = await book(client, world, "13800000001", birth=dt.date(1950, 1, 1))  # 77 at arrival
-    body = with_companion(
-        insurance={"has": True, "insurer": "某保险", "policy_number": "X1", "age_limit": 75}
-    )
-    response = await client.put(
-        booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"}
-    )
+    body = with_companion(insurance={"has": True, "insurer": "某保险", "policy_number": "X1", "age_limit": 75})
+    response = await client.put(booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"})
     assert response.json()["status"] == "submitted"
     flags = response.json()["screening"]["flags"]
     assert [(flag["code"], flag["effect"], flag["risk"]) for flag in flags] == [

@@ -70,7 +70,9 @@ async def test_an_incomplete_form_can_be_saved_and_finished_later(client, db):
     page = await client.get(saved.headers["location"])
     assert "is saved. You can finish it later" in page.text
     assert "started, not sent yet" in page.text
-    sent = await post_form(client, f"/trips/{booking_id}/health/{ids[0]}", {**draft, "action": "send"}, from_page="/trips")
+    sent = await post_form(
+        client, f"/trips/{booking_id}/health/{ids[0]}", {**draft, "action": "send"}, from_page="/trips"
+    )
     assert sent.status_code == 422
     assert "Say whether this is under control with treatment." in sent.text
     assert 'href="#conditions-diabetes-controlled"' in sent.text and 'id="conditions-diabetes-controlled"' in sent.text
@@ -80,7 +82,9 @@ async def test_a_complete_form_is_sent_and_the_next_booking_starts_from_it(clien
     world = await factories.small_world()
     _, ids = await signed_in_family(client)
     booking_id = await hold_vacation(client, world, ids)
-    sent = await post_form(client, f"/trips/{booking_id}/health/{ids[0]}", {**COMPLETE, "action": "send"}, from_page="/trips")
+    sent = await post_form(
+        client, f"/trips/{booking_id}/health/{ids[0]}", {**COMPLETE, "action": "send"}, from_page="/trips"
+    )
     assert sent.status_code == 303, sent.text[:3000]
     assert "sent, the base will check it" in (await client.get(f"/trips/{booking_id}/health")).text
     # Another trip: the answers come back, to be checked rather than typed again.

@@ -110,9 +110,13 @@ async def test_lookup_refuses_bad_numbers_and_needs_exactly_one(client):
 
 async def test_only_agents_and_admins_use_the_hotline_api(client):
     traveller_headers, traveller_id = await senior_with_traveller(client)
-    assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=traveller_headers)).status_code == 403
+    assert (
+        await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=traveller_headers)
+    ).status_code == 403
     refused = await client.post(
-        f"/api/v1/agent/travellers/{traveller_id}/mandate", json=mandate_body(senior_phone=SENIOR), headers=traveller_headers
+        f"/api/v1/agent/travellers/{traveller_id}/mandate",
+        json=mandate_body(senior_phone=SENIOR),
+        headers=traveller_headers,
     )
     assert refused.status_code == 403
     assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR})).status_code == 401
@@ -169,10 +173,14 @@ async def test_mandate_gives_access_and_withdrawing_it_takes_access_away(client)
 async def test_mandate_needs_the_number_the_senior_gave(client):
     headers = await agent(client)
     _, traveller_id = await senior_with_traveller(client)
-    without = await client.post(f"/api/v1/agent/travellers/{traveller_id}/mandate", json=mandate_body(), headers=headers)
+    without = await client.post(
+        f"/api/v1/agent/travellers/{traveller_id}/mandate", json=mandate_body(), headers=headers
+    )
     assert without.status_code == 404
     wrong = await client.post(
-        f"/api/v1/agent/travellers/{traveller_id}/mandate", json=mandate_body(senior_phone="13900139000"), headers=headers
+        f"/api/v1/agent/travellers/{traveller_id}/mandate",
+        json=mandate_body(senior_phone="13900139000"),
+        headers=headers,
     )
     assert wrong.status_code == 404
     missing = await client.post(
@@ -255,7 +263,9 @@ async def test_opening_an_account_refuses_a_taken_number_and_bad_travellers_with
     assert bad.status_code == 422 and "travellers[0].id_number" in bad.json()["field_errors"]
     bad_phone = await client.post("/api/v1/agent/seniors", json={**body, "phone": "23600136000"}, headers=headers)
     assert bad_phone.status_code == 400 and "phone" in bad_phone.json()["field_errors"]
-    none = await client.post("/api/v1/agent/seniors", json={**body, "phone": "13600136000", "travellers": []}, headers=headers)
+    none = await client.post(
+        "/api/v1/agent/seniors", json={**body, "phone": "13600136000", "travellers": []}, headers=headers
+    )
     assert none.status_code == 400
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT count(*) FROM account WHERE phone = '13600136000'") == 0
@@ -341,7 +351,8 @@ async def test_agent_books_and_declares_for_a_consenting_senior_and_the_record_s
     booking = held.json()
     assert booking["booked_by_account_id"] == agent_id and booking["on_behalf"] is True
     declared = await client.put(
-        f"/api/v1/bookings/{booking['id']}/travellers/{traveller_id}/declaration", json=declaration_body(),
+        f"/api/v1/bookings/{booking['id']}/travellers/{traveller_id}/declaration",
+        json=declaration_body(),
         headers=headers,
     )
     assert declared.status_code == 200, declared.text
@@ -353,7 +364,9 @@ async def test_agent_books_and_declares_for_a_consenting_senior_and_the_record_s
     assert mine.status_code == 200 and mine.json()["on_behalf"] is True
     async with db.connection() as conn:
         row = await conn.fetchrow("SELECT account, booked_by FROM booking WHERE id = $1", booking["id"])
-        told = await conn.fetch("SELECT DISTINCT account FROM outbox_message WHERE kind IN ('hold_made', 'booking_confirmed')")
+        told = await conn.fetch(
+            "SELECT DISTINCT account FROM outbox_message WHERE kind IN ('hold_made', 'booking_confirmed')"
+        )
     assert (row["account"], row["booked_by"]) == (account_id, agent_id)
     assert [r["account"] for r in told] == [account_id]
 

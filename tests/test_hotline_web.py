@@ -33,7 +33,10 @@ async def senior(login: str = SENIOR, **traveller) -> tuple[int, int]:
     keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     body = factories.traveller_body(id_number=factories.identity_number(BIRTH), **traveller)
     created = await create_traveller(
-        await principal_for_account(account_id), msgspec.convert(body, TravellerIn), keyring=keyring, today=dt.date(2026, 12, 1)
+        await principal_for_account(account_id),
+        msgspec.convert(body, TravellerIn),
+        keyring=keyring,
+        today=dt.date(2026, 12, 1),
     )
     return account_id, created.id
 
@@ -123,7 +126,9 @@ async def test_consent_form_errors_are_explained_and_nothing_is_recorded(client)
     await desk_agent(client)
     _, traveller_id = await senior()
     url = f"/hotline/travellers/{traveller_id}/mandate"
-    response = await post_form(client, url, {"method": "phone_call", "reference": "", "senior_number": SENIOR}, from_page="/hotline")
+    response = await post_form(
+        client, url, {"method": "phone_call", "reference": "", "senior_number": SENIOR}, from_page="/hotline"
+    )
     assert response.status_code == 400
     assert 'id="reference-error"' in response.text and 'id="confirmed-error"' in response.text
     assert f'name="senior_number" value="{SENIOR}"' in response.text
@@ -154,7 +159,9 @@ async def test_agent_opens_an_account_for_a_senior_and_lands_on_the_overview(cli
     assert overview.status_code == 200 and "李桂英" in overview.text and number not in overview.text
     async with db.connection() as conn:
         account = await conn.fetchrow("SELECT id, role, phone FROM account WHERE phone = '13600136000'")
-        traveller = await conn.fetchrow("SELECT phone, is_account_holder FROM traveller WHERE account = $1", account["id"])
+        traveller = await conn.fetchrow(
+            "SELECT phone, is_account_holder FROM traveller WHERE account = $1", account["id"]
+        )
         created = await conn.fetchrow(
             "SELECT actor_id, on_behalf_of_account_id FROM audit_event WHERE action = 'senior_account_created'"
         )
@@ -166,12 +173,22 @@ async def test_agent_opens_an_account_for_a_senior_and_lands_on_the_overview(cli
 async def test_opening_an_account_keeps_what_was_typed_when_something_is_wrong(client):
     await desk_agent(client)
     await senior()
-    data = {"login_phone": SENIOR, "name": "李桂英", "birth_date": "1955-04-12", "home_province_code": "230000",
-            "emergency_name": "李强", "emergency_phone": "13900001111", "emergency_relation": "儿子", **consent()}
+    data = {
+        "login_phone": SENIOR,
+        "name": "李桂英",
+        "birth_date": "1955-04-12",
+        "home_province_code": "230000",
+        "emergency_name": "李强",
+        "emergency_phone": "13900001111",
+        "emergency_relation": "儿子",
+        **consent(),
+    }
     taken = await post_form(client, "/hotline/seniors/new", data, from_page="/hotline/seniors/new")
     assert taken.status_code == 400 and 'id="login_phone-error"' in taken.text and 'value="李桂英"' in taken.text
     bad = await post_form(
-        client, "/hotline/seniors/new", {**data, "login_phone": "1360013", "emergency_phone": "", "confirmed": ""},
+        client,
+        "/hotline/seniors/new",
+        {**data, "login_phone": "1360013", "emergency_phone": "", "confirmed": ""},
         from_page="/hotline/seniors/new",
     )
     assert bad.status_code == 400
@@ -185,19 +202,32 @@ async def test_opening_an_account_keeps_what_was_typed_when_something_is_wrong(c
 async def test_agent_adds_a_family_member_to_a_served_senior(client):
     await desk_agent(client)
     account_id, traveller_id = await senior()
-    await post_form(client, f"/hotline/travellers/{traveller_id}/mandate", consent(senior_number=SENIOR), from_page="/hotline")
+    await post_form(
+        client, f"/hotline/travellers/{traveller_id}/mandate", consent(senior_number=SENIOR), from_page="/hotline"
+    )
     url = f"/hotline/seniors/{account_id}/travellers/new"
     page = await client.get(url, params={"next": "/tours/3/book"})
     assert page.status_code == 200 and 'name="next" value="/tours/3/book"' in page.text
-    data = {"name": "王建军", "birth_date": "1953-02-02", "home_province_code": "230000", "emergency_name": "王强",
-            "emergency_phone": "13900001111", "emergency_relation": "儿子", "next": "/tours/3/book", **consent()}
+    data = {
+        "name": "王建军",
+        "birth_date": "1953-02-02",
+        "home_province_code": "230000",
+        "emergency_name": "王强",
+        "emergency_phone": "13900001111",
+        "emergency_relation": "儿子",
+        "next": "/tours/3/book",
+        **consent(),
+    }
     response = await post_form(client, url, data, from_page=url)
     assert response.status_code == 303 and response.headers["location"] == "/tours/3/book"
     async with db.connection() as conn:
-        assert await conn.fetchval(
-            "SELECT count(*) FROM agent_mandate m JOIN traveller t ON t.id = m.traveller WHERE t.account = $1 AND m.withdrawn_at IS NULL",
-            account_id,
-        ) == 2
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM agent_mandate m JOIN traveller t ON t.id = m.traveller WHERE t.account = $1 AND m.withdrawn_at IS NULL",
+                account_id,
+            )
+            == 2
+        )
 
 
 async def test_the_desk_is_for_agents(client):

@@ -82,8 +82,12 @@ async def test_a_cron_job_runs_once_per_schedule_across_two_workers_on_postgresq
 async def confirmed_booking(world, account_id: int, arrival: dt.date, status: str = "confirmed") -> dict:
     traveller = await factories.traveller(account_id)
     return await factories.past_stay(
-        world.tours["migratory"], account_id, [traveller["id"]], arrival=arrival,
-        departure=arrival + dt.timedelta(days=30), status=status,
+        world.tours["migratory"],
+        account_id,
+        [traveller["id"]],
+        arrival=arrival,
+        departure=arrival + dt.timedelta(days=30),
+        status=status,
     )
 
 

@@ -109,7 +109,9 @@ async def test_a_due_message_is_sent_once_in_the_accounts_language(db: None, set
 async def test_a_message_not_yet_due_waits(db: None, settings, tmp_path):
     account_id = await traveller_account()
     async with database.connection() as conn:
-        await outbox.enqueue(conn, "feedback_request", account_id, {}, dedupe_key="later", deliver_after=NOW + dt.timedelta(hours=1))
+        await outbox.enqueue(
+            conn, "feedback_request", account_id, {}, dedupe_key="later", deliver_after=NOW + dt.timedelta(hours=1)
+        )
     assert await deliver_outbox(NOW, replace(settings, notification_sink=str(tmp_path / "m"))) == 0
 
 
@@ -225,7 +227,9 @@ async def test_email_goes_over_smtp_with_a_message_id_from_the_idempotency_key()
     try:
         channel = EmailChannel(f"smtp://127.0.0.1:{port}", "Sojourn <noreply@sojourn.example>", timeout=5)
         recipient = Recipient(1, "en", "Wang Xiulan", "wang@example.org", None)
-        await channel.send(Outgoing("sojourn-outbox-7", "booking_confirmed", recipient, Message("Subject", "Body text")))
+        await channel.send(
+            Outgoing("sojourn-outbox-7", "booking_confirmed", recipient, Message("Subject", "Body text"))
+        )
     finally:
         server.close()
         await server.wait_closed()
@@ -236,7 +240,11 @@ async def test_email_goes_over_smtp_with_a_message_id_from_the_idempotency_key()
 def test_channels_are_chosen_by_what_the_account_has():
     from sojourn.notifications.channels import channel_for
 
-    channels = [EmailChannel("smtp://mail.example", "x@example"), SmsChannel(HttpSmsGateway("http://sms.example")), SinkChannel("console")]
+    channels = [
+        EmailChannel("smtp://mail.example", "x@example"),
+        SmsChannel(HttpSmsGateway("http://sms.example")),
+        SinkChannel("console"),
+    ]
     assert channel_for(channels, Recipient(1, "zh_CN", "a", "a@example.org", "13800138000")).name == "email"
     assert channel_for(channels, Recipient(1, "zh_CN", "a", None, "13800138000")).name == "sms"
     email_and_sink = [channels[0], channels[2]]

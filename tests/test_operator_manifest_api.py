@@ -9,7 +9,16 @@ import pytest
 
 from tests import factories
 from tests.booking_helpers import PINNED_NOW
-from tests.health_helpers import START, book, declaration_body, fetch, fetchval, operator, seed_default_rules, with_companion
+from tests.health_helpers import (
+    START,
+    book,
+    declaration_body,
+    fetch,
+    fetchval,
+    operator,
+    seed_default_rules,
+    with_companion,
+)
 
 
 @pytest.fixture
@@ -70,7 +79,20 @@ async def test_csv_manifest_has_a_bom_chinese_headers_and_says_not_shared(client
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads the file as UTF-8
     text = raw.decode("utf-8")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["姓名", "年龄", "性别", "预订编号", "状态", "入住", "离开", "饮食", "助行器具", "同行人", "紧急联系人", "健康申报"]
+    assert rows[0] == [
+        "姓名",
+        "年龄",
+        "性别",
+        "预订编号",
+        "状态",
+        "入住",
+        "离开",
+        "饮食",
+        "助行器具",
+        "同行人",
+        "紧急联系人",
+        "健康申报",
+    ]
     assert len(rows) == 3
     names = {row[0]: row for row in rows[1:]}
     shared = names["旅客0001"]
@@ -83,7 +105,9 @@ async def test_csv_manifest_has_a_bom_chinese_headers_and_says_not_shared(client
 
 async def test_csv_headers_follow_the_readers_language(client, world, party):
     headers = await operator(client, "ops@sanya.cn", world.bases["sanya"]["id"])
-    response = await client.get(manifest_path(world), headers={**headers, "Accept": "text/csv", "Accept-Language": "en"})
+    response = await client.get(
+        manifest_path(world), headers={**headers, "Accept": "text/csv", "Accept-Language": "en"}
+    )
     first = response.content.decode("utf-8-sig").splitlines()[0]
     assert first.startswith("Name,Age,Gender,Booking reference")
 
@@ -91,7 +115,9 @@ async def test_csv_headers_follow_the_readers_language(client, world, party):
 async def test_arrivals_manifest_lists_who_arrives_on_the_day(client, world, party):
     headers = await operator(client, "ops@sanya.cn", world.bases["sanya"]["id"])
     day = (START + dt.timedelta(days=10)).isoformat()
-    response = await client.get(f"/api/v1/operator/bases/{world.bases['sanya']['id']}/manifest?date={day}", headers=headers)
+    response = await client.get(
+        f"/api/v1/operator/bases/{world.bases['sanya']['id']}/manifest?date={day}", headers=headers
+    )
     assert response.status_code == 200
     assert response.json()["kind"] == "arrivals" and response.json()["travellers"] == 2
     other_day = (START + dt.timedelta(days=11)).isoformat()
@@ -114,11 +140,13 @@ async def test_an_operator_of_another_base_gets_nothing(client, world, party):
         headers={**other, "Accept": "text/csv"},
     )
     assert response.status_code == 404
-    assert await fetchval("SELECT count(*) FROM audit_event WHERE action IN ('manifest_exported', 'care_notes_read')") == 0
+    assert (
+        await fetchval("SELECT count(*) FROM audit_event WHERE action IN ('manifest_exported', 'care_notes_read')") == 0
+    )
 
 
 async def test_a_cell_that_looks_like_a_formula_is_defused(client, world):
     from sojourn.operator.manifest import _cell
 
-    assert _cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert _cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert _cell("王秀兰") == "王秀兰"

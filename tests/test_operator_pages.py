@@ -70,12 +70,21 @@ async def test_calendar_bulk_edit_by_range_and_weekdays(client, world, sanya):
     response = await post(
         client,
         f"/operator/bases/{sanya}/calendar",
-        {"first_night": first.isoformat(), "last_night": last.isoformat(), "beds": "6", "weekdays": ["6", "7"], "action": "set"},
+        {
+            "first_night": first.isoformat(),
+            "last_night": last.isoformat(),
+            "beds": "6",
+            "weekdays": ["6", "7"],
+            "action": "set",
+        },
         f"/operator/bases/{sanya}/calendar",
     )
     assert response.status_code == 303, response.text[:2000]
     rows = await fetch(
-        "SELECT night, beds FROM capacity_night WHERE base = $1 AND night BETWEEN $2 AND $3 ORDER BY night", sanya, first, last
+        "SELECT night, beds FROM capacity_night WHERE base = $1 AND night BETWEEN $2 AND $3 ORDER BY night",
+        sanya,
+        first,
+        last,
     )
     assert {row["night"] for row in rows if row["beds"] == 6} == {
         night["night"] for night in rows if night["night"].isoweekday() >= 6
@@ -97,39 +106,66 @@ async def test_calendar_refuses_below_what_is_taken_and_shows_the_bookings_in_th
     response = await post(
         client,
         f"/operator/bases/{sanya}/calendar",
-        {"first_night": (START + dt.timedelta(days=9)).isoformat(), "last_night": (START + dt.timedelta(days=12)).isoformat(),
-         "action": "close"},
+        {
+            "first_night": (START + dt.timedelta(days=9)).isoformat(),
+            "last_night": (START + dt.timedelta(days=12)).isoformat(),
+            "action": "close",
+        },
         f"/operator/bases/{sanya}/calendar",
     )
     assert response.status_code == 409
     assert reference in response.text and "bookings-in-the-way" in response.text
     assert (START + dt.timedelta(days=10)).isoformat() in response.text
     assert await fetchval("SELECT min(beds) FROM capacity_night WHERE base = $1", sanya) == 10
-    missing = await post(client, f"/operator/bases/{sanya}/calendar", {"first_night": "2027-02-01", "last_night": "2027-02-03"},
-                         f"/operator/bases/{sanya}/calendar")
+    missing = await post(
+        client,
+        f"/operator/bases/{sanya}/calendar",
+        {"first_night": "2027-02-01", "last_night": "2027-02-03"},
+        f"/operator/bases/{sanya}/calendar",
+    )
     assert missing.status_code == 400 and 'id="beds-error"' in missing.text
 
 
 async def test_tour_is_created_changed_published_and_cancelled_through_the_pages(client, world, sanya):
     form = {
-        "base_id": str(sanya), "mode": "vacation", "title_zh": "三亚海边团", "title_en": "Sanya by the sea",
-        "starts_on": "2027-03-01", "ends_on": "2027-03-08", "price_yuan": "3800.50", "seats": "15",
-        "policy_days_1": "30", "policy_percent_1": "100", "policy_days_2": "7", "policy_percent_2": "50",
-        "health_requirements": ["long_stay"], "declaration_due_days": "7",
+        "base_id": str(sanya),
+        "mode": "vacation",
+        "title_zh": "三亚海边团",
+        "title_en": "Sanya by the sea",
+        "starts_on": "2027-03-01",
+        "ends_on": "2027-03-08",
+        "price_yuan": "3800.50",
+        "seats": "15",
+        "policy_days_1": "30",
+        "policy_percent_1": "100",
+        "policy_days_2": "7",
+        "policy_percent_2": "50",
+        "health_requirements": ["long_stay"],
+        "declaration_due_days": "7",
     }
     response = await post(client, "/operator/tours/new", form, "/operator/tours/new")
     assert response.status_code == 303, response.text[:3000]
     tour_id = int(response.headers["location"].rsplit("/", 1)[1])
     tour = (await fetch("SELECT * FROM tour WHERE id = $1", tour_id))[0]
     assert (tour["package_price_fen"], tour["seats"], tour["status"], tour["base"]) == (380050, 15, "draft", sanya)
-    bad = await post(client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "", "price_yuan": "abc"},
-                     f"/operator/tours/{tour_id}/edit")
+    bad = await post(
+        client,
+        f"/operator/tours/{tour_id}/edit",
+        {**form, "seats": "", "price_yuan": "abc"},
+        f"/operator/tours/{tour_id}/edit",
+    )
     assert bad.status_code == 400 and 'id="price_yuan-error"' in bad.text and "三亚海边团" in bad.text
-    changed = await post(client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "20", "title_zh": "三亚海边七日"},
-                         f"/operator/tours/{tour_id}/edit")
+    changed = await post(
+        client,
+        f"/operator/tours/{tour_id}/edit",
+        {**form, "seats": "20", "title_zh": "三亚海边七日"},
+        f"/operator/tours/{tour_id}/edit",
+    )
     assert changed.status_code == 303, changed.text[:3000]
     assert await fetchval("SELECT seats FROM tour WHERE id = $1", tour_id) == 20
-    assert (await post(client, f"/operator/tours/{tour_id}/publish", {}, f"/operator/tours/{tour_id}")).status_code == 303
+    assert (
+        await post(client, f"/operator/tours/{tour_id}/publish", {}, f"/operator/tours/{tour_id}")
+    ).status_code == 303
     assert await fetchval("SELECT status FROM tour WHERE id = $1", tour_id) == "published"
     listed = await client.get("/operator/tours")
     assert "三亚海边七日" in listed.text and "京蒙互动交流团" not in listed.text
@@ -141,21 +177,36 @@ async def test_seats_below_taken_are_refused_on_the_page_with_the_number_taken(c
     edit = await client.get(f"/operator/tours/{tour_id}/edit")
     assert edit.status_code == 200 and 'value="20"' in edit.text
     form = {
-        "mode": "vacation", "title_zh": "三亚七日度假", "starts_on": (START + dt.timedelta(days=10)).isoformat(),
-        "ends_on": (START + dt.timedelta(days=17)).isoformat(), "price_yuan": "3800", "seats": "0",
-        "policy_days_1": "30", "policy_percent_1": "100", "policy_days_2": "7", "policy_percent_2": "50",
+        "mode": "vacation",
+        "title_zh": "三亚七日度假",
+        "starts_on": (START + dt.timedelta(days=10)).isoformat(),
+        "ends_on": (START + dt.timedelta(days=17)).isoformat(),
+        "price_yuan": "3800",
+        "seats": "0",
+        "policy_days_1": "30",
+        "policy_percent_1": "100",
+        "policy_days_2": "7",
+        "policy_percent_2": "50",
     }
     response = await post(client, f"/operator/tours/{tour_id}/edit", form, f"/operator/tours/{tour_id}/edit")
     assert response.status_code == 400 and 'id="seats-error"' in response.text
-    response = await post(client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "1", "policy_percent_1": "100"},
-                          f"/operator/tours/{tour_id}/edit")
+    response = await post(
+        client,
+        f"/operator/tours/{tour_id}/edit",
+        {**form, "seats": "1", "policy_percent_1": "100"},
+        f"/operator/tours/{tour_id}/edit",
+    )
     assert response.status_code == 303, response.text[:3000]
-    response = await post(client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "1"}, f"/operator/tours/{tour_id}/edit")
+    response = await post(
+        client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "1"}, f"/operator/tours/{tour_id}/edit"
+    )
     assert response.status_code == 303
     async with db.connection() as conn:
         await conn.execute("UPDATE tour SET seats = 2 WHERE id = $1", tour_id)
     await book(client, world, "13800000002", tour="vacation")
-    response = await post(client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "1"}, f"/operator/tours/{tour_id}/edit")
+    response = await post(
+        client, f"/operator/tours/{tour_id}/edit", {**form, "seats": "1"}, f"/operator/tours/{tour_id}/edit"
+    )
     assert response.status_code == 409 and 'id="seats-error"' in response.text and "2" in response.text
 
 
@@ -166,9 +217,13 @@ async def test_cancel_departure_asks_first_then_refunds_everyone(client, world, 
     confirm = await client.get(f"/operator/tours/{tour_id}/cancel")
     assert confirm.status_code == 200 and 'name="reason"' in confirm.text
     assert await fetchval("SELECT status FROM tour WHERE id = $1", tour_id) == "published"
-    no_reason = await post(client, f"/operator/tours/{tour_id}/cancel", {"reason": " "}, f"/operator/tours/{tour_id}/cancel")
+    no_reason = await post(
+        client, f"/operator/tours/{tour_id}/cancel", {"reason": " "}, f"/operator/tours/{tour_id}/cancel"
+    )
     assert no_reason.status_code == 400 and 'id="reason-error"' in no_reason.text
-    done = await post(client, f"/operator/tours/{tour_id}/cancel", {"reason": "台风"}, f"/operator/tours/{tour_id}/cancel")
+    done = await post(
+        client, f"/operator/tours/{tour_id}/cancel", {"reason": "台风"}, f"/operator/tours/{tour_id}/cancel"
+    )
     assert done.status_code == 303
     assert await fetchval("SELECT count(*) FROM booking WHERE status = 'cancelled' AND refund_fen = total_fen") == 2
     assert await calendar_mismatches() == []
@@ -179,8 +234,11 @@ async def test_manifest_page_and_csv_download(client, world, sanya):
     sharing = await book(client, world, "13800000001", tour="vacation")
     await client.put(sharing.path, json=with_companion(diet=["halal"]), headers=sharing.booker.headers)
     private = await book(client, world, "13800000002", tour="vacation")
-    await client.put(private.path, json=declaration_body(consent={"collect": True, "share_with_base": False}),
-                     headers=private.booker.headers)
+    await client.put(
+        private.path,
+        json=declaration_body(consent={"collect": True, "share_with_base": False}),
+        headers=private.booker.headers,
+    )
     tour_id = world.tours["vacation"]["id"]
     page = await client.get(f"/operator/tours/{tour_id}/manifest")
     assert page.status_code == 200 and "旅客0001" in page.text and "李梅" in page.text
@@ -191,8 +249,12 @@ async def test_manifest_page_and_csv_download(client, world, sanya):
     day = (START + dt.timedelta(days=10)).isoformat()
     arrivals = await client.get(f"/operator/bases/{sanya}/manifest?date={day}")
     assert arrivals.status_code == 200 and "旅客0002" in arrivals.text
-    formats = [row["format"] for row in await fetch(
-        "SELECT detail->>'format' AS format FROM audit_event WHERE action = 'manifest_exported' ORDER BY id")]
+    formats = [
+        row["format"]
+        for row in await fetch(
+            "SELECT detail->>'format' AS format FROM audit_event WHERE action = 'manifest_exported' ORDER BY id"
+        )
+    ]
     assert formats == ["html", "csv", "html"]
 
 
@@ -210,7 +272,9 @@ async def test_front_desk_checks_in_and_out_through_forms(client, world, sanya, 
     assert again.status_code == 303
     followed = await client.get(here)
     assert "notice error" in followed.text
-    response = await post(client, f"/operator/bookings/{booked.booking_id}/check-out", {"next": "https://evil.example/"}, here)
+    response = await post(
+        client, f"/operator/bookings/{booked.booking_id}/check-out", {"next": "https://evil.example/"}, here
+    )
     assert response.status_code == 303 and response.headers["location"] == "/operator"
     assert await fetchval("SELECT status FROM booking WHERE id = $1", booked.booking_id) == "checked_out"
 
@@ -226,11 +290,19 @@ async def test_health_review_queue_detail_with_reading_trail_and_decision(client
     assert (await client.get(f"/operator/declarations/{other_id}")).status_code == 404
     detail = await client.get(f"/operator/declarations/{declaration_id}")
     assert detail.status_code == 200 and "三亚前台" in detail.text  # the trail names who read it
-    no_note = await post(client, f"/operator/declarations/{declaration_id}/review", {"decision": "decline"},
-                         f"/operator/declarations/{declaration_id}")
+    no_note = await post(
+        client,
+        f"/operator/declarations/{declaration_id}/review",
+        {"decision": "decline"},
+        f"/operator/declarations/{declaration_id}",
+    )
     assert no_note.status_code == 422 and 'id="note-error"' in no_note.text
-    accepted = await post(client, f"/operator/declarations/{declaration_id}/review", {"decision": "accept"},
-                          f"/operator/declarations/{declaration_id}")
+    accepted = await post(
+        client,
+        f"/operator/declarations/{declaration_id}/review",
+        {"decision": "accept"},
+        f"/operator/declarations/{declaration_id}",
+    )
     assert accepted.status_code == 303
     assert await fetchval("SELECT status FROM health_declaration WHERE id = $1", declaration_id) == "accepted"
 
@@ -238,17 +310,30 @@ async def test_health_review_queue_detail_with_reading_trail_and_decision(client
 async def test_feedback_reply_and_flag_through_the_pages(client, world, sanya):
     account = await factories.account("13800000005")
     traveller = await factories.traveller(account)
-    stay = await factories.past_stay(world.tours["vacation"], account, [traveller["id"]],
-                                     arrival=dt.date(2026, 10, 1), departure=dt.date(2026, 10, 8))
+    stay = await factories.past_stay(
+        world.tours["vacation"],
+        account,
+        [traveller["id"]],
+        arrival=dt.date(2026, 10, 1),
+        departure=dt.date(2026, 10, 8),
+    )
     item = await factories.feedback(stay, traveller["id"], comment="饭菜很好")
     page = await client.get("/operator/feedback")
     assert page.status_code == 200 and "饭菜很好" in page.text
-    response = await post(client, f"/operator/feedback/{item['id']}/reply", {"reply": "谢谢您!", "next": "/operator/feedback"},
-                          "/operator/feedback")
+    response = await post(
+        client,
+        f"/operator/feedback/{item['id']}/reply",
+        {"reply": "谢谢您!", "next": "/operator/feedback"},
+        "/operator/feedback",
+    )
     assert response.status_code == 303
     assert await fetchval("SELECT reply FROM feedback WHERE id = $1", item["id"]) == "谢谢您!"
-    response = await post(client, f"/operator/feedback/{item['id']}/flag", {"reason": "广告", "next": "/operator/feedback"},
-                          "/operator/feedback")
+    response = await post(
+        client,
+        f"/operator/feedback/{item['id']}/flag",
+        {"reason": "广告", "next": "/operator/feedback"},
+        "/operator/feedback",
+    )
     assert response.status_code == 303
     assert await fetchval("SELECT abuse_flagged FROM feedback WHERE id = $1", item["id"]) is True
 
@@ -263,7 +348,7 @@ async def test_piccolo_admin_is_for_admins_only(client, world):
     await factories.account("admin@sojourn.cn", role="admin")
     await sign_in(client, "admin@sojourn.cn", factories.PASSWORD)
     root = await client.get("/admin/")
-    assert root.status_code == 200 and "<div id=\"app\">" in root.text
+    assert root.status_code == 200 and '<div id="app">' in root.text
     tables = await client.get("/admin/api/tables/")
     assert tables.status_code == 200 and "booking" in tables.json()
     assert "id=" not in tables.headers.get("set-cookie", "")  # the admin session never reaches the browser

@@ -68,7 +68,9 @@ async def test_check_out_only_after_check_in(client, world, clock, stay):
     response = await step(client, stay.booking_id, "check-out", headers)
     assert response.status_code == 200 and response.json()["status"] == "checked_out"
     assert (await step(client, stay.booking_id, "check-out", headers)).status_code == 409
-    actions = [row["action"] for row in await fetch("SELECT action FROM audit_event WHERE object_type = 'booking' ORDER BY id")]
+    actions = [
+        row["action"] for row in await fetch("SELECT action FROM audit_event WHERE object_type = 'booking' ORDER BY id")
+    ]
     assert actions[-2:] == ["booking_checked_in", "booking_checked_out"]
     assert await calendar_mismatches() == []  # a stay that happened keeps its nights
 
@@ -109,7 +111,9 @@ async def test_other_bases_and_other_roles_cannot_touch_the_booking(client, worl
 async def test_dashboard_shows_the_day_at_the_base(client, world, clock):
     leaving = await book(client, world, "13800000001", tour="vacation")
     arriving = await book(client, world, "13800000002", tour="migratory", arrival_offset=17, nights=28)
-    assert (await client.put(arriving.path, json=declaration_body(), headers=arriving.booker.headers)).status_code == 200
+    assert (
+        await client.put(arriving.path, json=declaration_body(), headers=arriving.booker.headers)
+    ).status_code == 200
     headers = await desk(client, world, clock, at_base(ARRIVAL, 9))
     assert (await step(client, leaving.booking_id, "check-in", headers)).status_code == 200
     headers = await desk(client, world, clock, at_base(DEPARTURE, 9))
@@ -118,7 +122,9 @@ async def test_dashboard_shows_the_day_at_the_base(client, world, clock):
     lapsed = await book(client, world, "13800000004", tour="migratory", arrival_offset=40, nights=30, confirm=False)
     async with db.connection() as conn:
         await conn.execute(
-            "UPDATE booking SET hold_expires_at = $2 WHERE id = $1", expiring.booking_id, clock.now() + dt.timedelta(minutes=10)
+            "UPDATE booking SET hold_expires_at = $2 WHERE id = $1",
+            expiring.booking_id,
+            clock.now() + dt.timedelta(minutes=10),
         )
         await conn.execute("UPDATE booking SET hold_expires_at = $2 WHERE id = $1", lapsed.booking_id, clock.now())
     response = await client.get(f"/api/v1/operator/bases/{world.bases['sanya']['id']}/dashboard", headers=headers)
@@ -149,7 +155,12 @@ async def test_occupancy_of_a_range_and_nights_without_beds(client, world):
         headers=headers,
     )
     assert response.status_code == 200
-    assert [(n["beds"], n["open"]) for n in response.json()["nights"]] == [(10, True), (10, True), (0, False), (0, False)]
+    assert [(n["beds"], n["open"]) for n in response.json()["nights"]] == [
+        (10, True),
+        (10, True),
+        (0, False),
+        (0, False),
+    ]
     bad = await client.get(
         f"/api/v1/operator/bases/{world.bases['sanya']['id']}/occupancy",
         params={"start": start.isoformat(), "end": start.isoformat()},

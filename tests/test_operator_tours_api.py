@@ -79,7 +79,13 @@ async def test_exchange_tour_with_quotas_and_a_seasonal_stay_can_be_created(clie
         (world.members["nm"]["id"], 4),
     }
     seasonal = vacation_body(
-        world, mode="migratory", seats=None, package_price_fen=None, monthly_price_fen=260000, min_nights=28, max_nights=90,
+        world,
+        mode="migratory",
+        seats=None,
+        package_price_fen=None,
+        monthly_price_fen=260000,
+        min_nights=28,
+        max_nights=90,
         ends_on=(START + dt.timedelta(days=160)).isoformat(),
     )
     response = await client.post(TOURS, json=seasonal, headers=sanya_ops)
@@ -94,12 +100,25 @@ async def test_exchange_tour_with_quotas_and_a_seasonal_stay_can_be_created(clie
         ({"seats": None, "package_price_fen": None}, {"seats", "package_price_fen"}),
         ({"mode": "migratory", "seats": None, "package_price_fen": None}, {"monthly_price_fen", "min_nights"}),
         ({"mode": "interactive"}, {"partner_member_id"}),
-        ({"cancellation_policy": [{"days_before": 30, "refund_percent": 20}, {"days_before": 7, "refund_percent": 50}]},
-         {"cancellation_policy"}),
+        (
+            {
+                "cancellation_policy": [
+                    {"days_before": 30, "refund_percent": 20},
+                    {"days_before": 7, "refund_percent": 50},
+                ]
+            },
+            {"cancellation_policy"},
+        ),
         ({"starts_on": "2026-11-20", "ends_on": "2026-11-25"}, {"starts_on"}),
     ],
-    ids=["ends before it starts", "no seats nor price", "seasonal without terms", "exchange without partner",
-         "earlier refunds less", "in the past"],
+    ids=[
+        "ends before it starts",
+        "no seats nor price",
+        "seasonal without terms",
+        "exchange without partner",
+        "earlier refunds less",
+        "in the past",
+    ],
 )
 async def test_a_badly_formed_tour_is_refused_field_by_field(client, world, sanya_ops, changes, fields):
     response = await client.post(TOURS, json=vacation_body(world, **changes), headers=sanya_ops)
@@ -134,14 +153,16 @@ async def test_publish_offers_the_tour_and_close_stops_new_bookings(client, worl
     assert published.status_code == 200 and published.json()["status"] == "published"
     assert (await client.get(f"/api/v1/tours/{tour_id}")).status_code == 200
     senior = await booker(client, "13800000001")
-    held = await client.post("/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids},
-                             headers=senior.headers)
+    held = await client.post(
+        "/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids}, headers=senior.headers
+    )
     assert held.status_code == 201, held.text
     closed = await client.post(f"{TOURS}/{tour_id}/close", headers=sanya_ops)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     other = await booker(client, "13800000002")
-    refused = await client.post("/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": other.traveller_ids},
-                                headers=other.headers)
+    refused = await client.post(
+        "/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": other.traveller_ids}, headers=other.headers
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "tour_closed"
     confirmed = await client.post(f"/api/v1/bookings/{held.json()['id']}/confirm", headers=senior.headers)
     assert confirmed.status_code == 200  # the bookings made stand
@@ -163,8 +184,9 @@ async def test_a_draft_cannot_be_closed_and_a_started_tour_cannot_be_published(c
 async def test_seats_never_go_below_what_is_taken(client, world, sanya_ops):
     tour_id = world.tours["vacation"]["id"]
     senior = await booker(client, "13800000001", travellers=3)
-    held = await client.post("/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids},
-                             headers=senior.headers)
+    held = await client.post(
+        "/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids}, headers=senior.headers
+    )
     assert held.status_code == 201
     response = await client.patch(f"{TOURS}/{tour_id}", json={"seats": 2}, headers=sanya_ops)
     assert response.status_code == 409
@@ -181,8 +203,9 @@ async def test_seats_never_go_below_what_is_taken(client, world, sanya_ops):
 async def test_seats_taken_by_a_hold_that_ran_out_do_not_count(client, world, sanya_ops, clock):
     tour_id = world.tours["vacation"]["id"]
     senior = await booker(client, "13800000001", travellers=3)
-    await client.post("/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids},
-                      headers=senior.headers)
+    await client.post(
+        "/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": senior.traveller_ids}, headers=senior.headers
+    )
     clock.advance(minutes=20)
     response = await client.patch(f"{TOURS}/{tour_id}", json={"seats": 1}, headers=sanya_ops)
     assert response.status_code == 200, response.text
@@ -205,7 +228,10 @@ async def test_quotas_never_go_below_what_is_taken(client, world, hulunbuir_ops)
         headers=hulunbuir_ops,
     )
     assert response.status_code == 200, response.text
-    assert {(q["member_id"], q["seats"], q["taken"]) for q in response.json()["quota_taken"]} == {(bj, 1, 1), (nm, 9, 0)}
+    assert {(q["member_id"], q["seats"], q["taken"]) for q in response.json()["quota_taken"]} == {
+        (bj, 1, 1),
+        (nm, 9, 0),
+    }
 
 
 async def test_a_tour_never_moves_to_another_base(client, world, sanya_ops):
@@ -221,12 +247,17 @@ async def test_a_tour_never_moves_to_another_base(client, world, sanya_ops):
 
 async def test_dates_change_only_while_no_booking_stands(client, world, sanya_ops):
     tour_id = world.tours["vacation"]["id"]
-    later = {"starts_on": (START + dt.timedelta(days=12)).isoformat(), "ends_on": (START + dt.timedelta(days=19)).isoformat()}
+    later = {
+        "starts_on": (START + dt.timedelta(days=12)).isoformat(),
+        "ends_on": (START + dt.timedelta(days=19)).isoformat(),
+    }
     booked = await book(client, world, "13800000001", tour="vacation")
     response = await client.patch(f"{TOURS}/{tour_id}", json=later, headers=sanya_ops)
     assert response.status_code == 409 and response.json()["code"] == "tour_has_bookings"
     assert response.json()["active_bookings"] == 1 and "starts_on" in response.json()["field_errors"]
-    cancelled = await client.post(f"/api/v1/bookings/{booked.booking_id}/cancel", json={}, headers=booked.booker.headers)
+    cancelled = await client.post(
+        f"/api/v1/bookings/{booked.booking_id}/cancel", json={}, headers=booked.booker.headers
+    )
     assert cancelled.status_code == 200
     response = await client.patch(f"{TOURS}/{tour_id}", json=later, headers=sanya_ops)
     assert response.status_code == 200 and response.json()["starts_on"] == later["starts_on"]
@@ -277,7 +308,11 @@ async def test_cancelling_a_departure_refunds_everyone_in_full_and_frees_the_bed
     response = await client.post(f"{TOURS}/{tour_id}/cancel-departure", json={"reason": "台风预警"}, headers=sanya_ops)
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "tour_id": tour_id, "status": "cancelled", "bookings_cancelled": 3, "refunded_fen": total, "waitlist_withdrawn": 0,
+        "tour_id": tour_id,
+        "status": "cancelled",
+        "bookings_cancelled": 3,
+        "refunded_fen": total,
+        "waitlist_withdrawn": 0,
     }
     rows = await fetch("SELECT id, status, refund_fen, total_fen FROM booking ORDER BY id")
     assert all(row["status"] == "cancelled" for row in rows)
@@ -286,10 +321,14 @@ async def test_cancelling_a_departure_refunds_everyone_in_full_and_frees_the_bed
         assert by_id[booked.booking_id]["refund_fen"] == by_id[booked.booking_id]["total_fen"]
     assert by_id[held.booking_id]["refund_fen"] == 0  # nothing was paid for a hold
     assert await calendar_mismatches() == []
-    assert await fetchval("SELECT coalesce(sum(taken), 0) FROM capacity_night WHERE base = $1",
-                          world.bases["sanya"]["id"]) == 0
+    assert (
+        await fetchval("SELECT coalesce(sum(taken), 0) FROM capacity_night WHERE base = $1", world.bases["sanya"]["id"])
+        == 0
+    )
     assert await fetchval("SELECT seats_taken FROM tour WHERE id = $1", tour_id) == 0
-    messages = await fetch("SELECT account, payload->>'reason' AS reason FROM outbox_message WHERE kind = 'booking_cancelled'")
+    messages = await fetch(
+        "SELECT account, payload->>'reason' AS reason FROM outbox_message WHERE kind = 'booking_cancelled'"
+    )
     assert len(messages) == 3 and all("台风预警" in m["reason"] for m in messages)
     assert await fetchval("SELECT count(*) FROM audit_event WHERE action = 'departure_cancelled'") == 1
     again = await client.post(f"{TOURS}/{tour_id}/cancel-departure", json={"reason": "再次"}, headers=sanya_ops)
@@ -330,6 +369,8 @@ async def test_an_id_beyond_any_row_is_a_field_error_not_a_server_error(client, 
     response = await client.post("/api/v1/operator/tours", json=body, headers=sanya_ops)
     assert response.status_code in (400, 422), response.text
     assert field in response.json().get("field_errors", {}), response.json()
-    too_big = await client.post("/api/v1/operator/tours", json=vacation_body(world, **{field: 2**31}), headers=sanya_ops)
+    too_big = await client.post(
+        "/api/v1/operator/tours", json=vacation_body(world, **{field: 2**31}), headers=sanya_ops
+    )
     assert too_big.status_code in (400, 422) and field in too_big.json().get("field_errors", {})
     assert await fetchval("SELECT count(*) FROM tour WHERE title_zh = $1", body["title_zh"]) == 0

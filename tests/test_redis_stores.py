@@ -21,7 +21,9 @@ async def test_sessions_are_stored_in_redis(redis_client, redis_url):
 
 async def test_rate_limit_counters_are_stored_in_redis(redis_client, redis_url):
     for i in range(11):
-        response = await redis_client.post("/api/v1/auth/token", json={"login": f"1390000{i:04d}", "password": "wrong-1-x"})
+        response = await redis_client.post(
+            "/api/v1/auth/token", json={"login": f"1390000{i:04d}", "password": "wrong-1-x"}
+        )
     assert response.status_code == 429
     redis = Redis.from_url(redis_url)
     try:

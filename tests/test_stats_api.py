@@ -21,7 +21,11 @@ async def history(client, clock, db):
 
 @pytest.mark.parametrize("role", ["traveller", "operator", "agent"])
 async def test_only_coordinators_and_admins_may_read_statistics(client, history, role):
-    await factories.account(f"{role}@sojourn.example", role=role, base_ids=[history.world.bases["sanya"]["id"]] if role == "operator" else [])
+    await factories.account(
+        f"{role}@sojourn.example",
+        role=role,
+        base_ids=[history.world.bases["sanya"]["id"]] if role == "operator" else [],
+    )
     headers = await factories.bearer(client, f"{role}@sojourn.example")
     for name in ENDPOINTS:
         assert (await client.get(f"/api/v1/stats/{name}", headers=headers)).status_code == 403, name
@@ -107,7 +111,9 @@ async def test_bad_periods_are_refused(client, db, params, field):
 async def test_a_month_and_a_date_in_it_mean_the_same_period(client, history):
     headers = await coordinator(client, "all@sojourn.example")
     by_month = await client.get("/api/v1/stats/occupancy", params={"from": "2027-02", "to": "2027-02"}, headers=headers)
-    by_date = await client.get("/api/v1/stats/occupancy", params={"from": "2027-02-17", "to": "2027-02-01"}, headers=headers)
+    by_date = await client.get(
+        "/api/v1/stats/occupancy", params={"from": "2027-02-17", "to": "2027-02-01"}, headers=headers
+    )
     assert by_month.json() == by_date.json() and {row["month"] for row in by_month.json()} == {"2027-02"}
 
 
@@ -137,9 +143,9 @@ async def _confirmed_booking_changes_the_next_answer(http, clock) -> None:
     async with db.connection() as conn:
         await conn.execute("UPDATE capacity_night SET beds = 20 WHERE base = $1", world.bases["sanya"]["id"])
     changed = (await http.get("/api/v1/stats/occupancy", headers=headers)).json()
-    assert sum(r["available"] for r in changed) == 2 * sum(r["available"] for r in occupancy if r["base_id"] == world.bases["sanya"]["id"]) + sum(
-        r["available"] for r in occupancy if r["base_id"] != world.bases["sanya"]["id"]
-    )
+    assert sum(r["available"] for r in changed) == 2 * sum(
+        r["available"] for r in occupancy if r["base_id"] == world.bases["sanya"]["id"]
+    ) + sum(r["available"] for r in occupancy if r["base_id"] != world.bases["sanya"]["id"])
 
 
 async def test_the_in_process_cache_is_invalidated_by_a_confirmation(client, clock, db):

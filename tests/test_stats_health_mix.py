@@ -24,10 +24,27 @@ async def world(client, clock, db):
     return await factories.small_world(start=START, beds=20)
 
 
-async def declare_many(client, world, answers: list[dict], *, births: list[dt.date], tour: str = "migratory", first_login: int = 1, province: str = "230000"):
+async def declare_many(
+    client,
+    world,
+    answers: list[dict],
+    *,
+    births: list[dt.date],
+    tour: str = "migratory",
+    first_login: int = 1,
+    province: str = "230000",
+):
     booked = []
     for number, (body, birth) in enumerate(zip(answers, births)):
-        item = await book(client, world, f"138{first_login + number:08d}", birth=birth, tour=tour, arrival_offset=5 + number, province=province)
+        item = await book(
+            client,
+            world,
+            f"138{first_login + number:08d}",
+            birth=birth,
+            tour=tour,
+            arrival_offset=5 + number,
+            province=province,
+        )
         response = await client.put(item.path, json=body, headers=item.booker.headers)
         assert response.status_code == 200, response.text
         booked.append(item)
@@ -46,7 +63,15 @@ async def test_small_cells_are_suppressed_and_large_ones_shown(client, world):
         [declaration_body(conditions=HYPERTENSION)] * 5 + [declaration_body()] * 2,
         births=[seventy] * 5 + [sixty_five] * 2,
     )  # fmt: skip
-    await declare_many(client, world, [declaration_body()] * 3, births=[seventy] * 3, tour="interactive", first_login=50, province="110000")
+    await declare_many(
+        client,
+        world,
+        [declaration_body()] * 3,
+        births=[seventy] * 3,
+        tour="interactive",
+        first_login=50,
+        province="110000",
+    )
     headers = await coordinator(client, "all@sojourn.example")
     rows = (await client.get("/api/v1/stats/health-mix", headers=headers)).json()
 
@@ -67,13 +92,17 @@ async def test_small_cells_are_suppressed_and_large_ones_shown(client, world):
     assert few and all(r["suppressed"] and r["count"] is None and r["declarations"] is None for r in few.values())
     assert hulunbuir in {r["base_id"] for r in rows}
 
-    csv = (await client.get("/api/v1/stats/health-mix", headers={**headers, "Accept": "text/csv"})).content.decode("utf-8-sig")
+    csv = (await client.get("/api/v1/stats/health-mix", headers={**headers, "Accept": "text/csv"})).content.decode(
+        "utf-8-sig"
+    )
     hypertension_line = next(line for line in csv.splitlines() if ",condition,hypertension," in line)
     assert hypertension_line.endswith(",,,7,true")
 
     # Withdrawing the consent to keep the data takes the person out of the counts at once.
     person = sanya_people[0]
-    withdrawn = await client.post(f"{person.path}/withdraw-consent", json={"purpose": "collect_health"}, headers=person.booker.headers)
+    withdrawn = await client.post(
+        f"{person.path}/withdraw-consent", json={"purpose": "collect_health"}, headers=person.booker.headers
+    )
     assert withdrawn.status_code == 200
     after = cells((await client.get("/api/v1/stats/health-mix", headers=headers)).json(), sanya)
     assert after[("all", "declarations")]["count"] == 6
@@ -81,7 +110,9 @@ async def test_small_cells_are_suppressed_and_large_ones_shown(client, world):
 
 async def test_changed_answers_move_the_counts_and_drafts_do_not_count(client, world):
     births = [dt.date(1955, 4, 12)] * 6
-    people = await declare_many(client, world, [declaration_body()] * 5 + [declaration_body(submit=False)], births=births)
+    people = await declare_many(
+        client, world, [declaration_body()] * 5 + [declaration_body(submit=False)], births=births
+    )
     headers = await coordinator(client, "all@sojourn.example")
 
     async def sanya_cells() -> dict:
@@ -91,7 +122,9 @@ async def test_changed_answers_move_the_counts_and_drafts_do_not_count(client, w
     assert mix[("all", "declarations")]["count"] == 5  # the draft is not counted
     assert mix[("mobility", "none")]["count"] == 5
     for person in people[:5]:
-        changed = await client.put(person.path, json=declaration_body(mobility_aid="wheelchair"), headers=person.booker.headers)
+        changed = await client.put(
+            person.path, json=declaration_body(mobility_aid="wheelchair"), headers=person.booker.headers
+        )
         assert changed.status_code == 200, changed.text
     mix = await sanya_cells()
     assert mix[("mobility", "wheelchair")]["count"] == 5 and mix[("mobility", "none")]["count"] == 0

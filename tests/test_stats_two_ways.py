@@ -157,7 +157,9 @@ async def test_a_base_moved_to_another_member_takes_its_flows_along(client, hist
     await every_statistic_matches(client, history, {})
     async with db.connection() as conn:
         await conn.execute("SELECT stats_fold_flows()")
-        await conn.execute("UPDATE base SET member = $2, province_code = $3 WHERE id = $1", beijing, nm["id"], nm["code"])
+        await conn.execute(
+            "UPDATE base SET member = $2, province_code = $3 WHERE id = $1", beijing, nm["id"], nm["code"]
+        )
     history.world.bases["beijing"].update(member=nm["id"], province_code=nm["code"])
     for case in ({}, {"member": "nm"}, {"member": "bj"}, {"as": "bj"}):
         await every_statistic_matches(client, history, case)
@@ -194,28 +196,49 @@ async def every_statistic_matches(client, history, case: dict) -> None:
     assert flows == expected and (case or len(flows) >= 5)
 
     occupancy = {(r["base_id"], r["month"]): (r["sold"], r["available"], r["rate"]) for r in await api("occupancy")}
-    sold = {(r["base"], r["month"]): r["sold"] for r in await fetch(SOLD_NIGHTS, start, end, mode, member_id, base_id, limited_to)}
-    available = {(r["base"], r["month"]): r["available"] for r in await fetch(AVAILABLE, start, end, member_id, base_id, limited_to)}
+    sold = {
+        (r["base"], r["month"]): r["sold"]
+        for r in await fetch(SOLD_NIGHTS, start, end, mode, member_id, base_id, limited_to)
+    }
+    available = {
+        (r["base"], r["month"]): r["available"]
+        for r in await fetch(AVAILABLE, start, end, member_id, base_id, limited_to)
+    }
     expected = {
-        key: (sold.get(key, 0), available.get(key, 0), round(sold.get(key, 0) / available[key], 4) if available.get(key) else None)
+        key: (
+            sold.get(key, 0),
+            available.get(key, 0),
+            round(sold.get(key, 0) / available[key], 4) if available.get(key) else None,
+        )
         for key in set(sold) | set(available)
     }
     assert occupancy == expected
 
     # Exchange balances are between members: no mode or base filter applies.
-    legs = {(r["sender"], r["receiver"]): r for r in await fetch(EXCHANGE_LEGS, start, end, None, member_id, limited_to)}
+    legs = {
+        (r["sender"], r["receiver"]): r for r in await fetch(EXCHANGE_LEGS, start, end, None, member_id, limited_to)
+    }
     balance = await api("exchange-balance")
     seen = set()
     for row in balance:
-        there, back = legs.get((row["member_id"], row["partner_id"]), {}), legs.get((row["partner_id"], row["member_id"]), {})
-        assert row["sent_bed_nights"] == there.get("bed_nights", 0) and row["received_bed_nights"] == back.get("bed_nights", 0)
-        assert row["sent_travellers"] == there.get("travellers", 0) and row["received_travellers"] == back.get("travellers", 0)
+        there, back = (
+            legs.get((row["member_id"], row["partner_id"]), {}),
+            legs.get((row["partner_id"], row["member_id"]), {}),
+        )
+        assert row["sent_bed_nights"] == there.get("bed_nights", 0) and row["received_bed_nights"] == back.get(
+            "bed_nights", 0
+        )
+        assert row["sent_travellers"] == there.get("travellers", 0) and row["received_travellers"] == back.get(
+            "travellers", 0
+        )
         assert row["balance_bed_nights"] == row["sent_bed_nights"] - row["received_bed_nights"]
         seen |= {(row["member_id"], row["partner_id"]), (row["partner_id"], row["member_id"])}
     assert {pair for pair, leg in legs.items() if leg["bed_nights"] or leg["travellers"]} <= seen
 
     bookings = {(r["month"], r["mode"]): r for r in await api("bookings")}
-    expected = {(r["month"], r["mode"]): r for r in await fetch(BOOKINGS, start, end, mode, member_id, base_id, limited_to)}
+    expected = {
+        (r["month"], r["mode"]): r for r in await fetch(BOOKINGS, start, end, mode, member_id, base_id, limited_to)
+    }
     assert set(bookings) == set(expected)
     for key, row in expected.items():
         assert {k: bookings[key][k] for k in row if k not in ("month", "mode")} == {
@@ -264,7 +287,11 @@ async def test_satisfaction_without_filters_is_exactly_feedback_base_scores(clie
     for row in rows:
         want = reference[row["id"]]
         assert row["review_count"] == want.review_count
-        assert row["overall"] == {"score": want.overall.score, "average": want.overall.average, "count": want.overall.count}
+        assert row["overall"] == {
+            "score": want.overall.score,
+            "average": want.overall.average,
+            "count": want.overall.count,
+        }
         assert row["nps"]["score"] == want.nps.score and row["nps_reliable"] == want.nps_reliable
     assert sum(row["review_count"] for row in rows) == 4  # the hidden review counts nowhere
 
@@ -311,7 +338,9 @@ async def test_health_counts_match_the_declarations_themselves(history, settings
     kept = await fetch("SELECT base_id, month, mode, facet, value, declarations FROM stats_health_month")
     counted = Counter({(r["base_id"], r["month"], r["mode"], r["facet"], r["value"]): r["declarations"] for r in kept})
     assert +counted == expected
-    assert expected[(history.world.bases["beijing"]["id"], dt.date(2027, 2, 1), "interactive", "all", "declarations")] == 1
+    assert (
+        expected[(history.world.bases["beijing"]["id"], dt.date(2027, 2, 1), "interactive", "all", "declarations")] == 1
+    )
 
 
 async def test_rebuilding_the_rollups_from_scratch_changes_nothing(history):

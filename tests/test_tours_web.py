@@ -16,8 +16,9 @@ async def test_search_cards_show_price_dates_medical_help_and_reviews_with_their
     world = await factories.small_world()
     account_id = await factories.account("13500000000")
     guest = await factories.traveller(account_id)
-    stay = await factories.past_stay(world.tours["vacation"], account_id, [guest["id"]],
-                                     arrival=dt.date(2026, 1, 5), departure=dt.date(2026, 1, 12))
+    stay = await factories.past_stay(
+        world.tours["vacation"], account_id, [guest["id"]], arrival=dt.date(2026, 1, 5), departure=dt.date(2026, 1, 12)
+    )
     await factories.feedback(stay, guest["id"], ratings=5, nps=10)
     response = await client.get("/tours", headers=EN)
     assert response.status_code == 200
@@ -31,8 +32,13 @@ async def test_search_cards_show_price_dates_medical_help_and_reviews_with_their
 async def test_filters_narrow_the_results_and_paging_keeps_them(client, db):
     world = await factories.small_world()
     for i in range(11):
-        await factories.tour(world.bases["sanya"]["id"], world.members["hi"]["id"], starts_on=world.start + dt.timedelta(days=40 + i),
-                             ends_on=world.start + dt.timedelta(days=45 + i), title_en=f"Extra week {i}")
+        await factories.tour(
+            world.bases["sanya"]["id"],
+            world.members["hi"]["id"],
+            starts_on=world.start + dt.timedelta(days=40 + i),
+            ends_on=world.start + dt.timedelta(days=45 + i),
+            title_en=f"Extra week {i}",
+        )
     first = await client.get("/tours", params={"mode": "vacation", "destination": "460000"}, headers=EN)
     assert "Stays found: 12" in first.text and "Page 1 of 2" in first.text
     assert "Beijing and Inner Mongolia exchange" not in first.text and "Sanya winter stay" not in first.text
@@ -54,15 +60,27 @@ async def test_htmx_search_answers_with_the_results_only(client, db):
 
 async def test_suitable_for_us_hides_high_places_and_trips_without_room_and_says_why(client, db):
     world = await factories.small_world()
-    tibet = await factories.base(world.members["nm"]["id"], name_en="Lhasa Highland Home", province_code="540000",
-                                 city_code="540100", altitude_m=3650)
-    await factories.tour(tibet["id"], world.members["nm"]["id"], starts_on=world.start, ends_on=world.start + dt.timedelta(days=7),
-                         title_en="Lhasa in summer")
+    tibet = await factories.base(
+        world.members["nm"]["id"],
+        name_en="Lhasa Highland Home",
+        province_code="540000",
+        city_code="540100",
+        altitude_m=3650,
+    )
+    await factories.tour(
+        tibet["id"],
+        world.members["nm"]["id"],
+        starts_on=world.start,
+        ends_on=world.start + dt.timedelta(days=7),
+        title_en="Lhasa in summer",
+    )
     async with database.connection() as conn:
         await conn.execute("UPDATE tour SET seats = 1 WHERE id = $1", world.tours["vacation"]["id"])
     await signed_in_family(client)  # two travellers from Heilongjiang
     everything = await client.get("/tours")
-    assert "Lhasa in summer" in everything.text and "Only stays suitable for the people I travel with" in everything.text
+    assert (
+        "Lhasa in summer" in everything.text and "Only stays suitable for the people I travel with" in everything.text
+    )
     suitable = await client.get("/tours", params={"suitable": "1"})
     assert "Lhasa in summer" not in suitable.text
     assert "Seven days in Sanya" not in suitable.text  # one seat left, two travellers
@@ -84,8 +102,15 @@ async def test_tour_page_shows_base_hospital_season_policy_and_a_book_button(cli
     tour = world.tours["migratory"]
     page = await client.get(f"/tours/{tour['id']}", headers=EN)
     assert page.status_code == 200
-    for text in ("Nearest hospital", "km away", "Stay at least 28 nights.", "Cancel 30 or more days before arrival: full refund.",
-                 "Cancel less than 7 days before arrival: no refund.", "Book these dates", "Beds free each night"):
+    for text in (
+        "Nearest hospital",
+        "km away",
+        "Stay at least 28 nights.",
+        "Cancel 30 or more days before arrival: full refund.",
+        "Cancel less than 7 days before arrival: no refund.",
+        "Book these dates",
+        "Beds free each night",
+    ):
         assert text in page.text, text
 
 
@@ -99,9 +124,16 @@ async def test_price_for_chosen_dates_uses_the_engines_rounding(client, db):
         headers=EN,
     )
     # 29 nights of a 2,500-yuan month: round(250000 × 29 / 30) = 241,667 fen.
-    assert "29 nights" in response.text and "¥2,416.67 per person" in response.text and "¥4,833.34 for 2 people" in response.text
-    short = await client.get(f"/tours/{tour['id']}/price", params={"arrival": arrival.isoformat(),
-                                                                  "departure": (arrival + dt.timedelta(days=3)).isoformat()}, headers=EN)
+    assert (
+        "29 nights" in response.text
+        and "¥2,416.67 per person" in response.text
+        and "¥4,833.34 for 2 people" in response.text
+    )
+    short = await client.get(
+        f"/tours/{tour['id']}/price",
+        params={"arrival": arrival.isoformat(), "departure": (arrival + dt.timedelta(days=3)).isoformat()},
+        headers=EN,
+    )
     assert "This stay needs at least 28 nights." in short.text
 
 
@@ -109,9 +141,14 @@ async def test_calendar_shows_beds_left_per_night_and_polls_without_redis(client
     world = await factories.small_world(beds=10)
     tour = world.tours["migratory"]
     async with database.connection() as conn:
-        await conn.execute("UPDATE capacity_night SET taken = 10 WHERE base = $1 AND night = $2", tour["base"], tour["starts_on"])
-        await conn.execute("UPDATE capacity_night SET taken = 8 WHERE base = $1 AND night = $2", tour["base"],
-                           tour["starts_on"] + dt.timedelta(days=1))
+        await conn.execute(
+            "UPDATE capacity_night SET taken = 10 WHERE base = $1 AND night = $2", tour["base"], tour["starts_on"]
+        )
+        await conn.execute(
+            "UPDATE capacity_night SET taken = 8 WHERE base = $1 AND night = $2",
+            tour["base"],
+            tour["starts_on"] + dt.timedelta(days=1),
+        )
     month = tour["starts_on"].strftime("%Y-%m")
     response = await client.get(f"/tours/{tour['id']}/calendar", params={"month": month}, headers=EN)
     assert response.status_code == 200

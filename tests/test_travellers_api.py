@@ -14,9 +14,7 @@ async def signed_in(client, login="13800138000"):
 async def test_traveller_is_created_with_a_masked_identity_number(client):
     headers = await signed_in(client)
     number = factories.identity_number(dt.date(1955, 4, 12))
-    response = await client.post(
-        "/api/v1/travellers", json=factories.traveller_body(id_number=number), headers=headers
-    )
+    response = await client.post("/api/v1/travellers", json=factories.traveller_body(id_number=number), headers=headers)
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["id_number_masked"] == number[:4] + "*" * 10 + number[-4:]
@@ -27,9 +25,7 @@ async def test_traveller_is_created_with_a_masked_identity_number(client):
 async def test_identity_number_and_date_of_birth_must_agree(client):
     headers = await signed_in(client)
     number = factories.identity_number(dt.date(1960, 1, 1))
-    response = await client.post(
-        "/api/v1/travellers", json=factories.traveller_body(id_number=number), headers=headers
-    )
+    response = await client.post("/api/v1/travellers", json=factories.traveller_body(id_number=number), headers=headers)
     assert response.status_code == 422
     assert "id_number" in response.json()["field_errors"]
 
@@ -39,7 +35,9 @@ async def test_identity_number_with_a_bad_checksum_is_refused_and_nothing_is_sav
     number = factories.identity_number(dt.date(1955, 4, 12))
     broken = number[:-1] + ("0" if number[-1] != "0" else "1")
     response = await client.post(
-        "/api/v1/travellers", json=factories.traveller_body(id_number=broken), headers={**headers, "Accept-Language": "en"}
+        "/api/v1/travellers",
+        json=factories.traveller_body(id_number=broken),
+        headers={**headers, "Accept-Language": "en"},
     )
     assert response.status_code == 422
     assert "identity number" in response.json()["field_errors"]["id_number"]

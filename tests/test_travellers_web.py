@@ -101,7 +101,10 @@ async def test_next_brings_the_person_back_to_the_booking_and_only_to_this_site(
     response = await post_form(client, "/account/travellers", data, from_page="/account/travellers/new")
     assert response.status_code == 303 and response.headers["location"] == "/tours/7/book?step=2"
     evil = await post_form(
-        client, "/account/travellers", {**form(name="李四"), "next": "https://evil.example/"}, from_page="/account/travellers/new"
+        client,
+        "/account/travellers",
+        {**form(name="李四"), "next": "https://evil.example/"},
+        from_page="/account/travellers/new",
     )
     assert evil.headers["location"] == "/account/travellers"
     back = await client.get("/account/travellers", params={"next": "/tours/7/book"})
@@ -169,7 +172,11 @@ async def test_a_traveller_on_a_booking_is_kept(client):
     await add(client)
     [row] = await traveller_rows()
     await factories.past_stay(
-        world.tours["vacation"], account_id, [row["id"]], arrival=world.start, departure=world.start + dt.timedelta(days=7)
+        world.tours["vacation"],
+        account_id,
+        [row["id"]],
+        arrival=world.start,
+        departure=world.start + dt.timedelta(days=7),
     )
     page = await client.get("/account/travellers")
     assert f'href="/account/travellers/{row["id"]}/delete"' not in page.text

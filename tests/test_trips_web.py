@@ -36,7 +36,9 @@ async def test_cancelling_later_follows_the_tours_terms(client, db):
     _, ids = await signed_in_family(client)
     booking_id = await confirmed_booking(client, world, ids)
     async with database.connection() as conn:
-        await conn.execute("UPDATE booking SET confirmed_at = confirmed_at - interval '1 hour' WHERE id = $1", booking_id)
+        await conn.execute(
+            "UPDATE booking SET confirmed_at = confirmed_at - interval '1 hour' WHERE id = $1", booking_id
+        )
     trips = await client.get("/trips")
     # Arrival is 70 days away: the 30-day tier refunds everything.
     assert "Cancel (you would get back ¥7,600)" in trips.text
@@ -95,19 +97,31 @@ async def test_an_offer_from_the_waiting_list_is_highlighted_with_its_expiry(cli
     _, ids = await signed_in_family(client)
     tour = world.tours["migratory"]
     arrival = tour["starts_on"] + dt.timedelta(days=2)
-    stay = {"tour_id": tour["id"], "arrival": arrival.isoformat(), "departure": (arrival + dt.timedelta(days=30)).isoformat()}
+    stay = {
+        "tour_id": tour["id"],
+        "arrival": arrival.isoformat(),
+        "departure": (arrival + dt.timedelta(days=30)).isoformat(),
+    }
     # Someone else holds both beds; we queue; they cancel; we get an offer.
     rival = await factories.account("13600000000")
     rival_traveller = await factories.traveller(rival, name="钱七")
     rival_two = await factories.traveller(rival, name="钱八")
     headers = await factories.bearer(client, "13600000000")
-    held = await client.post("/api/v1/bookings", json={**stay, "traveller_ids": [rival_traveller["id"], rival_two["id"]]}, headers=headers)
+    held = await client.post(
+        "/api/v1/bookings", json={**stay, "traveller_ids": [rival_traveller["id"], rival_two["id"]]}, headers=headers
+    )
     assert held.status_code == 201, held.text
-    page = await client.get(f"/book/{tour['id']}/hold", params={"traveller_ids": ids, "arrival": stay["arrival"], "departure": stay["departure"]})
+    page = await client.get(
+        f"/book/{tour['id']}/hold",
+        params={"traveller_ids": ids, "arrival": stay["arrival"], "departure": stay["departure"]},
+    )
     key = re.search(r'name="request_key" value="([^"]+)"', page.text).group(1)
-    joined = await post_form(client, f"/book/{tour['id']}/waitlist",
-                             {"traveller_ids": ids, "arrival": stay["arrival"], "departure": stay["departure"], "request_key": key},
-                             from_page="/trips")
+    joined = await post_form(
+        client,
+        f"/book/{tour['id']}/waitlist",
+        {"traveller_ids": ids, "arrival": stay["arrival"], "departure": stay["departure"], "request_key": key},
+        from_page="/trips",
+    )
     assert joined.status_code == 303
     cancelled = await client.post(f"/api/v1/bookings/{held.json()['id']}/cancel", json={}, headers=headers)
     assert cancelled.status_code == 200

@@ -63,7 +63,13 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
     assert offer_expires - clock.now() > dt.timedelta(hours=settings.offer_hours - 1)
     assert (await client.get("/api/v1/waitlist", headers=third.headers)).json()["items"][0]["position"] == 1
     async with db.connection() as conn:
-        kinds = [row["kind"] for row in await conn.fetch("SELECT kind FROM outbox_message WHERE account = (SELECT account FROM booking WHERE id = $1)", offer["id"])]
+        kinds = [
+            row["kind"]
+            for row in await conn.fetch(
+                "SELECT kind FROM outbox_message WHERE account = (SELECT account FROM booking WHERE id = $1)",
+                offer["id"],
+            )
+        ]
     assert "offer_made" in kinds
 
     confirmed = await client.post(f"/api/v1/bookings/{offer['id']}/confirm", headers=second.headers)

@@ -78,10 +78,18 @@ async def test_changing_the_password_signs_out_other_sessions(app, client):
 
 
 async def test_registration_validates_the_mobile_number_and_signs_in(client):
-    bad = await post_form(client, "/register", {"display_name": "李阿姨", "phone": "12345", "password": "sunny-day-2026"}, from_page="/register")
+    bad = await post_form(
+        client,
+        "/register",
+        {"display_name": "李阿姨", "phone": "12345", "password": "sunny-day-2026"},
+        from_page="/register",
+    )
     assert bad.status_code == 400 and 'id="phone-error"' in bad.text
     good = await post_form(
-        client, "/register", {"display_name": "李阿姨", "phone": "139 0000 1234", "password": "sunny-day-2026"}, from_page="/register"
+        client,
+        "/register",
+        {"display_name": "李阿姨", "phone": "139 0000 1234", "password": "sunny-day-2026"},
+        from_page="/register",
     )
     assert good.status_code == 303
     async with db.connection() as conn:
@@ -99,7 +107,9 @@ async def test_language_switch_is_remembered(client):
 async def test_session_cookie_is_http_only_and_same_site(client):
     await factories.account("13800138000")
     response = await sign_in(client, "13800138000", factories.PASSWORD)
-    cookie = [value for name, value in response.headers.multi_items() if name == "set-cookie" and value.startswith(SESSION)]
+    cookie = [
+        value for name, value in response.headers.multi_items() if name == "set-cookie" and value.startswith(SESSION)
+    ]
     assert cookie and "HttpOnly" in cookie[0] and "samesite=lax" in cookie[0].lower()
 
 

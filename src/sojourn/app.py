@@ -42,7 +42,6 @@ SESSION_IDLE_SECONDS = 12 * 3600
 UNAUTHENTICATED_PATHS = ["/static/", "/healthz", "/schema"]
 
 
-
 def static_directory() -> Path:
     """``static/`` at the top of a checkout, or the copy bundled into the wheel."""
     package = Path(__file__).resolve().parent

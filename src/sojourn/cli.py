@@ -55,7 +55,11 @@ def demo(host: str, port: int, no_seed: bool) -> None:
         if not no_seed:
             await seed_demo(settings, dt.datetime.now(dt.timezone.utc))
 
-    where = "embedded PostgreSQL in " + str(settings.data_dir / "pgdata") if settings.embedded_database else "SOJOURN_DATABASE_URL"
+    where = (
+        "embedded PostgreSQL in " + str(settings.data_dir / "pgdata")
+        if settings.embedded_database
+        else "SOJOURN_DATABASE_URL"
+    )
     click.echo(f"Preparing the database ({where}) ...")
     _run(settings, prepare)
     url = f"http://{host}:{port}/"
@@ -65,7 +69,9 @@ def demo(host: str, port: int, no_seed: bool) -> None:
         click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in demo_accounts()[:6]:
             click.echo(f"  {account.login:<38} {account.role.value:<12} {account.description}")
-        click.echo("  ops-<base>@sojourn.example             operator     one per base, e.g. ops-sanya-haitang@sojourn.example")
+        click.echo(
+            "  ops-<base>@sojourn.example             operator     one per base, e.g. ops-sanya-haitang@sojourn.example"
+        )
     click.echo("Press Ctrl+C to stop.")
     _serve(settings, host, port, workers=1)
 
@@ -169,10 +175,14 @@ def user() -> None:
     help="What the account may do.",
 )
 @click.option("--login", required=True, help="Mainland mobile number or e-mail address.")
-@click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+@click.option(
+    "--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+)
 @click.option("--name", "display_name", default=None, help="Display name (default: the login).")
 @click.option("--base", "bases", multiple=True, type=int, help="Base id an operator works for (repeatable).")
-@click.option("--member", "members", multiple=True, type=int, help="Member id a coordinator is limited to (repeatable).")
+@click.option(
+    "--member", "members", multiple=True, type=int, help="Member id a coordinator is limited to (repeatable)."
+)
 def user_create(
     role: str, login: str, password: str, display_name: str | None, bases: tuple[int, ...], members: tuple[int, ...]
 ) -> None:
@@ -276,7 +286,6 @@ def jobs_run(name: str) -> None:
     settings = _settings()
     done = _run(settings, lambda: job.run(now=Clock().now(), settings=settings))
     click.echo(f"{name}: {done}")
-
 
 
 @main.group(help="Health declarations.")

@@ -69,7 +69,10 @@ def visitor_address() -> dict[str, str]:
 @pytest.fixture
 async def browser_context(browser, live_server):
     context = await browser.new_context(
-        base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}, extra_http_headers=visitor_address()
+        base_url=live_server,
+        locale="zh-CN",
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers=visitor_address(),
     )
     yield context
     await context.close()

@@ -56,7 +56,9 @@ async def test_the_warning_comes_two_minutes_before_and_more_time_extends_the_ho
     # Only the slowly changing minutes are a timer; the ticking clock is hidden from screen readers.
     assert await box.locator("[role=timer]").count() == 1
     assert await box.locator("[data-clock]").get_attribute("aria-hidden") == "true"
-    await page.wait_for_function("() => document.querySelector('#hold-countdown').classList.contains('warning')", timeout=15000)
+    await page.wait_for_function(
+        "() => document.querySelector('#hold-countdown').classList.contains('warning')", timeout=15000
+    )
     announced = t("Less than 2 minutes left. Press More time if you need longer.")
     await until(lambda: page.locator("[data-announce]").text_content(), announced)
     assert await box.locator(".warning-text").is_visible()
@@ -64,22 +66,28 @@ async def test_the_warning_comes_two_minutes_before_and_more_time_extends_the_ho
     await screenshot(page, "journey-hold-warning")
 
     await page.get_by_role("button", name=t("More time")).click()
-    await page.wait_for_function("() => !document.querySelector('#hold-countdown').classList.contains('warning')", timeout=5000)
+    await page.wait_for_function(
+        "() => !document.querySelector('#hold-countdown').classList.contains('warning')", timeout=5000
+    )
     async with database.connection() as conn:
         after = await conn.fetchval("SELECT hold_expires_at FROM booking WHERE id = $1", booking_id)
     assert after - before == dt.timedelta(minutes=15)
     assert "/review" in page.url  # swapped in place: nothing on the page was lost
     assert await page.evaluate("document.activeElement.hasAttribute('data-more-time')")
     until_time = after.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
-    await until(lambda: page.locator("[data-announce]").text_content(),
-                t("More time: your beds are now held until %(time)s.", time=until_time))
+    await until(
+        lambda: page.locator("[data-announce]").text_content(),
+        t("More time: your beds are now held until %(time)s.", time=until_time),
+    )
 
 
 async def test_when_time_is_up_the_page_says_so_and_offers_to_start_again(page, db):
     booking_id, t = await held_booking(page)
     await ends_in(booking_id, 3)
     await page.goto(f"/trips/{booking_id}/review")
-    await page.wait_for_function("() => document.querySelector('#hold-countdown').classList.contains('expired')", timeout=10000)
+    await page.wait_for_function(
+        "() => document.querySelector('#hold-countdown').classList.contains('expired')", timeout=10000
+    )
     assert await page.get_by_role("link", name=t("Start again with the same choices")).is_visible()
     assert await page.get_by_role("button", name=t("Confirm the booking")).is_disabled()
     # The server says so too (its clock may be a moment behind the page's countdown).

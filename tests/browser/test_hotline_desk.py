@@ -97,7 +97,11 @@ async def test_desk_pages_have_no_serious_accessibility_violations_in_normal_and
     spouse = await factories.traveller(account_id, name="王建国", birth=dt.date(1950, 6, 15))
     await factories.agent_mandate(traveller_id, agent_id)
     await factories.past_stay(
-        world.tours["vacation"], account_id, [traveller_id], arrival=world.start, departure=world.start + dt.timedelta(days=7)
+        world.tours["vacation"],
+        account_id,
+        [traveller_id],
+        arrival=world.start,
+        departure=world.start + dt.timedelta(days=7),
     )
     await keyboard_sign_in(page, AGENT)
     for mode in ("normal", "elder"):
@@ -106,8 +110,12 @@ async def test_desk_pages_have_no_serious_accessibility_violations_in_normal_and
             async with page.expect_navigation():
                 await page.click("form[action='/preferences/elder-mode'] button")
             assert await page.evaluate("document.body.classList.contains('elder')")
-        for path in ("/hotline", f"/hotline/seniors/{account_id}", "/hotline/seniors/new",
-                     f"/hotline/seniors/{account_id}/travellers/new"):
+        for path in (
+            "/hotline",
+            f"/hotline/seniors/{account_id}",
+            "/hotline/seniors/new",
+            f"/hotline/seniors/{account_id}/travellers/new",
+        ):
             await page.goto(path)
             assert await accessibility_violations(page) == [], (mode, path)
         await page.goto("/hotline")

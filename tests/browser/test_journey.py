@@ -92,7 +92,9 @@ async def test_the_whole_journey_from_search_to_feedback(page, db, locale):
     await page.get_by_role("button", name=t("Search"), exact=True).click()
     await page.wait_for_function("() => document.querySelectorAll('.tour-card').length === 1")
     await screenshot(page, f"journey-search-{tag}")
-    await page.get_by_role("link", name=t("三亚冬季候鸟康养" if locale == "zh_CN" else "Sanya winter stay")).first.click()
+    await page.get_by_role(
+        "link", name=t("三亚冬季候鸟康养" if locale == "zh_CN" else "Sanya winter stay")
+    ).first.click()
     await page.wait_for_load_state()
 
     # The tour page: dates give nights and the total, from the server
@@ -172,7 +174,10 @@ async def test_the_whole_journey_from_search_to_feedback(page, db, locale):
     await page.get_by_role("link", name=t("Cancel (you would get back %(price)s)", price="¥5,000")).click()
     await page.wait_for_load_state()
     await no_violations(page, "cancel page")
-    assert t("If you cancel now, you get back %(refund)s of %(total)s.", refund="¥5,000", total="¥5,000") in await page.content()
+    assert (
+        t("If you cancel now, you get back %(refund)s of %(total)s.", refund="¥5,000", total="¥5,000")
+        in await page.content()
+    )
     await page.get_by_role("button", name=t("Yes, cancel this booking")).click()
     await page.wait_for_load_state()
     assert await page.get_by_role("button", name=t("Undo the cancellation")).count() == 1
@@ -183,8 +188,13 @@ async def test_the_whole_journey_from_search_to_feedback(page, db, locale):
     # Feedback on an earlier trip that is over
     today = dt.date.today()
     travellers = [row["id"] async for row in _travellers(account_id)]
-    past = await factories.past_stay(world.tours["vacation"], account_id, travellers,
-                                     arrival=today - dt.timedelta(days=20), departure=today - dt.timedelta(days=5))
+    past = await factories.past_stay(
+        world.tours["vacation"],
+        account_id,
+        travellers,
+        arrival=today - dt.timedelta(days=20),
+        departure=today - dt.timedelta(days=5),
+    )
     await page.goto(f"/trips/{past['id']}/feedback")
     await no_violations(page, "feedback")
     await screenshot(page, f"journey-feedback-{tag}")

@@ -44,7 +44,9 @@ async def test_the_calendar_updates_live_when_someone_books(browser, db, redis_b
             traveller = await http.post("/api/v1/travellers", json=factories.traveller_body(), headers=headers)
             assert traveller.status_code == 201, traveller.text
             held = await http.post(
-                "/api/v1/bookings", json={"tour_id": tour["id"], "traveller_ids": [traveller.json()["id"]]}, headers=headers
+                "/api/v1/bookings",
+                json={"tour_id": tour["id"], "traveller_ids": [traveller.json()["id"]]},
+                headers=headers,
             )
             assert held.status_code == 201, held.text
 

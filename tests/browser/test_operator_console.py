@@ -48,16 +48,30 @@ async def test_dashboard_has_no_serious_accessibility_violations(signed_in, clie
     today = dt.date.today()
     await factories.calendar(world.bases["sanya"]["id"], today, 60, 10)  # the nights before the world's start
     world.tours["early"] = await factories.tour(
-        world.bases["sanya"]["id"], world.members["hi"]["id"], mode="migratory", title_zh="三亚初冬长住",
-        starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=120),
+        world.bases["sanya"]["id"],
+        world.members["hi"]["id"],
+        mode="migratory",
+        title_zh="三亚初冬长住",
+        starts_on=today + dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=120),
     )
-    for login, days, nights, confirm in (("13800000001", 2, 30, True), ("13800000002", 5, 40, True),
-                                         ("13800000003", 3, 28, False)):
+    for login, days, nights, confirm in (
+        ("13800000001", 2, 30, True),
+        ("13800000002", 5, 40, True),
+        ("13800000003", 3, 28, False),
+    ):
         person = await booker(client, login, travellers=2)
         arrival = today + dt.timedelta(days=days)
-        held = await client.post("/api/v1/bookings", headers=person.headers, json={
-            "tour_id": world.tours["early"]["id"], "traveller_ids": person.traveller_ids,
-            "arrival": arrival.isoformat(), "departure": (arrival + dt.timedelta(days=nights)).isoformat()})
+        held = await client.post(
+            "/api/v1/bookings",
+            headers=person.headers,
+            json={
+                "tour_id": world.tours["early"]["id"],
+                "traveller_ids": person.traveller_ids,
+                "arrival": arrival.isoformat(),
+                "departure": (arrival + dt.timedelta(days=nights)).isoformat(),
+            },
+        )
         assert held.status_code == 201, held.text
         if confirm:
             await client.post(f"/api/v1/bookings/{held.json()['id']}/confirm", headers=person.headers)
@@ -143,10 +157,15 @@ async def test_calendar_form_works_without_javascript(browser, live_server, worl
 async def test_manifest_page_prints_and_downloads_a_csv_for_excel(signed_in, client, world, tmp_path):
     page = signed_in
     sharing = await book(client, world, "13800000001", tour="vacation")
-    await client.put(sharing.path, json=with_companion(diet=["diabetic"], mobility_aid="cane"), headers=sharing.booker.headers)
+    await client.put(
+        sharing.path, json=with_companion(diet=["diabetic"], mobility_aid="cane"), headers=sharing.booker.headers
+    )
     private = await book(client, world, "13800000002", tour="vacation")
-    await client.put(private.path, json=declaration_body(consent={"collect": True, "share_with_base": False}),
-                     headers=private.booker.headers)
+    await client.put(
+        private.path,
+        json=declaration_body(consent={"collect": True, "share_with_base": False}),
+        headers=private.booker.headers,
+    )
     tour_id = world.tours["vacation"]["id"]
     await page.goto(f"/operator/tours/{tour_id}")
     await page.get_by_role("link", name="出行名单").click()
@@ -175,8 +194,13 @@ async def test_other_console_pages_have_no_serious_accessibility_violations(sign
     declaration = await client.put(booked.path, json=declaration_body(), headers=booked.booker.headers)
     account = await factories.account("13800000005")
     traveller = await factories.traveller(account)
-    stay = await factories.past_stay(world.tours["vacation"], account, [traveller["id"]],
-                                     arrival=world.start - dt.timedelta(days=30), departure=world.start - dt.timedelta(days=23))
+    stay = await factories.past_stay(
+        world.tours["vacation"],
+        account,
+        [traveller["id"]],
+        arrival=world.start - dt.timedelta(days=30),
+        departure=world.start - dt.timedelta(days=23),
+    )
     await factories.feedback(stay, traveller["id"], comment="房间干净,饭菜可口。")
     tour_id = world.tours["vacation"]["id"]
     base_id = world.bases["sanya"]["id"]

@@ -34,7 +34,9 @@ async def test_dashboard_charts_render_over_accessible_tables(page, client, cloc
         box = await chart.bounding_box()
         assert box["height"] > 200 and box["width"] > 300, path
         assert await page.locator("table tbody tr").count() >= 1, path
-        assert await chart.get_attribute("role") == "img" and len(await chart.get_attribute("aria-label") or "") > 10, path
+        assert await chart.get_attribute("role") == "img" and len(await chart.get_attribute("aria-label") or "") > 10, (
+            path
+        )
         assert await accessibility_violations(page) == [], path
         await screenshot(page, name)
     await page.goto("/alliance/stats/health")

@@ -89,7 +89,11 @@ async def test_traveller_pages_have_no_serious_accessibility_violations_in_norma
     agent_id = await factories.account("13300000001", role="agent")
     await factories.agent_mandate(booked["id"], agent_id)
     await factories.past_stay(
-        world.tours["vacation"], account_id, [booked["id"]], arrival=world.start, departure=world.start + dt.timedelta(days=7)
+        world.tours["vacation"],
+        account_id,
+        [booked["id"]],
+        arrival=world.start,
+        departure=world.start + dt.timedelta(days=7),
     )
     await keyboard_sign_in(page, ME)
     pages = [

@@ -77,5 +77,7 @@ async def test_bookings_acknowledged_before_a_kill_9_survive_it(db: None, own_re
     assert orphans == 0
     assert await calendar_mismatches() == []
     async with httpx.AsyncClient(timeout=10) as http:  # the restarted server serves
-        response = await http.post(f"{server.url}/api/v1/bookings", json=stay(world, tour, last), headers=last["headers"])
+        response = await http.post(
+            f"{server.url}/api/v1/bookings", json=stay(world, tour, last), headers=last["headers"]
+        )
         assert response.status_code == 201, response.text

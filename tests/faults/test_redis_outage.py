@@ -69,7 +69,9 @@ async def test_a_redis_outage_gives_clean_503s_and_service_returns_with_redis(db
     # Back by itself: the same process books and signs people in again (Redis came back empty).
     person = (await factories.bulk_bookers(1, prefix="1390000"))[0]
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-        response = await http.post("/api/v1/bookings", json=stay(world, tour, person, offset=70), headers=person["headers"])
+        response = await http.post(
+            "/api/v1/bookings", json=stay(world, tour, person, offset=70), headers=person["headers"]
+        )
         assert response.status_code == 201, response.text
         await sign_in(http, "13800138000", factories.PASSWORD)
         assert (await http.get("/account")).status_code == 200

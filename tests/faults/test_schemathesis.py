@@ -80,13 +80,22 @@ TOKEN_PATH = "^/api/v1/auth/token$"
 
 async def run_schemathesis(url: str, authorization: str, *filters: str, rate_limited: bool = False) -> None:
     command = [
-        *schemathesis_command(), "run", f"{url}/schema/openapi.json", *filters,
-        "--header", f"Authorization: {authorization}",
-        "--checks", CHECKS,
-        "--phases", "examples,coverage,fuzzing",
-        "--max-examples", "15",
-        "--seed", SEED,
-        "--workers", "1",  # CPython 3.11.7 crashes in ast.parse from several threads (hypothesis)
+        *schemathesis_command(),
+        "run",
+        f"{url}/schema/openapi.json",
+        *filters,
+        "--header",
+        f"Authorization: {authorization}",
+        "--checks",
+        CHECKS,
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        "15",
+        "--seed",
+        SEED,
+        "--workers",
+        "1",  # CPython 3.11.7 crashes in ast.parse from several threads (hypothesis)
         "--no-color",
     ]
     # Its working directory gets a .schemathesis/ folder: keep that out of the checkout.

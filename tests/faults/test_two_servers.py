@@ -32,7 +32,9 @@ async def test_two_servers_share_the_race_and_never_overbook(db: None, own_redis
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         responses = await asyncio.gather(
             *(
-                http.post(f"{servers[i % 2].url}/api/v1/bookings", json=stay(world, tour, person), headers=person["headers"])
+                http.post(
+                    f"{servers[i % 2].url}/api/v1/bookings", json=stay(world, tour, person), headers=person["headers"]
+                )
                 for i, person in enumerate(people)
             )
         )

@@ -18,9 +18,7 @@ from typing import Any
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 
-_MANDATED = (
-    "EXISTS (SELECT 1 FROM agent_mandate m WHERE m.traveller = {traveller} AND m.withdrawn_at IS NULL)"
-)
+_MANDATED = "EXISTS (SELECT 1 FROM agent_mandate m WHERE m.traveller = {traveller} AND m.withdrawn_at IS NULL)"
 
 
 def _param(args: list[Any], value: Any) -> str:

@@ -94,7 +94,9 @@ async def sign_in(request: Request[Any, Any, Any], clock: NamedDependency[Clock]
     return Redirect(safe_next(form.next), status_code=303, cookies=_language_cookie(request, principal))
 
 
-def _login_again(values: dict[str, Any], errors: dict[str, str], status: int, headers: dict[str, str] | None = None) -> Template:
+def _login_again(
+    values: dict[str, Any], errors: dict[str, str], status: int, headers: dict[str, str] | None = None
+) -> Template:
     values = {"login": values.get("login", ""), "next": safe_next(values.get("next"))}  # never echo a password
     return Template(
         "accounts/login.html", context={"values": values, "errors": errors}, status_code=status, headers=headers

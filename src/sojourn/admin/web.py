@@ -58,6 +58,7 @@ async def build_on_startup(app: Litestar) -> None:
     """Build the admin while the server starts, not on an administrator's first click."""
     admin_app()
 
+
 _tokens: dict[int, str] = {}
 _lock = asyncio.Lock()
 

@@ -117,9 +117,19 @@ async def update_member(principal: Principal, member_id: int, data: MemberEdit, 
             data.organisation_en.strip(),
             data.joined_on,
         )
-        changed = {k: [before[k], row[k]] for k in ("name_zh", "name_en", "organisation_zh", "organisation_en", "joined_on") if before[k] != row[k]}
+        changed = {
+            k: [before[k], row[k]]
+            for k in ("name_zh", "name_en", "organisation_zh", "organisation_en", "joined_on")
+            if before[k] != row[k]
+        }
         await audit.record(
-            "member_updated", actor=principal, object_type="member", object_id=member_id, ip=ip, detail={"changed": changed}, conn=conn
+            "member_updated",
+            actor=principal,
+            object_type="member",
+            object_id=member_id,
+            ip=ip,
+            detail={"changed": changed},
+            conn=conn,
         )
         await rollups.bump(conn, 0)  # member names appear in cached statistics
         return member_out(row, True)
@@ -224,7 +234,9 @@ async def create_agreement(principal: Principal, data: AgreementIn, *, ip: str =
         return agreement_out(await _agreement_row(conn, principal, agreement_id))
 
 
-async def update_agreement(principal: Principal, agreement_id: int, data: AgreementEdit, *, ip: str = "") -> AgreementOut:
+async def update_agreement(
+    principal: Principal, agreement_id: int, data: AgreementEdit, *, ip: str = ""
+) -> AgreementOut:
     _check_dates(data.signed_on, data.expires_on)
     async with db.connection() as conn, conn.transaction():
         before = await _agreement_row(conn, principal, agreement_id)

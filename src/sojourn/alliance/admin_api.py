@@ -47,12 +47,24 @@ async def update_member(request: Caller, member_id: FromPath[int], data: JSONBod
     return await admin.update_member(request.user, member_id, data, ip=client_ip(request))
 
 
-@post("/api/v1/alliance/members/{member_id:int}/suspend", tags=TAGS, summary="Suspend a member", guards=GUARDS, status_code=200)
+@post(
+    "/api/v1/alliance/members/{member_id:int}/suspend",
+    tags=TAGS,
+    summary="Suspend a member",
+    guards=GUARDS,
+    status_code=200,
+)
 async def suspend_member(request: Caller, member_id: FromPath[int]) -> AdminMemberOut:
     return await admin.set_member_status(request.user, member_id, "suspended", ip=client_ip(request))
 
 
-@post("/api/v1/alliance/members/{member_id:int}/reinstate", tags=TAGS, summary="Reinstate a member", guards=GUARDS, status_code=200)
+@post(
+    "/api/v1/alliance/members/{member_id:int}/reinstate",
+    tags=TAGS,
+    summary="Reinstate a member",
+    guards=GUARDS,
+    status_code=200,
+)
 async def reinstate_member(request: Caller, member_id: FromPath[int]) -> AdminMemberOut:
     return await admin.set_member_status(request.user, member_id, "active", ip=client_ip(request))
 
@@ -63,12 +75,23 @@ async def list_agreements(request: Caller) -> Page[AgreementOut]:
     return Page(items=agreements, total=len(agreements))
 
 
-@post("/api/v1/alliance/agreements", tags=TAGS, summary="Record an agreement between two members", guards=GUARDS, status_code=201)
+@post(
+    "/api/v1/alliance/agreements",
+    tags=TAGS,
+    summary="Record an agreement between two members",
+    guards=GUARDS,
+    status_code=201,
+)
 async def create_agreement(request: Caller, data: JSONBody[AgreementIn]) -> AgreementOut:
     return await admin.create_agreement(request.user, data, ip=client_ip(request))
 
 
-@patch("/api/v1/alliance/agreements/{agreement_id:int}", tags=TAGS, summary="Change an agreement's modes or dates", guards=GUARDS)
+@patch(
+    "/api/v1/alliance/agreements/{agreement_id:int}",
+    tags=TAGS,
+    summary="Change an agreement's modes or dates",
+    guards=GUARDS,
+)
 async def update_agreement(request: Caller, agreement_id: FromPath[int], data: JSONBody[AgreementEdit]) -> AgreementOut:
     return await admin.update_agreement(request.user, agreement_id, data, ip=client_ip(request))
 

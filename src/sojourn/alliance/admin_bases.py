@@ -53,7 +53,9 @@ async def list_bases(principal: Principal, status: str | None = None) -> list[Ad
         args.append(status)
         scope += f" AND b.status = ${len(args)}"
     async with db.connection() as conn:
-        rows = await conn.fetch(f"{BASE_SELECT} WHERE {scope} ORDER BY b.status = 'pending' DESC, b.province_code, b.id", *args)
+        rows = await conn.fetch(
+            f"{BASE_SELECT} WHERE {scope} ORDER BY b.status = 'pending' DESC, b.province_code, b.id", *args
+        )
     return [base_out(row) for row in rows]
 
 
@@ -164,7 +166,9 @@ async def assign_base(principal: Principal, account_id: int, base_id: int, *, ip
         await get_operator(principal, account_id, conn)
         await _check_bases(conn, principal, [base_id], "base_id")
         added = await conn.fetchval(
-            "INSERT INTO account_base (account, base) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", account_id, base_id
+            "INSERT INTO account_base (account, base) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+            account_id,
+            base_id,
         )
         if added is not None:
             await audit.record(

@@ -34,11 +34,20 @@ def _errors(problem: DomainError, default_field: str) -> dict[str, str]:
 
 async def _form_values(request: Caller) -> dict[str, Any]:
     form = await request.form()
-    return {key: (form.getall(key) if key in ("modes", "base_ids") else form.get(key)) for key in form.keys() if key != "_csrf_token"}
+    return {
+        key: (form.getall(key) if key in ("modes", "base_ids") else form.get(key))
+        for key in form.keys()
+        if key != "_csrf_token"
+    }
 
 
 async def _change(
-    request: Caller, action: Callable[[], Awaitable[Any]], done: str, back: str, again: Callable[[dict, dict, int], Awaitable[Template]], field: str
+    request: Caller,
+    action: Callable[[], Awaitable[Any]],
+    done: str,
+    back: str,
+    again: Callable[[dict, dict, int], Awaitable[Template]],
+    field: str,
 ) -> Template | Redirect:
     """Run one change; on success flash ``done`` and go to ``back``, otherwise show the form again."""
     try:
@@ -81,11 +90,17 @@ async def add_member(request: Caller) -> Template | Redirect:
     return await _change(request, action, _("The member was added."), "/alliance/members", again, "code")
 
 
-async def _member_page(request: Caller, member_id: int, values: dict | None, errors: dict, status: int = 200) -> Template:
+async def _member_page(
+    request: Caller, member_id: int, values: dict | None, errors: dict, status: int = 200
+) -> Template:
     member = await admin.get_member(request.user, member_id)
     return Template(
         "alliance/member.html",
-        context={"member": member, "values": values or {f: getattr(member, f) for f in MemberEdit.__struct_fields__}, "errors": errors},
+        context={
+            "member": member,
+            "values": values or {f: getattr(member, f) for f in MemberEdit.__struct_fields__},
+            "errors": errors,
+        },
         status_code=status,
     )
 
@@ -98,7 +113,9 @@ async def member_page(request: Caller, member_id: FromPath[int]) -> Template:
 @post("/alliance/members/{member_id:int}", include_in_schema=False, guards=GUARDS, status_code=303)
 async def edit_member(request: Caller, member_id: FromPath[int]) -> Template | Redirect:
     async def action() -> Any:
-        return await admin.update_member(request.user, member_id, await read_form(request, MemberEdit), ip=client_ip(request))
+        return await admin.update_member(
+            request.user, member_id, await read_form(request, MemberEdit), ip=client_ip(request)
+        )
 
     again = lambda values, errors, status: _member_page(request, member_id, values, errors, status)  # noqa: E731
     return await _change(request, action, _("The changes were saved."), "/alliance/members", again, "name_zh")
@@ -145,12 +162,21 @@ async def add_agreement(request: Caller) -> Template | Redirect:
         return await admin.create_agreement(request.user, data, ip=client_ip(request))
 
     again = lambda values, errors, status: _agreements_page(request, values, errors, status)  # noqa: E731
-    return await _change(request, action, _("The agreement was recorded."), "/alliance/agreements", again, "member_b_id")
+    return await _change(
+        request, action, _("The agreement was recorded."), "/alliance/agreements", again, "member_b_id"
+    )
 
 
-async def _agreement_page(request: Caller, agreement_id: int, values: dict | None, errors: dict, status: int = 200) -> Template:
+async def _agreement_page(
+    request: Caller, agreement_id: int, values: dict | None, errors: dict, status: int = 200
+) -> Template:
     agreement = await admin.get_agreement(request.user, agreement_id)
-    defaults = {"modes": agreement.modes, "signed_on": agreement.signed_on, "expires_on": agreement.expires_on, "note": agreement.note}
+    defaults = {
+        "modes": agreement.modes,
+        "signed_on": agreement.signed_on,
+        "expires_on": agreement.expires_on,
+        "note": agreement.note,
+    }
     return Template(
         "alliance/agreement.html",
         context={"agreement": agreement, "values": values or defaults, "errors": errors, "mode_names": mode_names()},
@@ -191,8 +217,10 @@ async def base_status(request: Caller, base_id: FromPath[int], action: FromPath[
                 raise
             flash(request, str(refused.message), "error")
         else:
-            message = _("%(base)s is admitted and can take bookings.", base=base.name) if base.status == "admitted" else _(
-                "%(base)s is suspended: it takes no new bookings; bookings already made stand.", base=base.name
+            message = (
+                _("%(base)s is admitted and can take bookings.", base=base.name)
+                if base.status == "admitted"
+                else _("%(base)s is suspended: it takes no new bookings; bookings already made stand.", base=base.name)
             )
             flash(request, message, "ok")
     return Redirect("/alliance/bases", status_code=303)
@@ -202,7 +230,12 @@ async def _operators_page(request: Caller, values: dict, errors: dict, status: i
     bases = await admin_bases.list_bases(request.user)
     return Template(
         "alliance/operators.html",
-        context={"operators": await admin_bases.list_operators(request.user), "bases": bases, "values": values, "errors": errors},
+        context={
+            "operators": await admin_bases.list_operators(request.user),
+            "bases": bases,
+            "values": values,
+            "errors": errors,
+        },
         status_code=status,
     )
 
@@ -221,7 +254,14 @@ async def add_operator(request: Caller) -> Template | Redirect:
     async def again(values: dict, errors: dict, status: int) -> Template:
         return await _operators_page(request, {**values, "password": ""}, errors, status)  # never echo a password
 
-    return await _change(request, action, _("The account was created. Give the person their first password in private."), "/alliance/operators", again, "login")
+    return await _change(
+        request,
+        action,
+        _("The account was created. Give the person their first password in private."),
+        "/alliance/operators",
+        again,
+        "login",
+    )
 
 
 async def _operator_page(request: Caller, account_id: int, errors: dict, status: int = 200) -> Template:
@@ -259,7 +299,12 @@ async def operator_add_base(request: Caller, account_id: FromPath[int]) -> Templ
     return Redirect(f"/alliance/operators/{account_id}", status_code=303)
 
 
-@post("/alliance/operators/{account_id:int}/bases/{base_id:int}/remove", include_in_schema=False, guards=GUARDS, status_code=303)
+@post(
+    "/alliance/operators/{account_id:int}/bases/{base_id:int}/remove",
+    include_in_schema=False,
+    guards=GUARDS,
+    status_code=303,
+)
 async def operator_remove_base(request: Caller, account_id: FromPath[int], base_id: FromPath[int]) -> Redirect:
     await admin_bases.unassign_base(request.user, account_id, base_id, ip=client_ip(request))
     flash(request, _("The base was taken off this account."), "ok")

@@ -49,7 +49,13 @@ async def audit_page(action: Action = None, actor_id: Id = None, offset: Offset 
     events, total = await find_events(action=action, actor_id=actor_id, limit=100, offset=offset)
     return Template(
         "audit/list.html",
-        context={"events": events, "total": total, "action": action or "", "actor_id": actor_id or "", "offset": offset},
+        context={
+            "events": events,
+            "total": total,
+            "action": action or "",
+            "actor_id": actor_id or "",
+            "offset": offset,
+        },
     )
 
 

@@ -37,7 +37,12 @@ async def find_events(
 ) -> tuple[list[AuditEventOut], int]:
     args: list[Any] = []
     clauses = ["TRUE"]
-    for column, value in (("action", action), ("actor_id", actor_id), ("object_type", object_type), ("object_id", object_id)):
+    for column, value in (
+        ("action", action),
+        ("actor_id", actor_id),
+        ("object_type", object_type),
+        ("object_id", object_id),
+    ):
         if value is not None:
             args.append(value)
             clauses.append(f"{column} = ${len(args)}")

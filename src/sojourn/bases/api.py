@@ -10,9 +10,7 @@ from sojourn.web.params import AreaCode, Mode
 
 
 @get("/api/v1/bases", tags=["Catalogue"], summary="Sojourn bases")
-async def list_bases(
-    province: AreaCode = None, mode: Mode = None
-) -> Page[BaseOut]:
+async def list_bases(province: AreaCode = None, mode: Mode = None) -> Page[BaseOut]:
     bases = await services.list_bases(province=province, mode=mode.value if mode else None)
     return Page(items=bases, total=len(bases))
 

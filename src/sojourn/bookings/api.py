@@ -22,7 +22,9 @@ from sojourn.web.params import Limit, Offset
 
 IdempotencyKey = Annotated[
     Optional[str],
-    HeaderParameter(name="Idempotency-Key", description="Send the same key to retry safely: the first answer is repeated"),
+    HeaderParameter(
+        name="Idempotency-Key", description="Send the same key to retry safely: the first answer is repeated"
+    ),
 ]
 StatusFilter = Annotated[Optional[BookingStatus], Parameter(description="Only bookings in this status")]
 
@@ -60,7 +62,12 @@ async def list_bookings(
     offset: Offset = 0,
 ) -> Page[BookingOut]:
     items, total = await queries.list_bookings(
-        request.user, now=clock.now(), settings=settings, status=status.value if status else None, limit=limit, offset=offset
+        request.user,
+        now=clock.now(),
+        settings=settings,
+        status=status.value if status else None,
+        limit=limit,
+        offset=offset,
     )
     return Page(items=items, total=total)
 

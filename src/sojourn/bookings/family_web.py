@@ -70,14 +70,22 @@ def _messages() -> dict[str, str]:
 
 def _provinces() -> list[tuple[str, str]]:
     chinese = current_locale() == "zh_CN"
-    return [("", _("Choose a province"))] + [(code, names[0] if chinese else names[1]) for code, names in PROVINCES.items()]
+    return [("", _("Choose a province"))] + [
+        (code, names[0] if chinese else names[1]) for code, names in PROVINCES.items()
+    ]
 
 
 def _page(tour: TourOut, form: FamilyForm, errors: dict[str, str], status: int = 200) -> Template:
     return Template(
         "bookings/add_traveller.html",
-        context={"tour": tour, "form": form, "errors": errors, "provinces": _provinces(),
-                 "steps": steps_for(tour.mode), "step": "travellers"},
+        context={
+            "tour": tour,
+            "form": form,
+            "errors": errors,
+            "provinces": _provinces(),
+            "steps": steps_for(tour.mode),
+            "step": "travellers",
+        },
         status_code=status,
     )
 

@@ -61,17 +61,24 @@ def hold_context(booking: BookingOut, now: dt.datetime, here: str) -> dict[str, 
 
 
 def _expired_page(booking: BookingOut, status: int = 200) -> Template:
-    return Template("bookings/expired.html", context={"booking": booking, "start_again": start_again_url(booking)},
-                    status_code=status)
+    return Template(
+        "bookings/expired.html",
+        context={"booking": booking, "start_again": start_again_url(booking)},
+        status_code=status,
+    )
 
 
-async def _booking(request: Request[Any, Any, Any], booking_id: int, settings: Settings, now: dt.datetime) -> BookingOut:
+async def _booking(
+    request: Request[Any, Any, Any], booking_id: int, settings: Settings, now: dt.datetime
+) -> BookingOut:
     return await queries.get_booking(request.user, booking_id, now=now, settings=settings)
 
 
 @get("/trips/{booking_id:int}/health", include_in_schema=False)
 async def health_step(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -84,14 +91,20 @@ async def health_step(
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
     return Template(
         "bookings/health.html",
-        context={**hold_context(booking, now, f"/trips/{booking.id}/health"), "progress": progress,
-                 "steps": steps_for(booking.mode), "step": "health"},
+        context={
+            **hold_context(booking, now, f"/trips/{booking.id}/health"),
+            "progress": progress,
+            "steps": steps_for(booking.mode),
+            "step": "health",
+        },
     )
 
 
 @get("/trips/{booking_id:int}/review", include_in_schema=False)
 async def review_step(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -107,14 +120,21 @@ async def review_step(
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
     return Template(
         "bookings/review.html",
-        context={**hold_context(booking, now, f"/trips/{booking.id}/review"), "tour": tour, "progress": progress,
-                 "steps": steps_for(booking.mode), "step": "review"},
+        context={
+            **hold_context(booking, now, f"/trips/{booking.id}/review"),
+            "tour": tour,
+            "progress": progress,
+            "steps": steps_for(booking.mode),
+            "step": "review",
+        },
     )
 
 
 @post("/trips/{booking_id:int}/confirm", include_in_schema=False, status_code=303)
 async def confirm(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -134,7 +154,9 @@ async def confirm(
 
 @get("/trips/{booking_id:int}/confirmed", include_in_schema=False)
 async def confirmed_step(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -147,14 +169,22 @@ async def confirmed_step(
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
     return Template(
         "bookings/confirmed.html",
-        context={"booking": booking, "progress": progress, "steps": steps_for(booking.mode), "step": "confirmed",
-                 "full_refund": full_refund_window(booking, now), "window_ends": window_ends(booking)},
+        context={
+            "booking": booking,
+            "progress": progress,
+            "steps": steps_for(booking.mode),
+            "step": "confirmed",
+            "full_refund": full_refund_window(booking, now),
+            "window_ends": window_ends(booking),
+        },
     )
 
 
 @post("/trips/{booking_id:int}/extend-hold", include_in_schema=False, status_code=303)
 async def extend_hold(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     form = await read_form(request, NextForm)
@@ -169,16 +199,22 @@ async def extend_hold(
     except Conflict as refused:
         booking = await _booking(request, booking_id, settings, now)
         if htmx:
-            return Template("bookings/_countdown.html", status_code=200,
-                            context={**hold_context(booking, now, back), "problem": str(refused.message)})
+            return Template(
+                "bookings/_countdown.html",
+                status_code=200,
+                context={**hold_context(booking, now, back), "problem": str(refused.message)},
+            )
         if booking.status == "expired":
             return _expired_page(booking, 409)
         flash(request, str(refused.message), "error")
         return Redirect(back, status_code=303)
     if htmx:
-        return Template("bookings/_countdown.html", status_code=200,
-                        context={**hold_context(booking, now, back), "extended": True})
-    flash(request, _("More time: your beds are now held until %(time)s.", time=local_time(booking.hold_expires_at)), "ok")
+        return Template(
+            "bookings/_countdown.html", status_code=200, context={**hold_context(booking, now, back), "extended": True}
+        )
+    flash(
+        request, _("More time: your beds are now held until %(time)s.", time=local_time(booking.hold_expires_at)), "ok"
+    )
     return Redirect(back, status_code=303)
 
 

@@ -102,9 +102,7 @@ async def _hold(
 ) -> BookingOut:
     if take_lock:
         await lock_base(conn, base_id, settings.lock_timeout_ms)
-    tour = check_tour_open(
-        await taking.tour_after_releasing_expired(conn, request.tour_id, settings=settings, now=now)
-    )
+    tour = check_tour_open(await taking.tour_after_releasing_expired(conn, request.tour_id, settings=settings, now=now))
     stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
     rows = await taking.lock_travellers(
         conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)

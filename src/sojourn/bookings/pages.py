@@ -91,7 +91,9 @@ def undo_open(booking: BookingOut, now: dt.datetime) -> bool:
 
 def full_refund_window(booking: BookingOut, now: dt.datetime) -> bool:
     """Just confirmed: cancelling now gives everything back (queries.refund_if_cancelled)."""
-    return booking.status == "confirmed" and booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW
+    return (
+        booking.status == "confirmed" and booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW
+    )
 
 
 def window_ends(booking: BookingOut) -> str:

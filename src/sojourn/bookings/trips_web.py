@@ -66,7 +66,9 @@ def trip_state(booking: BookingOut, progress: list[DeclarationProgress], now: dt
 
 @get("/trips", include_in_schema=False)
 async def my_trips(
-    request: Request[Any, Any, Any], settings: NamedDependency[Settings], clock: NamedDependency[Clock],
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
     page: PageNumber = 1,
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -88,9 +90,15 @@ async def my_trips(
             offer = await queries.get_booking(principal, entry.offered_booking_id, now=now, settings=settings)
             if offer.status != "held":
                 offer = None
-        waiting.append({"entry": entry, "tour": tour, "offer": offer,
-                        "offer_until": local_time(offer.hold_expires_at) if offer else "",
-                        "offer_until_date": offer.hold_expires_at if offer else None})
+        waiting.append(
+            {
+                "entry": entry,
+                "tour": tour,
+                "offer": offer,
+                "offer_until": local_time(offer.hold_expires_at) if offer else "",
+                "offer_until_date": offer.hold_expires_at if offer else None,
+            }
+        )
     return Template(
         "bookings/trips.html",
         context={
@@ -108,7 +116,9 @@ async def _booking(principal: Any, booking_id: int, settings: Settings, now: dt.
 
 @get("/trips/{booking_id:int}", include_in_schema=False)
 async def trip_page(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -126,7 +136,9 @@ class CancelForm(msgspec.Struct):
 
 @get("/trips/{booking_id:int}/cancel", include_in_schema=False)
 async def cancel_page(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -144,7 +156,9 @@ async def cancel_page(
 
 @post("/trips/{booking_id:int}/cancel", include_in_schema=False, status_code=303)
 async def cancel(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
@@ -154,23 +168,40 @@ async def cancel(
     try:
         form = await read_form(request, CancelForm)
         cancelled = await lifecycle.cancel_booking(
-            principal, booking_id, reason=CancelIn(reason=form.reason).reason, settings=settings, now=now,
+            principal,
+            booking_id,
+            reason=CancelIn(reason=form.reason).reason,
+            settings=settings,
+            now=now,
             ip=client_ip(request),
         )
     except FormErrors as invalid:
         booking = await _booking(principal, booking_id, settings, now)
         tour = await tours.get_tour(booking.tour_id, now, include_unpublished=True)
-        return Template("bookings/cancel.html", status_code=400,
-                        context={**trip_state(booking, [], now), "tour": tour, "errors": invalid.errors,
-                                 "reason": invalid.values.get("reason", "")})
+        return Template(
+            "bookings/cancel.html",
+            status_code=400,
+            context={
+                **trip_state(booking, [], now),
+                "tour": tour,
+                "errors": invalid.errors,
+                "reason": invalid.values.get("reason", ""),
+            },
+        )
     except Conflict as refused:
         flash(request, str(refused.message), "error")
         return Redirect(f"/trips/{booking_id}", status_code=303)
     if cancelled.confirmed_at is None:
         flash(request, _("The booking is cancelled and the beds are released. Nothing was paid."), "ok")
     elif cancelled.refund_fen:
-        flash(request, _("The booking is cancelled. %(refund)s will be paid back to you today.",
-                         refund=yuan(cancelled.refund_fen)), "ok")
+        flash(
+            request,
+            _(
+                "The booking is cancelled. %(refund)s will be paid back to you today.",
+                refund=yuan(cancelled.refund_fen),
+            ),
+            "ok",
+        )
     else:
         flash(request, _("The booking is cancelled. By the cancellation terms nothing is paid back."), "ok")
     return Redirect(f"/trips/{booking_id}", status_code=303)
@@ -178,7 +209,9 @@ async def cancel(
 
 @post("/trips/{booking_id:int}/undo-cancel", include_in_schema=False, status_code=303)
 async def undo_cancel(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Redirect:
     principal = booker_of(request)

@@ -152,9 +152,10 @@ async def withdraw_entry(principal: Principal, entry_id: int) -> WaitlistOut:
             *args,
         )
         if row is None:
-            exists = await conn.fetchval(f"SELECT w.status FROM waitlist_entry w WHERE w.id = $1 AND {condition}", *args)
+            exists = await conn.fetchval(
+                f"SELECT w.status FROM waitlist_entry w WHERE w.id = $1 AND {condition}", *args
+            )
             if exists is None:
                 raise NotFound(_l("There is no waiting-list entry with this number in your account."))
             raise Conflict(_l("This entry is no longer waiting."), code="not_waiting")
         return entry_out(await conn.fetchrow(f"{ENTRY_SELECT} WHERE w.id = $1", entry_id))
-

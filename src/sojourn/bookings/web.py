@@ -54,13 +54,28 @@ def _context(tour: TourOut, step: str, **extra: Any) -> dict[str, Any]:
     return {"tour": tour, "steps": steps_for(tour.mode), "step": step, "errors": {}, **extra}
 
 
-def _travellers_page(tour: TourOut, people: list[Any], chosen: list[int], arrival: str | None, departure: str | None,
-                     errors: dict[str, str] | None = None, status: int = 200) -> Template:
+def _travellers_page(
+    tour: TourOut,
+    people: list[Any],
+    chosen: list[int],
+    arrival: str | None,
+    departure: str | None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
     next_step = f"/book/{tour.id}/dates" if tour.mode == "migratory" else f"/book/{tour.id}/hold"
     return Template(
         "bookings/travellers.html",
-        context=_context(tour, "travellers", people=people, chosen=chosen, arrival=arrival or "",
-                         departure=departure or "", next_step=next_step, errors=errors or {}),
+        context=_context(
+            tour,
+            "travellers",
+            people=people,
+            chosen=chosen,
+            arrival=arrival or "",
+            departure=departure or "",
+            next_step=next_step,
+            errors=errors or {},
+        ),
         status_code=status,
     )
 
@@ -118,8 +133,15 @@ async def choose_dates(
     return _dates_page(tour, traveller_ids, offer)
 
 
-def _hold_page(tour: TourOut, people: list[Any], chosen: list[int], offer: dict[str, Any], *,
-               problem: DomainError | None = None, status: int = 200) -> Template:
+def _hold_page(
+    tour: TourOut,
+    people: list[Any],
+    chosen: list[int],
+    offer: dict[str, Any],
+    *,
+    problem: DomainError | None = None,
+    status: int = 200,
+) -> Template:
     names = [person for person in people if person.id in chosen]
     extra = dict(problem.extra) if problem else {}
     return Template(
@@ -244,13 +266,23 @@ async def join_waitlist(
     tour = await tours.get_tour(tour_id, now)
     try:
         entry, _replayed = await waitlist.join_waitlist(
-            principal, tour_id, _booking_in(tour_id, form), settings=settings, now=now,
+            principal,
+            tour_id,
+            _booking_in(tour_id, form),
+            settings=settings,
+            now=now,
             idempotency_key=f"wait-{form.request_key}" if form.request_key else None,
         )
     except (InvalidInput, Conflict, Busy) as problem:
         return await _refused(tour, principal, form, problem, now)
-    flash(request, _("You are on the waiting list, number %(n)s. We will offer you the beds as soon as they are free.",
-                     n=entry.position or 1), "ok")
+    flash(
+        request,
+        _(
+            "You are on the waiting list, number %(n)s. We will offer you the beds as soon as they are free.",
+            n=entry.position or 1,
+        ),
+        "ok",
+    )
     return Redirect("/trips#waiting", status_code=303)
 
 

@@ -225,7 +225,15 @@ MEMBERS: tuple[MemberSeed, ...] = (
 
 ALL_MODES: tuple[ModeName, ...] = ("migratory", "vacation", "interactive")
 _INNER_MONGOLIA_2023_PARTNERS = (
-    "110000", "120000", "310000", "130000", "140000", "440000", "610000", "620000", "640000",
+    "110000",
+    "120000",
+    "310000",
+    "130000",
+    "140000",
+    "440000",
+    "610000",
+    "620000",
+    "640000",
 )
 
 AGREEMENTS: tuple[AgreementSeed, ...] = (

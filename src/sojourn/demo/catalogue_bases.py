@@ -101,8 +101,13 @@ BASES: tuple[BaseSeed, ...] = (
         hospital_distance_km=9.0,
         altitude_m=15,
         accessibility=(
-            "step_free", "lift", "grab_rails", "accessible_bathroom", "wheelchair_loan",
-            "hearing_loop", "large_print",
+            "step_free",
+            "lift",
+            "grab_rails",
+            "accessible_bathroom",
+            "wheelchair_loan",
+            "hearing_loop",
+            "large_print",
         ),
         total_beds=260,
         network_share_percent=45,
@@ -119,8 +124,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Xishuangbanna",
         address_zh="云南省西双版纳傣族自治州景洪市嘎洒镇康养路9号",
         address_en="9 Kangyang Road, Gasa Town, Jinghong, Xishuangbanna, Yunnan",
-        summary_zh="冬天白天暖和、晚上凉快，院子里种满热带花木。"
-        "附近有傣族村寨和热带植物园，每周组织一次慢步游览。",
+        summary_zh="冬天白天暖和、晚上凉快，院子里种满热带花木。附近有傣族村寨和热带植物园，每周组织一次慢步游览。",
         summary_en="Warm days and cool nights all winter, in a garden full of tropical plants. "
         "Dai villages and a tropical botanical garden are nearby; there is a gentle outing "
         "once a week.",
@@ -175,8 +179,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Panzhihua",
         address_zh="四川省攀枝花市仁和区向阳康养路28号",
         address_en="28 Xiangyang Kangyang Road, Renhe District, Panzhihua, Sichuan",
-        summary_zh="冬天晴天多，白天晒太阳很舒服。"
-        "基地在半山坡上，楼里有电梯，院里有医务室和康复活动室。",
+        summary_zh="冬天晴天多，白天晒太阳很舒服。基地在半山坡上，楼里有电梯，院里有医务室和康复活动室。",
         summary_en="Sunny nearly every winter day, pleasant for sitting out in the sun. The "
         "base is on a hillside, with lifts in every building, a clinic and an exercise room.",
         season_start_month=11,
@@ -202,8 +205,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Hulunbuir",
         address_zh="内蒙古呼伦贝尔市海拉尔区草原康养园1号",
         address_en="1 Grassland Care Park, Hailar District, Hulunbuir, Inner Mongolia",
-        summary_zh="夏天凉快，很少超过二十八度，门前就是草原。"
-        "可以看牧民生活、喝奶茶，院里有医务室，每天早上量血压。",
+        summary_zh="夏天凉快，很少超过二十八度，门前就是草原。可以看牧民生活、喝奶茶，院里有医务室，每天早上量血压。",
         summary_en="Cool in summer, rarely above 28 °C, with the grassland at the door. Meet "
         "herding families and try milk tea; there is a clinic on site and a blood-pressure "
         "check every morning.",
@@ -258,8 +260,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Ordos",
         address_zh="内蒙古鄂尔多斯市康巴什区湖畔颐养路12号",
         address_en="12 Hupan Yiyang Road, Kangbashi District, Ordos, Inner Mongolia",
-        summary_zh="新城里的颐养中心，旁边是湖和公园，路平好走。"
-        "夏天干爽凉快，食堂有蒙餐也有家常菜，院里有医务室。",
+        summary_zh="新城里的颐养中心，旁边是湖和公园，路平好走。夏天干爽凉快，食堂有蒙餐也有家常菜，院里有医务室。",
         summary_en="A care centre in a new town, next to a lake and a park with level paths. "
         "Summers are dry and cool; the canteen serves Mongolian and home-style dishes, and "
         "there is a clinic on site.",
@@ -271,7 +272,11 @@ BASES: tuple[BaseSeed, ...] = (
         hospital_distance_km=6.0,
         altitude_m=1350,
         accessibility=(
-            "step_free", "lift", "grab_rails", "accessible_bathroom", "wheelchair_loan",
+            "step_free",
+            "lift",
+            "grab_rails",
+            "accessible_bathroom",
+            "wheelchair_loan",
             "large_print",
         ),
         total_beds=300,
@@ -289,8 +294,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Qinhuangdao (Beidaihe)",
         address_zh="河北省秦皇岛市北戴河区海滨康乐里20号",
         address_en="20 Kangle Lane, Beidaihe District, Qinhuangdao, Hebei",
-        summary_zh="老牌的海边避暑地，夏天海风凉爽。"
-        "院里有医院，离北京坐高铁两个多小时，家人来去方便。",
+        summary_zh="老牌的海边避暑地，夏天海风凉爽。院里有医院，离北京坐高铁两个多小时，家人来去方便。",
         summary_en="A long-loved seaside summer resort with cool sea breezes. There is a "
         "hospital inside the base, and Beijing is just over two hours away by fast train.",
         season_start_month=6,
@@ -301,8 +305,13 @@ BASES: tuple[BaseSeed, ...] = (
         hospital_distance_km=3.0,
         altitude_m=10,
         accessibility=(
-            "step_free", "lift", "grab_rails", "accessible_bathroom", "wheelchair_loan",
-            "hearing_loop", "large_print",
+            "step_free",
+            "lift",
+            "grab_rails",
+            "accessible_bathroom",
+            "wheelchair_loan",
+            "hearing_loop",
+            "large_print",
         ),
         total_beds=400,
         network_share_percent=40,
@@ -320,8 +329,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Qinhuangdao (Beidaihe)",
         address_zh="河北省秦皇岛市北戴河新区滨海松林路5号",
         address_en="5 Songlin Road, Beidaihe New Area, Qinhuangdao, Hebei",
-        summary_zh="在海边的松树林里，比老城区安静。"
-        "新建的院子，房间都有扶手和呼叫铃，和市里的医院签了约。",
+        summary_zh="在海边的松树林里，比老城区安静。新建的院子，房间都有扶手和呼叫铃，和市里的医院签了约。",
         summary_en="In a pine wood by the sea, quieter than the old resort town. The buildings "
         "are new, every room has grab rails and a call bell, and a city hospital is under "
         "contract.",
@@ -349,8 +357,7 @@ BASES: tuple[BaseSeed, ...] = (
         city_en="Weihai",
         address_zh="山东省威海市环翠区海滨颐养路31号",
         address_en="31 Haibin Yiyang Road, Huancui District, Weihai, Shandong",
-        summary_zh="海边小城，夏天不闷热，空气清新。"
-        "沿海有平坦的步道，院里有医务室，每天有太极和合唱活动。",
+        summary_zh="海边小城，夏天不闷热，空气清新。沿海有平坦的步道，院里有医务室，每天有太极和合唱活动。",
         summary_en="A small seaside city that stays fresh in summer. A level path runs along "
         "the shore; there is a clinic on site and tai chi and choir every day.",
         season_start_month=6,

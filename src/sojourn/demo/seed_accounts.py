@@ -46,7 +46,9 @@ SENIOR = DemoAccount(
     role=Role.traveller,
     description="senior from Harbin, books for herself, her husband and her sister",
     travellers=(
-        DemoTraveller("王秀兰", dt.date(1952, 3, 8), "female", "230000", ("李明", "13900000011", "儿子"), True, "13800000001"),
+        DemoTraveller(
+            "王秀兰", dt.date(1952, 3, 8), "female", "230000", ("李明", "13900000011", "儿子"), True, "13800000001"
+        ),
         DemoTraveller("李建国", dt.date(1949, 10, 1), "male", "230000", ("李明", "13900000011", "儿子")),
         DemoTraveller("王秀英", dt.date(1956, 6, 18), "female", "230000", ("李明", "13900000011", "外甥")),
     ),

@@ -237,20 +237,13 @@ async def _seed_members(conn: asyncpg.Connection) -> dict[str, int]:
     await conn.executemany(
         "INSERT INTO member (code, name_zh, name_en, organisation_zh, organisation_en, status, "
         "joined_on) VALUES ($1, $2, $3, $4, $5, 'active', $6) ON CONFLICT (code) DO NOTHING",
-        [
-            (m.code, m.name_zh, m.name_en, m.organisation_zh, m.organisation_en, m.joined_on)
-            for m in MEMBERS
-        ],
+        [(m.code, m.name_zh, m.name_en, m.organisation_zh, m.organisation_en, m.joined_on) for m in MEMBERS],
     )
-    rows = await conn.fetch(
-        "SELECT code, id FROM member WHERE code = ANY($1::varchar[])", [m.code for m in MEMBERS]
-    )
+    rows = await conn.fetch("SELECT code, id FROM member WHERE code = ANY($1::varchar[])", [m.code for m in MEMBERS])
     return {row["code"]: row["id"] for row in rows}
 
 
-async def _seed_agreements(
-    conn: asyncpg.Connection, members: dict[str, int]
-) -> dict[tuple[str, str], int]:
+async def _seed_agreements(conn: asyncpg.Connection, members: dict[str, int]) -> dict[tuple[str, str], int]:
     ids: dict[tuple[str, str], int] = {}
     for agreement in AGREEMENTS:
         first, second = sorted(members[code] for code in agreement.member_codes)

@@ -150,7 +150,9 @@ async def _past_tours(
         for year in (start.year - 1, start.year, start.year + 1):
             opens = dt.date(year, base.season_start_month, 1)
             closing_year = year + 1 if base.season_start_month > base.season_end_month else year
-            closes = dt.date(closing_year, base.season_end_month, calendar.monthrange(closing_year, base.season_end_month)[1])
+            closes = dt.date(
+                closing_year, base.season_end_month, calendar.monthrange(closing_year, base.season_end_month)[1]
+            )
             starts_on, ends_on = max(opens, start), min(closes, today - dt.timedelta(days=1))
             if (ends_on - starts_on).days < stay.min_nights:
                 continue
@@ -205,8 +207,21 @@ async def _past_tours(
 
 
 async def _insert_tour(
-    conn, base_id, organiser, mode, title_zh, title_en, starts_on, ends_on, min_nights, monthly, package, seats, partner,
-    quotas, policy,
+    conn,
+    base_id,
+    organiser,
+    mode,
+    title_zh,
+    title_en,
+    starts_on,
+    ends_on,
+    min_nights,
+    monthly,
+    package,
+    seats,
+    partner,
+    quotas,
+    policy,
 ) -> PastTour:  # type: ignore[no-untyped-def]
     tour_id = await conn.fetchval(
         "INSERT INTO tour (base, organiser, partner, mode, status, title_zh, title_en, starts_on, ends_on, min_nights, "
@@ -216,8 +231,12 @@ async def _insert_tour(
         json.dumps(policy),
     )  # fmt: skip
     for member_id, member_seats in quotas.values():
-        await conn.execute("INSERT INTO tour_quota (tour, member, seats) VALUES ($1, $2, $3)", tour_id, member_id, member_seats)
-    return PastTour(tour_id, mode, base_id, starts_on, ends_on, min_nights or 1, monthly, package, seats, quotas, policy)
+        await conn.execute(
+            "INSERT INTO tour_quota (tour, member, seats) VALUES ($1, $2, $3)", tour_id, member_id, member_seats
+        )
+    return PastTour(
+        tour_id, mode, base_id, starts_on, ends_on, min_nights or 1, monthly, package, seats, quotas, policy
+    )
 
 
 async def _fill(
@@ -268,7 +287,9 @@ async def _fill(
         await conn.execute("UPDATE tour SET seats_taken = $2 WHERE id = $1", tour.id, tour.seats - (seats_left or 0))
     for code, left in quota_left.items():
         member_id, seats = tour.quotas[code]
-        await conn.execute("UPDATE tour_quota SET taken = $3 WHERE tour = $1 AND member = $2", tour.id, member_id, seats - left)
+        await conn.execute(
+            "UPDATE tour_quota SET taken = $3 WHERE tour = $1 AND member = $2", tour.id, member_id, seats - left
+        )
 
 
 BOOK_SQL = """

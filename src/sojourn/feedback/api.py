@@ -30,12 +30,8 @@ from sojourn.web.params import Limit, Offset
 
 Caller = Request[Principal, Any, Any]
 BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only feedback on this base")]
-FlaggedFilter = Annotated[
-    Optional[bool], Parameter(description="Only feedback flagged (true) or not flagged (false)")
-]
-HiddenFilter = Annotated[
-    Optional[bool], Parameter(description="Only hidden (true) or published (false) feedback")
-]
+FlaggedFilter = Annotated[Optional[bool], Parameter(description="Only feedback flagged (true) or not flagged (false)")]
+HiddenFilter = Annotated[Optional[bool], Parameter(description="Only hidden (true) or published (false) feedback")]
 ReviewLimit = Annotated[int, Parameter(ge=1, le=100, description="At most this many comments")]
 
 
@@ -51,9 +47,7 @@ async def give_feedback(
     data: JSONBody[FeedbackIn],
     clock: NamedDependency[Clock],
 ) -> FeedbackOut:
-    return await entries.give_feedback(
-        request.user, booking_id, data, now=clock.now(), ip=client_ip(request)
-    )
+    return await entries.give_feedback(request.user, booking_id, data, now=clock.now(), ip=client_ip(request))
 
 
 @get(
@@ -74,9 +68,7 @@ async def booking_feedback(
     summary="One feedback",
     guards=[signed_in],
 )
-async def get_feedback(
-    request: Caller, feedback_id: FromPath[int], clock: NamedDependency[Clock]
-) -> FeedbackOut:
+async def get_feedback(request: Caller, feedback_id: FromPath[int], clock: NamedDependency[Clock]) -> FeedbackOut:
     return await entries.get_feedback(request.user, feedback_id, now=clock.now())
 
 
@@ -92,9 +84,7 @@ async def correct_feedback(
     data: JSONBody[FeedbackEdit],
     clock: NamedDependency[Clock],
 ) -> FeedbackOut:
-    return await entries.correct_feedback(
-        request.user, feedback_id, data, now=clock.now(), ip=client_ip(request)
-    )
+    return await entries.correct_feedback(request.user, feedback_id, data, now=clock.now(), ip=client_ip(request))
 
 
 @get(
@@ -102,9 +92,7 @@ async def correct_feedback(
     tags=["Catalogue"],
     summary="A base's reviews: smoothed scores with counts, NPS, comments",
 )
-async def base_reviews(
-    base_id: FromPath[int], limit: ReviewLimit = 20, offset: Offset = 0
-) -> BaseReviewsOut:
+async def base_reviews(base_id: FromPath[int], limit: ReviewLimit = 20, offset: Offset = 0) -> BaseReviewsOut:
     return await reviews.base_reviews(base_id, limit=limit, offset=offset)
 
 
@@ -167,9 +155,7 @@ async def remove_reply(request: Caller, feedback_id: FromPath[int]) -> OperatorF
 async def flag_feedback(
     request: Caller, feedback_id: FromPath[int], data: JSONBody[Optional[ReasonIn]] = None
 ) -> OperatorFeedbackOut:
-    return await moderation.flag_feedback(
-        request.user, feedback_id, data.reason if data else "", ip=client_ip(request)
-    )
+    return await moderation.flag_feedback(request.user, feedback_id, data.reason if data else "", ip=client_ip(request))
 
 
 @post(
@@ -179,12 +165,8 @@ async def flag_feedback(
     guards=[admins],
     status_code=200,
 )
-async def hide_feedback(
-    request: Caller, feedback_id: FromPath[int], data: JSONBody[HideIn]
-) -> OperatorFeedbackOut:
-    return await moderation.hide_feedback(
-        request.user, feedback_id, data.reason, ip=client_ip(request)
-    )
+async def hide_feedback(request: Caller, feedback_id: FromPath[int], data: JSONBody[HideIn]) -> OperatorFeedbackOut:
+    return await moderation.hide_feedback(request.user, feedback_id, data.reason, ip=client_ip(request))
 
 
 @post(
@@ -212,9 +194,7 @@ async def unhide_feedback(
 async def dismiss_flag(
     request: Caller, feedback_id: FromPath[int], data: JSONBody[Optional[ReasonIn]] = None
 ) -> OperatorFeedbackOut:
-    return await moderation.dismiss_flag(
-        request.user, feedback_id, data.reason if data else "", ip=client_ip(request)
-    )
+    return await moderation.dismiss_flag(request.user, feedback_id, data.reason if data else "", ip=client_ip(request))
 
 
 ROUTES = [

@@ -70,9 +70,7 @@ def clean_comment(text: str) -> str:
 
 def _stay_not_taken() -> Conflict:
     return Conflict(
-        _l(
-            "Feedback can only be given on a stay that took place. This booking was cancelled or did not go ahead."
-        ),
+        _l("Feedback can only be given on a stay that took place. This booking was cancelled or did not go ahead."),
         code="stay_not_taken",
     )
 
@@ -148,9 +146,7 @@ async def _may_act_for(conn: asyncpg.Connection, principal: Principal, traveller
     """An agent needs the traveller's own mandate, not just one for someone on the booking."""
     args: list[Any] = [traveller_id]
     condition = policy.travellers_visible(principal, "t", args)
-    return bool(
-        await conn.fetchval(f"SELECT 1 FROM traveller t WHERE t.id = $1 AND {condition}", *args)
-    )
+    return bool(await conn.fetchval(f"SELECT 1 FROM traveller t WHERE t.id = $1 AND {condition}", *args))
 
 
 async def _fetch(conn: asyncpg.Connection, feedback_id: int) -> Any:
@@ -164,9 +160,7 @@ def _values(data: FeedbackIn | FeedbackEdit) -> list[Any]:
 
 def _already_given(existing_id: int | None) -> Conflict:
     return Conflict(
-        _l(
-            "This traveller has already given feedback on this stay. It can be changed for 14 days after it was given."
-        ),
+        _l("This traveller has already given feedback on this stay. It can be changed for 14 days after it was given."),
         code="feedback_exists",
         feedback_id=existing_id,
     )
@@ -181,12 +175,8 @@ async def give_feedback(
     async with db.connection() as conn:
         try:
             async with conn.transaction():
-                booking = await fetch_booking(
-                    conn, principal, booking_id, policy.bookings_changeable
-                )
-                refusal = feedback_refusal(
-                    booking["status"], booking["departure"], today_at(booking["time_zone"], now)
-                )
+                booking = await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)
+                refusal = feedback_refusal(booking["status"], booking["departure"], today_at(booking["time_zone"], now))
                 if refusal is not None:
                     raise refusal
                 traveller_id = _chosen_traveller(booking, data.traveller_id)
@@ -225,9 +215,7 @@ async def give_feedback(
             raise _already_given(existing) from None
 
 
-async def _writable_row(
-    conn: asyncpg.Connection, principal: Principal, feedback_id: int, *, lock: bool
-) -> Any:
+async def _writable_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int, *, lock: bool) -> Any:
     args: list[Any] = [feedback_id]
     condition = policy.feedback_writable(principal, "f", args)
     suffix = " FOR UPDATE OF f" if lock else ""
@@ -245,9 +233,7 @@ async def correct_feedback(
         row = await _writable_row(conn, principal, feedback_id, lock=True)
         if row["hidden"]:
             raise Conflict(
-                _l(
-                    "This feedback was taken off the public page and can no longer be changed. Call 96111 for help."
-                ),
+                _l("This feedback was taken off the public page and can no longer be changed. Call 96111 for help."),
                 code="feedback_hidden",
             )
         if now >= row["editable_until"]:
@@ -280,31 +266,19 @@ async def get_feedback(principal: Principal, feedback_id: int, *, now: dt.dateti
     return feedback_out(row, now)
 
 
-async def booking_feedback(
-    principal: Principal, booking_id: int, *, now: dt.datetime
-) -> BookingFeedbackOut:
+async def booking_feedback(principal: Principal, booking_id: int, *, now: dt.datetime) -> BookingFeedbackOut:
     """The feedback on a booking the caller may see, and who can still give some."""
     async with db.connection() as conn:
         booking = await fetch_booking(conn, principal, booking_id)
         args: list[Any] = [booking_id]
         condition = policy.feedback_visible(principal, "f", args)
-        rows = await conn.fetch(
-            f"{FEEDBACK_SELECT} WHERE f.booking = $1 AND {condition} ORDER BY f.id", *args
-        )
+        rows = await conn.fetch(f"{FEEDBACK_SELECT} WHERE f.booking = $1 AND {condition} ORDER BY f.id", *args)
         given = {
             row["traveller"]
-            for row in await conn.fetch(
-                "SELECT traveller FROM feedback WHERE booking = $1", booking_id
-            )
+            for row in await conn.fetch("SELECT traveller FROM feedback WHERE booking = $1", booking_id)
         }
-    refusal = feedback_refusal(
-        booking["status"], booking["departure"], today_at(booking["time_zone"], now)
-    )
-    missing = [
-        TravellerRef(id=t["id"], name=t["name"])
-        for t in _travellers(booking)
-        if t["id"] not in given
-    ]
+    refusal = feedback_refusal(booking["status"], booking["departure"], today_at(booking["time_zone"], now))
+    missing = [TravellerRef(id=t["id"], name=t["name"]) for t in _travellers(booking) if t["id"] not in given]
     may_write = principal.role in (Role.traveller, Role.agent, Role.admin)
     return BookingFeedbackOut(
         items=[feedback_out(row, now) for row in rows],

@@ -85,9 +85,7 @@ async def list_for_operators(
 async def _locked_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int) -> Any:
     args: list[Any] = [feedback_id]
     condition = policy.feedback_moderated(principal, "f", args)
-    row = await conn.fetchrow(
-        f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition} FOR UPDATE OF f", *args
-    )
+    row = await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition} FOR UPDATE OF f", *args)
     if row is None:
         raise _not_found()
     return row
@@ -95,9 +93,7 @@ async def _locked_row(conn: asyncpg.Connection, principal: Principal, feedback_i
 
 async def _update(conn: asyncpg.Connection, feedback_id: int, changes: dict[str, Any]) -> Any:
     assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
-    await conn.execute(
-        f"UPDATE feedback SET {assignments} WHERE id = $1", feedback_id, *changes.values()
-    )
+    await conn.execute(f"UPDATE feedback SET {assignments} WHERE id = $1", feedback_id, *changes.values())
     return await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1", feedback_id)
 
 
@@ -161,40 +157,28 @@ async def reply_to_feedback(
         return operator_feedback_out(updated)
 
 
-async def remove_reply(
-    principal: Principal, feedback_id: int, *, ip: str = ""
-) -> OperatorFeedbackOut:
+async def remove_reply(principal: Principal, feedback_id: int, *, ip: str = "") -> OperatorFeedbackOut:
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
         if not row["reply"]:
             return operator_feedback_out(row)
-        updated = await _update(
-            conn, feedback_id, {"reply": "", "replied_at": None, "replied_by": None}
-        )
-        await _audit(
-            conn, "feedback_reply_removed", principal, row, ip, {"previous_reply": row["reply"]}
-        )
+        updated = await _update(conn, feedback_id, {"reply": "", "replied_at": None, "replied_by": None})
+        await _audit(conn, "feedback_reply_removed", principal, row, ip, {"previous_reply": row["reply"]})
         return operator_feedback_out(updated)
 
 
-async def flag_feedback(
-    principal: Principal, feedback_id: int, reason: str, *, ip: str = ""
-) -> OperatorFeedbackOut:
+async def flag_feedback(principal: Principal, feedback_id: int, reason: str, *, ip: str = "") -> OperatorFeedbackOut:
     """Ask an admin to look at feedback that seems abusive; it stays public until they decide."""
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
         if row["abuse_flagged"]:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"abuse_flagged": True})
-        await _audit(
-            conn, "feedback_flagged", principal, row, ip, {"reason": clean_comment(reason)}
-        )
+        await _audit(conn, "feedback_flagged", principal, row, ip, {"reason": clean_comment(reason)})
         return operator_feedback_out(updated)
 
 
-async def hide_feedback(
-    principal: Principal, feedback_id: int, reason: str, *, ip: str = ""
-) -> OperatorFeedbackOut:
+async def hide_feedback(principal: Principal, feedback_id: int, reason: str, *, ip: str = "") -> OperatorFeedbackOut:
     """Take feedback off the public page and out of the scores; settles any open flag."""
     why = clean_comment(reason)
     if not why:
@@ -220,9 +204,7 @@ async def hide_feedback(
         return operator_feedback_out(updated)
 
 
-async def unhide_feedback(
-    principal: Principal, feedback_id: int, reason: str, *, ip: str = ""
-) -> OperatorFeedbackOut:
+async def unhide_feedback(principal: Principal, feedback_id: int, reason: str, *, ip: str = "") -> OperatorFeedbackOut:
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
         if not row["hidden"]:
@@ -239,16 +221,12 @@ async def unhide_feedback(
         return operator_feedback_out(updated)
 
 
-async def dismiss_flag(
-    principal: Principal, feedback_id: int, reason: str, *, ip: str = ""
-) -> OperatorFeedbackOut:
+async def dismiss_flag(principal: Principal, feedback_id: int, reason: str, *, ip: str = "") -> OperatorFeedbackOut:
     """The admin looked and found nothing to hide: the flag is cleared, the feedback stays."""
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
         if not row["abuse_flagged"]:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"abuse_flagged": False})
-        await _audit(
-            conn, "feedback_flag_dismissed", principal, row, ip, {"reason": clean_comment(reason)}
-        )
+        await _audit(conn, "feedback_flag_dismissed", principal, row, ip, {"reason": clean_comment(reason)})
         return operator_feedback_out(updated)

@@ -13,11 +13,7 @@ from sojourn.feedback.schemas import BaseReviewsOut, ReviewOut
 from sojourn.feedback.scores import base_scores
 from sojourn.feedback.tables import RATING_ASPECTS
 
-_REVIEW_MEAN = (
-    "("
-    + " + ".join(f"f.{aspect}" for aspect in RATING_ASPECTS)
-    + f")::numeric / {len(RATING_ASPECTS)}"
-)
+_REVIEW_MEAN = "(" + " + ".join(f"f.{aspect}" for aspect in RATING_ASPECTS) + f")::numeric / {len(RATING_ASPECTS)}"
 
 # Published: not hidden, and with something written (ratings alone show in the scores only).
 PUBLISHED_SQL = f"""

@@ -36,9 +36,7 @@ DETRACTOR_MAX = 6  # 0 to 6
 NEUTRAL_RATING = 3.0
 
 
-def smoothed_mean(
-    total: float, count: int, prior_mean: float, prior_weight: float = PRIOR_WEIGHT
-) -> float:
+def smoothed_mean(total: float, count: int, prior_mean: float, prior_weight: float = PRIOR_WEIGHT) -> float:
     """(C·m + Σx) / (C + n): the base's mean pulled towards ``prior_mean`` when ``count`` is small."""
     if count < 0 or prior_weight < 0 or count + prior_weight == 0:
         raise ValueError("count and prior_weight must be non-negative and not both zero")
@@ -124,8 +122,7 @@ def summarise(
     """A base's scores from its own totals and the alliance's (which include the base's)."""
     prior = alliance_means(alliance)
     aspects = {
-        aspect: _score(base.sums.get(aspect, 0), base.count, prior[aspect], prior_weight)
-        for aspect in RATING_ASPECTS
+        aspect: _score(base.sums.get(aspect, 0), base.count, prior[aspect], prior_weight) for aspect in RATING_ASPECTS
     }
     nps = nps_summary(base.promoters, base.detractors, base.count)
     return BaseScoresOut(
@@ -186,7 +183,4 @@ async def base_scores(base_ids: Iterable[int] | None = None) -> dict[int, BaseSc
     ids = None if base_ids is None else sorted(set(base_ids))
     async with db.connection() as conn:
         rows = await conn.fetch(BASE_SCORES_SQL, ids)
-    return {
-        row["base_id"]: summarise(row["base_id"], _totals(row), _totals(row, "all_"))
-        for row in rows
-    }
+    return {row["base_id"]: summarise(row["base_id"], _totals(row), _totals(row, "all_")) for row in rows}

@@ -51,6 +51,5 @@ class Feedback(Table, tablename="feedback"):
 
     feedback_once_per_traveller = Unique(["booking", "traveller"])
     feedback_ratings_in_range = Check(
-        " AND ".join(f"{aspect} BETWEEN 1 AND 5" for aspect in RATING_ASPECTS)
-        + " AND nps BETWEEN 0 AND 10"
+        " AND ".join(f"{aspect} BETWEEN 1 AND 5" for aspect in RATING_ASPECTS) + " AND nps BETWEEN 0 AND 10"
     )

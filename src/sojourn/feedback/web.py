@@ -51,8 +51,15 @@ def _body(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 async def _page(
-    request: Request[Any, Any, Any], booking_id: int, traveller: int | None, settings: Settings, now: Any,
-    *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, problem: str | None = None,
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    traveller: int | None,
+    settings: Settings,
+    now: Any,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
     status: int = 200,
 ) -> Template:
     principal = request.user
@@ -88,8 +95,11 @@ async def _page(
 
 @get("/trips/{booking_id:int}/feedback", include_in_schema=False)
 async def feedback_page(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], settings: NamedDependency[Settings],
-    clock: NamedDependency[Clock], traveller: TravellerParam = None,
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+    traveller: TravellerParam = None,
 ) -> Template | Redirect:
     if booker_of(request) is None:
         return sign_in_first(current_target(request))
@@ -98,8 +108,11 @@ async def feedback_page(
 
 @post("/trips/{booking_id:int}/feedback/{traveller_id:int}", include_in_schema=False, status_code=303)
 async def save_feedback(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], traveller_id: FromPath[int],
-    settings: NamedDependency[Settings], clock: NamedDependency[Clock],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    traveller_id: FromPath[int],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     principal = booker_of(request)
     if principal is None:
@@ -120,11 +133,22 @@ async def save_feedback(
             )
     except DomainError as refused:
         fields = {key: str(value) for key, value in refused.field_errors.items()}
-        return await _page(request, booking_id, traveller_id, settings, now, values=values, errors=fields,
-                           problem=str(refused.message), status=refused.status)
+        return await _page(
+            request,
+            booking_id,
+            traveller_id,
+            settings,
+            now,
+            values=values,
+            errors=fields,
+            problem=str(refused.message),
+            status=refused.status,
+        )
     flash(request, _("Thank you! Your feedback is saved. You can change it for 14 days."), "ok")
     remaining = [t.id for t in given.travellers_without_feedback if t.id != traveller_id]
-    target = f"/trips/{booking_id}/feedback" + (f"?traveller={remaining[0]}" if remaining else f"?traveller={traveller_id}")
+    target = f"/trips/{booking_id}/feedback" + (
+        f"?traveller={remaining[0]}" if remaining else f"?traveller={traveller_id}"
+    )
     return Redirect(target, status_code=303)
 
 

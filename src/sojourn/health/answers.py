@@ -61,9 +61,7 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
     return DeclarationAnswers(
         conditions=ChronicConditions(**cleaned, other=conditions.other.strip()),
         recent_hospital_stay=(
-            HospitalStay(had=True, date=stay.date, reason=stay.reason.strip())
-            if stay.had
-            else HospitalStay()
+            HospitalStay(had=True, date=stay.date, reason=stay.reason.strip()) if stay.had else HospitalStay()
         ),
         cognitive_impairment=answers.cognitive_impairment,
         epilepsy=answers.epilepsy,
@@ -93,9 +91,7 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
             if contact
             else None
         ),
-        certificate=(
-            Certificate(has=True, dated=certificate.dated) if certificate.has else Certificate()
-        ),
+        certificate=(Certificate(has=True, dated=certificate.dated) if certificate.has else Certificate()),
         insurance=(
             Insurance(
                 has=True,
@@ -137,20 +133,14 @@ def check_complete(answers: DeclarationAnswers) -> None:
     for name in CONDITION_NAMES:
         condition = getattr(answers.conditions, name)
         if condition.has and condition.controlled is None:
-            errors[f"conditions.{name}.controlled"] = _l(
-                "Say whether this is under control with treatment."
-            )
+            errors[f"conditions.{name}.controlled"] = _l("Say whether this is under control with treatment.")
     if answers.recent_hospital_stay.had and answers.recent_hospital_stay.date is None:
-        errors["recent_hospital_stay.date"] = _l(
-            "Enter the date of the operation or hospital stay."
-        )
+        errors["recent_hospital_stay.date"] = _l("Enter the date of the operation or hospital stay.")
     if answers.medications.takes:
         if not answers.medications.names:
             errors["medications.names"] = _l("Write down the medicines taken regularly.")
         if answers.medications.supply_lasts_stay is None:
-            errors["medications.supply_lasts_stay"] = _l(
-                "Say whether there is enough medicine for the whole stay."
-            )
+            errors["medications.supply_lasts_stay"] = _l("Say whether there is enough medicine for the whole stay.")
     if answers.travels_alone is None:
         errors["travels_alone"] = _l("Say whether the traveller goes alone or with a companion.")
     elif answers.travels_alone is False and answers.companion is None:
@@ -163,14 +153,10 @@ def check_complete(answers: DeclarationAnswers) -> None:
         if not answers.insurance.insurer:
             errors["insurance.insurer"] = _l("Enter the name of the insurance company.")
         if not answers.insurance.policy_number:
-            errors["insurance.policy_number"] = _l(
-                "Enter the policy number from the insurance paper."
-            )
+            errors["insurance.policy_number"] = _l("Enter the policy number from the insurance paper.")
     if errors:
         raise InvalidInput(
-            _l(
-                "Some questions are not answered yet. Answer them to send the declaration, or save it as a draft."
-            ),
+            _l("Some questions are not answered yet. Answer them to send the declaration, or save it as a draft."),
             code="declaration_incomplete",
             field_errors=errors,
         )

@@ -33,24 +33,16 @@ Caller = Request[Principal, Any, Any]
 DECLARATION_PATH = "/api/v1/bookings/{booking_id:int}/travellers/{traveller_id:int}/declaration"
 TAGS = ["Health declarations"]
 
-BaseFilter = Annotated[
-    Optional[int], Parameter(ge=1, description="Only declarations for this base")
-]
-TourFilter = Annotated[
-    Optional[int], Parameter(ge=1, description="Only declarations for this tour")
-]
+BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only declarations for this base")]
+TourFilter = Annotated[Optional[int], Parameter(ge=1, description="Only declarations for this tour")]
 StatusFilter = Annotated[
     Optional[DeclarationStatus],
     Parameter(description="Only this status (default: everything sent by travellers)"),
 ]
-RiskFilter = Annotated[
-    Optional[Risk], Parameter(description="Only this overall risk: low, medium or high")
-]
+RiskFilter = Annotated[Optional[Risk], Parameter(description="Only this overall risk: low, medium or high")]
 MissingFilter = Annotated[
     bool,
-    Parameter(
-        description="Instead: travellers whose declaration is past its deadline and not sent"
-    ),
+    Parameter(description="Instead: travellers whose declaration is past its deadline and not sent"),
 ]
 
 
@@ -67,9 +59,7 @@ async def get_declaration(
     clock: NamedDependency[Clock],
     keyring: NamedDependency[KeyRing],
 ) -> DeclarationOut:
-    return await declarations.get_declaration(
-        request.user, booking_id, traveller_id, keyring=keyring, now=clock.now()
-    )
+    return await declarations.get_declaration(request.user, booking_id, traveller_id, keyring=keyring, now=clock.now())
 
 
 @put(

@@ -39,9 +39,7 @@ async def arrival_care_notes(
     rows = await conn.fetch(CARE_SQL, sorted(set(booking_ids)))
     notes: dict[tuple[int, int], CareNotes] = {}
     for row in rows:
-        answers = sealing.open_content(
-            keyring, row["booking"], row["traveller"], row["content_cipher"]
-        ).answers
+        answers = sealing.open_content(keyring, row["booking"], row["traveller"], row["content_cipher"]).answers
         notes[(row["booking"], row["traveller"])] = CareNotes(
             diet=[need.value for need in answers.diet if need.value != "none"],
             mobility_aid=answers.mobility_aid.value,

@@ -55,9 +55,7 @@ def terms(retention_days: int) -> ConsentTerms:
     )
 
 
-async def consent_state(
-    conn: asyncpg.Connection, traveller_id: int, booking_id: int
-) -> ConsentState:
+async def consent_state(conn: asyncpg.Connection, traveller_id: int, booking_id: int) -> ConsentState:
     rows = await conn.fetch(
         "SELECT purpose, granted_at, withdrawn_at FROM consent WHERE traveller = $1 AND booking = $2 "
         "ORDER BY granted_at, id",
@@ -68,8 +66,7 @@ async def consent_state(
     share_withdrawn = [
         row["withdrawn_at"]
         for row in rows
-        if row["purpose"] == ConsentPurpose.share_with_base.value
-        and row["withdrawn_at"] is not None
+        if row["purpose"] == ConsentPurpose.share_with_base.value and row["withdrawn_at"] is not None
     ]
     shared = ConsentPurpose.share_with_base.value in standing
     return ConsentState(

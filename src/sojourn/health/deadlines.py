@@ -53,9 +53,7 @@ SELECT *, count(*) OVER () AS total_count FROM outstanding WHERE arrival >= toda
 
 
 def outstanding_sql(window: str, scope: str = "TRUE") -> str:
-    return OUTSTANDING_SQL.format(
-        window=window, scope=scope, shared=share_stands_sql("bt.traveller", "b.id")
-    )
+    return OUTSTANDING_SQL.format(window=window, scope=scope, shared=share_stands_sql("bt.traveller", "b.id"))
 
 
 def _stage(due_on: dt.date, today: dt.date) -> str | None:
@@ -69,9 +67,7 @@ def _stage(due_on: dt.date, today: dt.date) -> str | None:
 async def _new_keys(conn: asyncpg.Connection, keys: list[str]) -> set[str]:
     if not keys:
         return set()
-    existing = await conn.fetch(
-        "SELECT dedupe_key FROM outbox_message WHERE dedupe_key = ANY($1::text[])", keys
-    )
+    existing = await conn.fetch("SELECT dedupe_key FROM outbox_message WHERE dedupe_key = ANY($1::text[])", keys)
     return set(keys) - {row["dedupe_key"] for row in existing}
 
 
@@ -91,9 +87,7 @@ async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> in
             if stage is None:
                 continue
             recipients = {first["account"], first["booked_by"]}
-            keys = {
-                f"declaration_due:{booking_id}:{stage}:{account}": account for account in recipients
-            }
+            keys = {f"declaration_due:{booking_id}:{stage}:{account}": account for account in recipients}
             for key in sorted(await _new_keys(conn, list(keys))):
                 await outbox.enqueue(
                     conn,
@@ -105,10 +99,7 @@ async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> in
                         "due_on": first["due_on"].isoformat(),
                         "arrival": first["arrival"].isoformat(),
                         "stage": stage,
-                        "travellers": [
-                            {"id": row["traveller"], "name": row["traveller_name"]}
-                            for row in travellers
-                        ],
+                        "travellers": [{"id": row["traveller"], "name": row["traveller_name"]} for row in travellers],
                     },
                     dedupe_key=key,
                 )
@@ -137,10 +128,7 @@ async def flag_missing_declarations(now: dt.datetime, settings: Settings) -> int
             operators[row["base"]].append(row["account"])
         for booking_id, travellers in bookings.items():
             first = travellers[0]
-            keys = {
-                f"declarations_missing:{booking_id}:{account}": account
-                for account in operators[first["base"]]
-            }
+            keys = {f"declarations_missing:{booking_id}:{account}": account for account in operators[first["base"]]}
             for key in sorted(await _new_keys(conn, list(keys))):
                 await outbox.enqueue(
                     conn,
@@ -186,9 +174,7 @@ async def missing_declarations(
         args.append(tour_id)
         scope += f" AND b.tour = ${len(args)}"
     sql = outstanding_sql("today >= due_on", scope)
-    sql += (
-        f" ORDER BY due_on, arrival, booking_id, traveller LIMIT {int(limit)} OFFSET {int(offset)}"
-    )
+    sql += f" ORDER BY due_on, arrival, booking_id, traveller LIMIT {int(limit)} OFFSET {int(offset)}"
     async with db.connection() as conn:
         rows = await conn.fetch(sql, *args)
     items = [

@@ -72,9 +72,7 @@ def _not_yours() -> NotFound:
     return NotFound(_l("This traveller is not on this booking in your account."))
 
 
-async def fetch_target(
-    conn: asyncpg.Connection, principal: Principal, booking_id: int, traveller_id: int
-) -> Any:
+async def fetch_target(conn: asyncpg.Connection, principal: Principal, booking_id: int, traveller_id: int) -> Any:
     """The traveller on the booking, with trip and declaration, if the caller is on the booker's side."""
     args: list[Any] = [booking_id, traveller_id]
     condition = policy.declarations_writable(principal, "bt", args)
@@ -84,9 +82,7 @@ async def fetch_target(
     return row
 
 
-def _booking_open(
-    row: Any, now: dt.datetime, status: str | None = None, hold_expires_at: Any = None
-) -> bool:
+def _booking_open(row: Any, now: dt.datetime, status: str | None = None, hold_expires_at: Any = None) -> bool:
     """Declarations change only on a live booking: a hold still running, or a confirmed stay not over."""
     status = status or row["booking_status"]
     hold_expires_at = hold_expires_at or row["hold_expires_at"]
@@ -125,14 +121,10 @@ async def _prefill(
     if previous is None:
         source = PrefillSource(source="traveller_record") if contact else None
         return DeclarationAnswers(emergency_contact=contact), source
-    content = sealing.open_content(
-        keyring, previous["booking"], row["traveller"], previous["content_cipher"]
-    )
+    content = sealing.open_content(keyring, previous["booking"], row["traveller"], previous["content_cipher"])
     answers = content.answers
     # Whether the medicine lasts depends on this stay's length: ask again, keep the names.
-    answers.medications = Medications(
-        takes=answers.medications.takes, names=answers.medications.names
-    )
+    answers.medications = Medications(takes=answers.medications.takes, names=answers.medications.names)
     answers.emergency_contact = contact or answers.emergency_contact
     return answers, PrefillSource(
         source="previous_declaration",
@@ -214,17 +206,12 @@ def _require_collect_consent(data: DeclarationIn) -> None:
             "We can keep health information only with the traveller's consent. Tick \"I agree that "
             'this health information is kept" (consent.collect) and send again; nothing was saved.'
         )
-        raise InvalidInput(
-            message, code="consent_required", field_errors={"consent.collect": message}
-        )
+        raise InvalidInput(message, code="consent_required", field_errors={"consent.collect": message})
 
 
 def _booking_closed() -> Conflict:
     return Conflict(
-        _l(
-            "This booking is cancelled, has run out or is already over, "
-            "so its declaration cannot be changed."
-        ),
+        _l("This booking is cancelled, has run out or is already over, so its declaration cannot be changed."),
         code="booking_closed",
     )
 
@@ -297,9 +284,7 @@ async def save_declaration(
                 await consents.grant(conn, ConsentPurpose.share_with_base, **grants)
             else:
                 await consents.withdraw(conn, ConsentPurpose.share_with_base, **grants)
-            screening = await screen_declaration(
-                conn, answers, Trip.from_row(row), row["base"], row["tour"]
-            )
+            screening = await screen_declaration(conn, answers, Trip.from_row(row), row["base"], row["tour"])
             status = _next_status(current["status"], data.submit)
             await health_counts.declaration_saving(
                 conn, keyring, booking_id, traveller_id, answers=answers, risk=screening["risk"], submit=data.submit

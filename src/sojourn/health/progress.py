@@ -40,7 +40,9 @@ class DeclarationProgress(msgspec.Struct):
         return self.status in SENT
 
 
-async def declaration_progress(principal: Principal, booking_ids: Sequence[int]) -> dict[int, list[DeclarationProgress]]:
+async def declaration_progress(
+    principal: Principal, booking_ids: Sequence[int]
+) -> dict[int, list[DeclarationProgress]]:
     """Per booking the principal may declare for (``policy.declarations_writable``), its travellers' progress."""
     if not booking_ids:
         return {}

@@ -126,15 +126,11 @@ async def _fetch(conn: asyncpg.Connection, principal: Principal, declaration_id:
 
 def _hidden_because(row: Any) -> Any:
     if row["status"] == "shredded":
-        return _l(
-            "The details were deleted: the keeping period ended or the traveller took back consent."
-        )
+        return _l("The details were deleted: the keeping period ended or the traveller took back consent.")
     if row["status"] not in SENT:
         return _l("The traveller has not sent this declaration yet.")
     if not row["shared"]:
-        return _l(
-            "The traveller has not agreed to share the details with the base, or took that back."
-        )
+        return _l("The traveller has not agreed to share the details with the base, or took that back.")
     return None
 
 
@@ -171,9 +167,7 @@ async def _view(
     content = sealing.open_content(keyring, row["booking"], row["traveller"], row["content_cipher"])
     view.details = content.answers
     view.screening = screening_out(content.screening)
-    view.review_note = sealing.open_note(
-        keyring, row["booking"], row["traveller"], row["review_note_cipher"]
-    )
+    view.review_note = sealing.open_note(keyring, row["booking"], row["traveller"], row["review_note_cipher"])
     await audit.record(
         "declaration_read",
         actor=principal,
@@ -191,21 +185,15 @@ async def read_declaration(
     principal: Principal, declaration_id: int, *, keyring: KeyRing, now: dt.datetime, ip: str = ""
 ) -> OperatorDeclarationOut:
     async with db.connection() as conn, conn.transaction():
-        return await _view(
-            conn, principal, await _fetch(conn, principal, declaration_id), keyring, now, ip
-        )
+        return await _view(conn, principal, await _fetch(conn, principal, declaration_id), keyring, now, ip)
 
 
 def _not_reviewable(status: str) -> Conflict:
     if status in ("accepted", "declined"):
-        return Conflict(
-            _l("This declaration has already been reviewed."), code="declaration_reviewed"
-        )
+        return Conflict(_l("This declaration has already been reviewed."), code="declaration_reviewed")
     if status == "info_requested":
         return Conflict(
-            _l(
-                "You asked the traveller for more information. Wait until they send the declaration again."
-            ),
+            _l("You asked the traveller for more information. Wait until they send the declaration again."),
             code="waiting_for_traveller",
         )
     return Conflict(_l("This declaration has not been sent for review."), code="not_submitted")
@@ -239,9 +227,7 @@ async def review_declaration(
         if data.decision == Decision.decline:
             # The booking engine's order: the base's lock before any row lock.
             await lock_base(conn, row["base"], settings.lock_timeout_ms)
-        status = await conn.fetchval(
-            "SELECT status FROM health_declaration WHERE id = $1 FOR UPDATE", declaration_id
-        )
+        status = await conn.fetchval("SELECT status FROM health_declaration WHERE id = $1 FOR UPDATE", declaration_id)
         if status != "submitted":
             raise _not_reviewable(status)
         row = await _fetch(conn, principal, declaration_id)
@@ -301,8 +287,6 @@ async def review_declaration(
                 now=now,
                 ip=ip,
             )
-        view = await _view(
-            conn, principal, await _fetch(conn, principal, declaration_id), keyring, now, ip
-        )
+        view = await _view(conn, principal, await _fetch(conn, principal, declaration_id), keyring, now, ip)
         view.refund_fen = refund
         return view

@@ -106,11 +106,7 @@ def problems(condition: Any, path: str = "$") -> list[str]:
         parts = condition[key]
         if not isinstance(parts, list):
             return [f"{path}.{key}: a list of conditions"]
-        return [
-            problem
-            for i, part in enumerate(parts)
-            for problem in problems(part, f"{path}.{key}[{i}]")
-        ]
+        return [problem for i, part in enumerate(parts) for problem in problems(part, f"{path}.{key}[{i}]")]
     if keys == {"not"}:
         return problems(condition["not"], f"{path}.not")
     if keys == {"fact", "op", "value"}:

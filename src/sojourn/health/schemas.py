@@ -55,9 +55,7 @@ CONDITION_NAMES = ("hypertension", "heart_disease", "diabetes", "copd_asthma", "
 
 class ChronicConditions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     hypertension: ConditionAnswer = msgspec.field(default_factory=_condition)
-    heart_disease: ConditionAnswer = msgspec.field(
-        default_factory=_condition
-    )  # incl. irregular heartbeat
+    heart_disease: ConditionAnswer = msgspec.field(default_factory=_condition)  # incl. irregular heartbeat
     diabetes: ConditionAnswer = msgspec.field(default_factory=_condition)
     copd_asthma: ConditionAnswer = msgspec.field(default_factory=_condition)
     stroke_history: ConditionAnswer = msgspec.field(default_factory=_condition)
@@ -165,9 +163,7 @@ class DeclarationOut(DeclarationAnswers, kw_only=True):
     booking_id: int
     traveller_id: int
     traveller_name: str
-    status: (
-        str  # new (not saved yet), draft, submitted, info_requested, accepted, declined, shredded
-    )
+    status: str  # new (not saved yet), draft, submitted, info_requested, accepted, declined, shredded
     editable: bool
     due_on: dt.date
     submitted_at: Optional[dt.datetime] = None

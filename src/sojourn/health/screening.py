@@ -83,15 +83,11 @@ def facts_for(answers: DeclarationAnswers, trip: Trip) -> dict[str, Any]:
     )
     facts.update(
         has_other_condition=bool(answers.conditions.other),
-        days_since_hospital_stay=(
-            (trip.arrival - stay.date).days if stay.had and stay.date else None
-        ),
+        days_since_hospital_stay=((trip.arrival - stay.date).days if stay.had and stay.date else None),
         cognitive_impairment=answers.cognitive_impairment,
         epilepsy=answers.epilepsy,
         takes_medication=answers.medications.takes,
-        medication_supply_lasts=(
-            answers.medications.supply_lasts_stay if answers.medications.takes else None
-        ),
+        medication_supply_lasts=(answers.medications.supply_lasts_stay if answers.medications.takes else None),
         has_allergies=bool(answers.allergies),
         diet=[need.value for need in answers.diet if need.value != "none"],
         mobility_aid=answers.mobility_aid.value,
@@ -102,9 +98,7 @@ def facts_for(answers: DeclarationAnswers, trip: Trip) -> dict[str, Any]:
         has_co_signer=answers.co_signer is not None,
         has_certificate=certificate.has,
         certificate_age_days=(
-            (trip.arrival - certificate.dated).days
-            if certificate.has and certificate.dated
-            else None
+            (trip.arrival - certificate.dated).days if certificate.has and certificate.dated else None
         ),
         has_insurance=insurance.has,
         insurance_age_limit=insurance.age_limit if insurance.has else None,
@@ -137,9 +131,7 @@ def screen(rule_rows: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> 
         try:
             matched = rules.holds(condition, facts)
         except rules.BadCondition as error:
-            log.error(
-                "screening rule %s (id %s) cannot be read: %s", row["code"], row.get("id"), error
-            )
+            log.error("screening rule %s (id %s) cannot be read: %s", row["code"], row.get("id"), error)
             flags.append(_unreadable_rule(row))
             continue
         if matched:
@@ -152,9 +144,7 @@ def screen(rule_rows: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> 
                     "explanation_en": row["explanation_en"],
                 }
             )
-    flags.sort(
-        key=lambda flag: -RISK_ORDER.get(flag["risk"], 1)
-    )  # stable: rule priority within a risk
+    flags.sort(key=lambda flag: -RISK_ORDER.get(flag["risk"], 1))  # stable: rule priority within a risk
     risk = max((flag["risk"] for flag in flags), key=lambda r: RISK_ORDER.get(r, 1), default="low")
     return {"risk": risk, "flags": flags}
 
@@ -177,9 +167,7 @@ def screening_out(stored: Mapping[str, Any] | None) -> Screening | None:
     )
 
 
-async def load_rules(
-    conn: asyncpg.Connection, base_id: int, tour_id: int
-) -> list[Mapping[str, Any]]:
+async def load_rules(conn: asyncpg.Connection, base_id: int, tour_id: int) -> list[Mapping[str, Any]]:
     return [dict(row) for row in await conn.fetch(RULES_SQL, base_id, tour_id)]
 
 

@@ -43,16 +43,12 @@ def seal_content(
 
 
 def open_content(keyring: KeyRing, booking_id: int, traveller_id: int, blob: bytes) -> Content:
-    return msgspec.json.decode(
-        keyring.decrypt_text(blob, content_context(booking_id, traveller_id)), type=Content
-    )
+    return msgspec.json.decode(keyring.decrypt_text(blob, content_context(booking_id, traveller_id)), type=Content)
 
 
 def seal_note(keyring: KeyRing, booking_id: int, traveller_id: int, note: str) -> bytes | None:
     return keyring.encrypt_text(note, note_context(booking_id, traveller_id)) if note else None
 
 
-def open_note(
-    keyring: KeyRing, booking_id: int, traveller_id: int, blob: bytes | None
-) -> str | None:
+def open_note(keyring: KeyRing, booking_id: int, traveller_id: int, blob: bytes | None) -> str | None:
     return keyring.decrypt_text(blob, note_context(booking_id, traveller_id)) if blob else None

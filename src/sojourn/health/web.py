@@ -60,8 +60,10 @@ def _person(form: FormMultiDict, prefix: str) -> dict[str, Any] | None:
 def body_from_form(form: FormMultiDict) -> dict[str, Any]:
     """The form's fields as the API's JSON body (``DeclarationIn``)."""
     conditions: dict[str, Any] = {
-        name: {"has": bool(_flag(form, f"conditions.{name}.has")),
-               "controlled": _flag(form, f"conditions.{name}.controlled")}
+        name: {
+            "has": bool(_flag(form, f"conditions.{name}.has")),
+            "controlled": _flag(form, f"conditions.{name}.controlled"),
+        }
         for name in CONDITION_NAMES
     }
     conditions["other"] = _text(form, "conditions.other")
@@ -93,8 +95,10 @@ def body_from_form(form: FormMultiDict) -> dict[str, Any]:
             "policy_number": _text(form, "insurance.policy_number"),
             "age_limit": _text(form, "insurance.age_limit") or None,
         },
-        "consent": {"collect": _text(form, "consent.collect") == "yes",
-                    "share_with_base": _text(form, "consent.share_with_base") == "yes"},
+        "consent": {
+            "collect": _text(form, "consent.collect") == "yes",
+            "share_with_base": _text(form, "consent.share_with_base") == "yes",
+        },
         "submit": _text(form, "action") == "send",
     }
     for prefix in PEOPLE:
@@ -132,8 +136,16 @@ class _Shown:
 
 
 async def _page(
-    request: Request[Any, Any, Any], booking_id: int, traveller_id: int, settings: Settings, keyring: KeyRing,
-    now: Any, *, body: dict[str, Any] | None = None, errors: dict[str, str] | None = None, problem: str | None = None,
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    traveller_id: int,
+    settings: Settings,
+    keyring: KeyRing,
+    now: Any,
+    *,
+    body: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
     status: int = 200,
 ) -> Template:
     principal = request.user
@@ -150,8 +162,9 @@ async def _page(
             "errors": {_anchor(key): value for key, value in (errors or {}).items()},
             "problem": problem,
             "terms": consents.terms(settings.declaration_retention_days),
-            "consent": body["consent"] if body else {"collect": declaration.consent.collect,
-                                                      "share_with_base": declaration.consent.share_with_base},
+            "consent": body["consent"]
+            if body
+            else {"collect": declaration.consent.collect, "share_with_base": declaration.consent.share_with_base},
             "conditions": CONDITION_NAMES,
             "diets": DIETS,
             "mobility": MOBILITY,
@@ -165,8 +178,12 @@ async def _page(
 
 @get("/trips/{booking_id:int}/health/{traveller_id:int}", include_in_schema=False)
 async def declaration_form(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], traveller_id: FromPath[int],
-    settings: NamedDependency[Settings], clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    traveller_id: FromPath[int],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
     if booker_of(request) is None:
         return sign_in_first(current_target(request))
@@ -175,8 +192,12 @@ async def declaration_form(
 
 @post("/trips/{booking_id:int}/health/{traveller_id:int}", include_in_schema=False, status_code=303)
 async def save_declaration(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], traveller_id: FromPath[int],
-    settings: NamedDependency[Settings], clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing],
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    traveller_id: FromPath[int],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
     principal = booker_of(request)
     if principal is None:
@@ -189,20 +210,39 @@ async def save_declaration(
         text = str(error)
         path = text.split("at `$.", 1)[1].split("`", 1)[0] if "at `$." in text else "consent.collect"
         errors = {path: humanise_validation_message(text)}
-        return await _page(request, booking_id, traveller_id, settings, keyring, now, body=body, errors=errors, status=400)
+        return await _page(
+            request, booking_id, traveller_id, settings, keyring, now, body=body, errors=errors, status=400
+        )
     try:
         saved = await declarations.save_declaration(
             principal, booking_id, traveller_id, data, keyring=keyring, now=now, ip=client_ip(request)
         )
     except DomainError as refused:
         errors = {key: str(value) for key, value in refused.field_errors.items()}
-        return await _page(request, booking_id, traveller_id, settings, keyring, now, body=body, errors=errors,
-                           problem=str(refused.message), status=refused.status)
+        return await _page(
+            request,
+            booking_id,
+            traveller_id,
+            settings,
+            keyring,
+            now,
+            body=body,
+            errors=errors,
+            problem=str(refused.message),
+            status=refused.status,
+        )
     if data.submit:
         flash(request, _("The health form of %(name)s is sent. Thank you.", name=saved.traveller_name), "ok")
     else:
-        flash(request, _("The health form of %(name)s is saved. You can finish it later, until %(date)s.",
-                         name=saved.traveller_name, date=saved.due_on.isoformat()), "ok")
+        flash(
+            request,
+            _(
+                "The health form of %(name)s is saved. You can finish it later, until %(date)s.",
+                name=saved.traveller_name,
+                date=saved.due_on.isoformat(),
+            ),
+            "ok",
+        )
     return Redirect(f"/trips/{booking_id}/health", status_code=303)
 
 

@@ -119,9 +119,7 @@ async def record_mandate(
         return await insert_mandate(conn, principal, traveller_id, account_id, terms, now=now, ip=ip)
 
 
-async def withdraw_mandate(
-    principal: Principal, traveller_id: int, *, now: dt.datetime, ip: str = ""
-) -> MandateOut:
+async def withdraw_mandate(principal: Principal, traveller_id: int, *, now: dt.datetime, ip: str = "") -> MandateOut:
     """End the active consent. Agents reach only travellers they may see (an active consent);
     a traveller account only its own travellers. From now on agents get 404 for this person."""
     args: list[Any] = [traveller_id]

@@ -106,8 +106,10 @@ async def new_senior(
         else:
             flash(
                 request,
-                _("An account has been opened for %(name)s. They can call 96111 to set their own password.",
-                  name=overview.display_name),
+                _(
+                    "An account has been opened for %(name)s. They can call 96111 to set their own password.",
+                    name=overview.display_name,
+                ),
                 "ok",
             )
             return Redirect(f"/hotline/seniors/{overview.account_id}", status_code=303)

@@ -36,16 +36,25 @@ class EncryptedColumn:
 
 COLUMNS = (
     EncryptedColumn(
-        "traveller identity numbers", "traveller", "id_number_cipher",
-        lambda row: f"traveller-id:{row['account']}", ("account",),
+        "traveller identity numbers",
+        "traveller",
+        "id_number_cipher",
+        lambda row: f"traveller-id:{row['account']}",
+        ("account",),
     ),
     EncryptedColumn(
-        "health declaration contents", "health_declaration", "content_cipher",
-        lambda row: f"declaration:{row['booking']}:{row['traveller']}", ("booking", "traveller"),
+        "health declaration contents",
+        "health_declaration",
+        "content_cipher",
+        lambda row: f"declaration:{row['booking']}:{row['traveller']}",
+        ("booking", "traveller"),
     ),
     EncryptedColumn(
-        "health declaration review notes", "health_declaration", "review_note_cipher",
-        lambda row: f"declaration-note:{row['booking']}:{row['traveller']}", ("booking", "traveller"),
+        "health declaration review notes",
+        "health_declaration",
+        "review_note_cipher",
+        lambda row: f"declaration-note:{row['booking']}:{row['traveller']}",
+        ("booking", "traveller"),
     ),
 )
 

@@ -96,8 +96,7 @@ def build_worker(
         queue,
         functions=tasks,
         cron_jobs=[
-            CronJob(function=task, cron=job.cron, timeout=job.timeout, retries=1)
-            for job, task in zip(jobs, tasks)
+            CronJob(function=task, cron=job.cron, timeout=job.timeout, retries=1) for job, task in zip(jobs, tasks)
         ],
         concurrency=4,
         separate_process=not in_process,

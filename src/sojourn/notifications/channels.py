@@ -217,4 +217,3 @@ def configured_channels(settings: Settings) -> list[Channel]:
 
 def channel_for(channels: list[Channel], recipient: Recipient) -> Channel:
     return next(channel for channel in channels if channel.reaches(recipient))
-

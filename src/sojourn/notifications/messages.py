@@ -106,8 +106,7 @@ def _declaration_due(p: dict[str, Any]) -> Message:
     values = {"reference": p.get("reference", ""), "due_on": _date(p.get("due_on")), "names": _names(p)}
     if p.get("stage") == "due":
         body = _(
-            "The health form for booking %(reference)s was due on %(due_on)s. "
-            "Please fill it in now for: %(names)s.",
+            "The health form for booking %(reference)s was due on %(due_on)s. Please fill it in now for: %(names)s.",
             **values,
         )
     else:

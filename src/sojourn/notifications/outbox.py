@@ -30,5 +30,10 @@ async def enqueue(
     deliver_after: dt.datetime | None = None,
 ) -> None:
     await conn.execute(
-        ENQUEUE_SQL, kind, account_id, json.dumps(payload, ensure_ascii=False, default=str), dedupe_key[:120], deliver_after
+        ENQUEUE_SQL,
+        kind,
+        account_id,
+        json.dumps(payload, ensure_ascii=False, default=str),
+        dedupe_key[:120],
+        deliver_after,
     )

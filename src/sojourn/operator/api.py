@@ -112,7 +112,9 @@ async def update_tour(
 async def publish_tour(
     request: Caller, tour_id: FromPath[int], settings: NamedDependency[Settings], clock: NamedDependency[Clock]
 ) -> OperatorTourOut:
-    return await publishing.publish_tour(request.user, tour_id, settings=settings, now=clock.now(), ip=client_ip(request))
+    return await publishing.publish_tour(
+        request.user, tour_id, settings=settings, now=clock.now(), ip=client_ip(request)
+    )
 
 
 @post(

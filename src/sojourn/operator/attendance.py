@@ -48,7 +48,10 @@ def attendance_out(row: Any) -> AttendanceOut:
 
 def _wrong_state(row: Any) -> Conflict:
     return Conflict(
-        _l("This cannot be done for a booking whose status is: %(status)s.", status=label(BOOKING_STATUS, row["status"])),
+        _l(
+            "This cannot be done for a booking whose status is: %(status)s.",
+            status=label(BOOKING_STATUS, row["status"]),
+        ),
         code="wrong_status",
         status=row["status"],
     )

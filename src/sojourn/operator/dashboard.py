@@ -107,9 +107,7 @@ async def dashboard(principal: Principal, base_id: int, *, now: dt.datetime) -> 
                 )
                 for row in expiring
             ],
-            occupancy=await occupancy.nights(
-                conn, base_id, today, today + dt.timedelta(days=OCCUPANCY_NIGHTS), now
-            ),
+            occupancy=await occupancy.nights(conn, base_id, today, today + dt.timedelta(days=OCCUPANCY_NIGHTS), now),
         )
 
 

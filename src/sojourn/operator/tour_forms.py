@@ -140,8 +140,17 @@ def values_of(tour: OperatorTourOut) -> dict[str, Any]:
     values: dict[str, Any] = {
         name: getattr(tour, name)
         for name in (
-            "mode", "title_zh", "title_en", "summary_zh", "summary_en", "includes_zh", "includes_en",
-            "min_nights", "max_nights", "seats", "declaration_due_days",
+            "mode",
+            "title_zh",
+            "title_en",
+            "summary_zh",
+            "summary_en",
+            "includes_zh",
+            "includes_en",
+            "min_nights",
+            "max_nights",
+            "seats",
+            "declaration_due_days",
         )
     }
     values.update(

@@ -122,7 +122,13 @@ async def feedback_page(request: Caller, base_id: BaseId = None, flagged: Flagge
         else ([], 0)
     )
     return page(
-        "feedback.html", section="feedback", bases=bases, base=base, items=items, total=total, flagged=flagged,
+        "feedback.html",
+        section="feedback",
+        bases=bases,
+        base=base,
+        items=items,
+        total=total,
+        flagged=flagged,
         errors={},
     )
 
@@ -136,7 +142,9 @@ async def reply_to_feedback(request: Caller, feedback_id: FromPath[int], clock: 
         return refused(request, invalid, target)
     target = safe_next(form.next, "/operator/feedback")
     try:
-        await moderation.reply_to_feedback(request.user, feedback_id, form.reply, now=clock.now(), ip=client_ip(request))
+        await moderation.reply_to_feedback(
+            request.user, feedback_id, form.reply, now=clock.now(), ip=client_ip(request)
+        )
     except DomainError as error:
         return refused(request, error, target)
     return done(request, _("Your reply is published under the comment."), target)

@@ -125,13 +125,21 @@ async def change_beds(
         return await _calendar_page(
             request, base_id, None, now, errors=invalid.errors, values=invalid.values, status_code=400
         )
-    values = {**msgspec.structs.asdict(form), "first_night": form.first_night.isoformat(),
-              "last_night": form.last_night.isoformat()}
+    values = {
+        **msgspec.structs.asdict(form),
+        "first_night": form.first_night.isoformat(),
+        "last_night": form.last_night.isoformat(),
+    }
     month = form.first_night.strftime("%Y-%m")
     closing = form.action == "close"
     if form.beds is None and not closing:
         return await _calendar_page(
-            request, base_id, month, now, errors={"beds": _("Enter how many beds to offer.")}, values=values,
+            request,
+            base_id,
+            month,
+            now,
+            errors={"beds": _("Enter how many beds to offer.")},
+            values=values,
             status_code=400,
         )
     beds = 0 if closing else int(form.beds or 0)
@@ -148,7 +156,13 @@ async def change_beds(
     except Conflict as refused:
         refusal = {"message": str(refused.message), **refused.extra}
         return await _calendar_page(
-            request, base_id, month, now, values=values, refusal=refusal, status_code=409,
+            request,
+            base_id,
+            month,
+            now,
+            values=values,
+            refusal=refusal,
+            status_code=409,
             errors={"first_night": str(refused.message)},
         )
     except DomainError as refused:

@@ -130,7 +130,9 @@ async def declaration_page(
     return await _declaration_page(request, declaration_id, keyring, clock, errors={})
 
 
-@post("/operator/declarations/{declaration_id:int}/review", include_in_schema=False, guards=[operators], status_code=303)
+@post(
+    "/operator/declarations/{declaration_id:int}/review", include_in_schema=False, guards=[operators], status_code=303
+)
 async def review_declaration(
     request: Caller,
     declaration_id: FromPath[int],
@@ -159,7 +161,12 @@ async def review_declaration(
             raise
         values = {"decision": form.decision.value, "note": form.note}
         return await _declaration_page(
-            request, declaration_id, keyring, clock, errors=errors_of(error, "decision"), values=values,
+            request,
+            declaration_id,
+            keyring,
+            clock,
+            errors=errors_of(error, "decision"),
+            values=values,
             status_code=error.status,
         )
     message = {

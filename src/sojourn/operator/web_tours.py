@@ -57,8 +57,14 @@ async def tours_page(
         else ([], 0)
     )
     return page(
-        "tours.html", section="tours", bases=bases, base=base, tours=tours, total=total,
-        status=status.value if status else "", include_past=include_past,
+        "tours.html",
+        section="tours",
+        bases=bases,
+        base=base,
+        tours=tours,
+        total=total,
+        status=status.value if status else "",
+        include_past=include_past,
     )
 
 
@@ -91,7 +97,10 @@ async def new_tour_page(request: Caller, base_id: BaseId = None) -> Template:
     values = {
         "mode": "vacation",
         "declaration_due_days": 7,
-        "policy_days_1": 30, "policy_percent_1": 100, "policy_days_2": 7, "policy_percent_2": 50,
+        "policy_days_1": 30,
+        "policy_percent_1": 100,
+        "policy_days_2": 7,
+        "policy_percent_2": 50,
     }
     return await _form_page(request, base_id=base_id, values=values, errors={})
 
@@ -119,10 +128,15 @@ async def create_tour(request: Caller, clock: NamedDependency[Clock]) -> Templat
         if error.status == 404:
             raise
         return await _form_page(
-            request, base_id=base_id, values=values, errors=tour_forms.form_errors(errors_of(error)),
+            request,
+            base_id=base_id,
+            values=values,
+            errors=tour_forms.form_errors(errors_of(error)),
             status_code=error.status,
         )
-    return done(request, _("The tour is saved as a draft. Publish it when it is ready."), f"/operator/tours/{created.id}")
+    return done(
+        request, _("The tour is saved as a draft. Publish it when it is ready."), f"/operator/tours/{created.id}"
+    )
 
 
 @get("/operator/tours/{tour_id:int}", include_in_schema=False, guards=[operators])
@@ -160,14 +174,22 @@ async def update_tour(
         )
     except FormErrors as invalid:
         return await _form_page(
-            request, base_id=tour.base_id, values=values or invalid.values, errors=invalid.errors, tour=tour,
+            request,
+            base_id=tour.base_id,
+            values=values or invalid.values,
+            errors=invalid.errors,
+            tour=tour,
             status_code=400,
         )
     except DomainError as error:
         if error.status == 404:
             raise
         return await _form_page(
-            request, base_id=tour.base_id, values=values, errors=tour_forms.form_errors(errors_of(error)), tour=tour,
+            request,
+            base_id=tour.base_id,
+            values=values,
+            errors=tour_forms.form_errors(errors_of(error)),
+            tour=tour,
             status_code=error.status,
         )
     return done(request, _("The changes are saved."), f"/operator/tours/{tour_id}")
@@ -208,8 +230,15 @@ async def _cancel_page(
     preview = await cancellation.preview_cancellation(request.user, tour_id, now=now)
     bases, base = await choose_base(request.user, tour.base_id)
     return page(
-        "tour_cancel.html", status_code=status_code, section="tours", bases=bases, base=base, tour=tour,
-        preview=preview, errors=errors, reason=reason,
+        "tour_cancel.html",
+        status_code=status_code,
+        section="tours",
+        bases=bases,
+        base=base,
+        tour=tour,
+        preview=preview,
+        errors=errors,
+        reason=reason,
     )
 
 
@@ -234,7 +263,11 @@ async def cancel_departure(
         if error.status == 404:
             raise
         return await _cancel_page(
-            request, tour_id, clock.now(), errors=errors_of(error, "reason"), reason=form.reason,
+            request,
+            tour_id,
+            clock.now(),
+            errors=errors_of(error, "reason"),
+            reason=form.reason,
             status_code=error.status,
         )
     message = _(

@@ -26,7 +26,9 @@ CSV = "text/csv"
 
 From = Annotated[
     Optional[str],
-    QueryParameter(name="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM (a date stands for its month)"),
+    QueryParameter(
+        name="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM (a date stands for its month)"
+    ),
 ]
 To = Annotated[
     Optional[str],
@@ -76,9 +78,19 @@ def _filters(start, end, mode, member_id, base_id) -> StatsFilter:  # type: igno
     return StatsFilter.parse(start, end, mode, member_id, base_id)
 
 
-@get("/api/v1/stats/flows", tags=TAGS, summary="Flows from home provinces to destination provinces", guards=[coordinators])
+@get(
+    "/api/v1/stats/flows",
+    tags=TAGS,
+    summary="Flows from home provinces to destination provinces",
+    guards=[coordinators],
+)
 async def stats_flows(
-    request: Caller, from_: From = None, to: To = None, mode: Mode = None, member_id: MemberId = None, base_id: BaseId = None
+    request: Caller,
+    from_: From = None,
+    to: To = None,
+    mode: Mode = None,
+    member_id: MemberId = None,
+    base_id: BaseId = None,
 ) -> Response[list[FlowOut]]:
     """Travellers (by arrival month) and bed-nights of sold stays, summed over the period."""
     return await respond(request, "flows", _filters(from_, to, mode, member_id, base_id))
@@ -86,15 +98,18 @@ async def stats_flows(
 
 @get("/api/v1/stats/occupancy", tags=TAGS, summary="Occupancy per base and month", guards=[coordinators])
 async def stats_occupancy(
-    request: Caller, from_: From = None, to: To = None, base_id: BaseId = None, mode: Mode = None, member_id: MemberId = None
+    request: Caller,
+    from_: From = None,
+    to: To = None,
+    base_id: BaseId = None,
+    mode: Mode = None,
+    member_id: MemberId = None,
 ) -> Response[list[OccupancyOut]]:
     """Bed-nights sold ÷ bed-nights available, per base and month."""
     return await respond(request, "occupancy", _filters(from_, to, mode, member_id, base_id))
 
 
-@get(
-    "/api/v1/stats/exchange-balance", tags=TAGS, summary="Exchange balance per member pair", guards=[coordinators]
-)
+@get("/api/v1/stats/exchange-balance", tags=TAGS, summary="Exchange balance per member pair", guards=[coordinators])
 async def stats_exchange_balance(
     request: Caller, from_: From = None, to: To = None, member_id: MemberId = None
 ) -> Response[list[ExchangeOut]]:
@@ -119,7 +134,12 @@ async def stats_satisfaction(
 
 @get("/api/v1/stats/health-mix", tags=TAGS, summary="Health-risk mix per base (aggregates)", guards=[coordinators])
 async def stats_health_mix(
-    request: Caller, from_: From = None, to: To = None, mode: Mode = None, member_id: MemberId = None, base_id: BaseId = None
+    request: Caller,
+    from_: From = None,
+    to: To = None,
+    mode: Mode = None,
+    member_id: MemberId = None,
+    base_id: BaseId = None,
 ) -> Response[list[HealthMixOut]]:
     """Shares of submitted declarations per trait; cells under 5 are suppressed (count null)."""
     return await respond(request, "health-mix", _filters(from_, to, mode, member_id, base_id))
@@ -127,7 +147,12 @@ async def stats_health_mix(
 
 @get("/api/v1/stats/bookings", tags=TAGS, summary="Bookings over time by mode", guards=[coordinators])
 async def stats_bookings(
-    request: Caller, from_: From = None, to: To = None, mode: Mode = None, member_id: MemberId = None, base_id: BaseId = None
+    request: Caller,
+    from_: From = None,
+    to: To = None,
+    mode: Mode = None,
+    member_id: MemberId = None,
+    base_id: BaseId = None,
 ) -> Response[list[BookingsOut]]:
     """Per month of arrival and mode: sold bookings and travellers, no-shows, cancellations."""
     return await respond(request, "bookings", _filters(from_, to, mode, member_id, base_id))

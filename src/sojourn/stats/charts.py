@@ -44,7 +44,10 @@ def _sankey(rows: list[dict]) -> dict[str, Any] | None:
         "kind": "sankey",
         "unit": _("bed-nights"),
         "nodes": [{"name": key, "label": label} for key, label in nodes.items()],
-        "links": [{"source": "o" + r["origin_code"], "target": "d" + r["destination_code"], "value": r["bed_nights"]} for r in links],
+        "links": [
+            {"source": "o" + r["origin_code"], "target": "d" + r["destination_code"], "value": r["bed_nights"]}
+            for r in links
+        ],
     }
 
 

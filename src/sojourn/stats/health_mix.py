@@ -131,7 +131,9 @@ async def health_mix(principal: Principal, filters: StatsFilter) -> list[HealthM
     async with db.connection() as conn:
         rows = await conn.fetch(COUNTS_SQL.format(conditions=conditions), *args)
         base_ids = sorted({row["base_id"] for row in rows})
-        bases = await conn.fetch("SELECT id, name_zh, name_en FROM base WHERE id = ANY($1::int[]) ORDER BY id", base_ids)
+        bases = await conn.fetch(
+            "SELECT id, name_zh, name_en FROM base WHERE id = ANY($1::int[]) ORDER BY id", base_ids
+        )
     counts: dict[int, dict[tuple[str, str], int]] = {}
     for row in rows:
         counts.setdefault(row["base_id"], {})[(row["facet"], row["value"])] = row["n"]

@@ -38,9 +38,7 @@ async def occupancy(principal: Principal, filters: StatsFilter) -> list[Occupanc
     args: list[Any] = []
     period = filters.period_sql("r", args)
     capacity_period = StatsFilter(filters.start, filters.end).period_sql("c", args)
-    conditions = " AND ".join(
-        (filters.base_sql("bs", args), policy.stats_bases_visible(principal, "bs", args))
-    )
+    conditions = " AND ".join((filters.base_sql("bs", args), policy.stats_bases_visible(principal, "bs", args)))
     sql = OCCUPANCY_SQL.format(period=period, capacity_period=capacity_period, conditions=conditions)
     async with db.connection() as conn:
         rows = await conn.fetch(sql, *args)

@@ -34,14 +34,10 @@ from sojourn.config import Settings
 SOLD_STATUSES = ("confirmed", "checked_in", "checked_out", "no_show")
 OUTCOMES = ("confirmed", "no_show", "cancelled")
 
-_FLOW_COLUMNS = (
-    "month, mode, origin_code, origin_member, destination_code, destination_member, travellers, bed_nights"
-)
+_FLOW_COLUMNS = "month, mode, origin_code, origin_member, destination_code, destination_member, travellers, bed_nights"
 # Flows per month, mode, origin and destination: the folded rows and the changes not folded yet
 # (one statement, one snapshot: a fold running meanwhile moves rows from one side to the other).
-FLOW_ROWS = (
-    f"(SELECT {_FLOW_COLUMNS} FROM stats_flow_month UNION ALL SELECT {_FLOW_COLUMNS} FROM stats_flow_change)"
-)
+FLOW_ROWS = f"(SELECT {_FLOW_COLUMNS} FROM stats_flow_month UNION ALL SELECT {_FLOW_COLUMNS} FROM stats_flow_change)"
 
 # The coarse booking rollups keep the outcomes side by side.
 OUTCOME_COLUMNS = "confirmed_bookings, confirmed_travellers, no_show_bookings, no_show_travellers, cancelled_bookings"

@@ -68,7 +68,9 @@ async def satisfaction(principal: Principal, filters: StatsFilter, group: str = 
     period_args: list[Any] = []
     period = filters.period_sql("r", period_args)
     base_args: list[Any] = []
-    conditions = " AND ".join((filters.base_sql("bs", base_args), policy.stats_bases_visible(principal, "bs", base_args)))
+    conditions = " AND ".join(
+        (filters.base_sql("bs", base_args), policy.stats_bases_visible(principal, "bs", base_args))
+    )
     async with db.connection() as conn:
         per_base = {row["base_id"]: row for row in await conn.fetch(TOTALS_SQL.format(period=period), *period_args)}
         bases = await conn.fetch(BASES_SQL.format(conditions=conditions), *base_args)

@@ -43,10 +43,20 @@ PAGES = {
 
 
 def _read_filters(start, end, mode, member_id, base_id) -> tuple[StatsFilter, dict[str, str], dict[str, str]]:  # type: ignore[no-untyped-def]
-    values = {"from": start or "", "to": end or "", "mode": mode or "", "member_id": member_id or "", "base_id": base_id or ""}
+    values = {
+        "from": start or "",
+        "to": end or "",
+        "mode": mode or "",
+        "member_id": member_id or "",
+        "base_id": base_id or "",
+    }
     try:
         filters = StatsFilter.parse(
-            start or None, end or None, mode or None, int(member_id) if member_id else None, int(base_id) if base_id else None
+            start or None,
+            end or None,
+            mode or None,
+            int(member_id) if member_id else None,
+            int(base_id) if base_id else None,
         )
     except DomainError as wrong:
         errors = {key: str(value) for key, value in wrong.field_errors.items()} or {"from": str(wrong.message)}
@@ -126,10 +136,16 @@ async def download(
     if page not in PAGES:
         raise NotFound(_("There is no such page."))
     filters = StatsFilter.parse(
-        from_ or None, to or None, mode or None, int(member_id) if member_id else None, int(base_id) if base_id else None
+        from_ or None,
+        to or None,
+        mode or None,
+        int(member_id) if member_id else None,
+        int(base_id) if base_id else None,
     )
     name = "satisfaction-members" if page == "satisfaction" and group == "member" else PAGES[page]
-    rows = await services.statistic_rows(name, request.user, filters, store=request.app.stores.get(services.CACHE_STORE))
+    rows = await services.statistic_rows(
+        name, request.user, filters, store=request.app.stores.get(services.CACHE_STORE)
+    )
     filename = name if group != "member" else "satisfaction-members"
     return Response(
         to_csv(rows, COLUMNS[name]),

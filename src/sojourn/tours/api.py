@@ -63,7 +63,9 @@ async def tour_availability(
     first = max(start or tour.starts_on, tour.starts_on)
     last = min(end or tour.ends_on, tour.ends_on)
     if start and end and end <= start:
-        raise InvalidInput(_l("The end date must be after the start date."), field_errors={"end": _l("Must be after start.")})
+        raise InvalidInput(
+            _l("The end date must be after the start date."), field_errors={"end": _l("Must be after start.")}
+        )
     if (last - first).days > MAX_AVAILABILITY_NIGHTS:
         raise InvalidInput(_l("Ask for at most 400 nights at a time."))
     nights = await bases.availability(tour.base_id, first, last, clock.now()) if last > first else []

@@ -50,7 +50,7 @@ def _previous_month(first: dt.date) -> dt.date:
 
 
 def month_label(first: dt.date) -> str:
-    """"2027年1月" / "January 2027"."""
+    """ "2027年1月" / "January 2027"."""
     if current_locale() == "zh_CN":
         return f"{first.year}年{first.month}月"
     return arrow.get(first).format("MMMM YYYY", locale="en")
@@ -110,15 +110,22 @@ async def month_calendar(tour: TourOut, time_zone: str, month: str | None, now: 
 
 
 @get("/tours/{tour_id:int}/calendar", include_in_schema=False)
-async def calendar_fragment(tour_id: FromPath[int], clock: NamedDependency[Clock], month: MonthChoice = None) -> Template:
+async def calendar_fragment(
+    tour_id: FromPath[int], clock: NamedDependency[Clock], month: MonthChoice = None
+) -> Template:
     now = clock.now()
     tour = await services.get_tour(tour_id, now)
     base = await bases.get_base(tour.base_id)
     calendar = await month_calendar(tour, base.time_zone, month, now)
     return Template(
         "tours/_calendar.html",
-        context={"tour": tour, "calendar": calendar, "live": live_updates(), "poll": POLL_SECONDS,
-                 "safety_poll": SAFETY_POLL_SECONDS},
+        context={
+            "tour": tour,
+            "calendar": calendar,
+            "live": live_updates(),
+            "poll": POLL_SECONDS,
+            "safety_poll": SAFETY_POLL_SECONDS,
+        },
     )
 
 

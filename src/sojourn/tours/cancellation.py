@@ -75,7 +75,10 @@ async def cancel_departure(
                 )
                 if staying:
                     raise Conflict(
-                        _l("%(n)s bookings are checked in and staying now. Check them out before cancelling.", n=staying),
+                        _l(
+                            "%(n)s bookings are checked in and staying now. Check them out before cancelling.",
+                            n=staying,
+                        ),
                         code="travellers_staying",
                         staying=staying,
                     )

@@ -214,9 +214,7 @@ def _stored_values(row: Any, quotas: list[Any]) -> dict[str, Any]:
 
 
 async def _active_bookings(conn: asyncpg.Connection, tour_id: int, now: dt.datetime) -> int:
-    return await conn.fetchval(
-        f"SELECT count(*)::int FROM booking k WHERE k.tour = $2 AND {ACTIVE}", now, tour_id
-    )
+    return await conn.fetchval(f"SELECT count(*)::int FROM booking k WHERE k.tour = $2 AND {ACTIVE}", now, tour_id)
 
 
 def _check_taken(row: Any, quotas: list[Any], changes: dict[str, Any]) -> None:
@@ -283,9 +281,13 @@ async def update_tour(
                         "%(n)s bookings stand on this tour. Its dates and kind cannot change while they do.", n=active
                     )
                     field = next(key for key in DATE_FIELDS if key in changes)
-                    raise Conflict(message, code="tour_has_bookings", active_bookings=active, field_errors={field: message})
-                if "cancellation_policy" in changes and active and less_generous_policy(
-                    stored["cancellation_policy"], changes["cancellation_policy"]
+                    raise Conflict(
+                        message, code="tour_has_bookings", active_bookings=active, field_errors={field: message}
+                    )
+                if (
+                    "cancellation_policy" in changes
+                    and active
+                    and less_generous_policy(stored["cancellation_policy"], changes["cancellation_policy"])
                 ):
                     message = _l("Bookings stand on this tour: the cancellation terms can only become more generous.")
                     raise Conflict(message, code="policy_less_generous", field_errors={"cancellation_policy": message})

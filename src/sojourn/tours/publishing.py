@@ -44,7 +44,9 @@ async def _change_status(
                 )
                 if row["status"] != target:
                     check(row, today_at(row["time_zone"], now))
-                    await conn.execute("UPDATE tour SET status = $2, updated_at = $3 WHERE id = $1", tour_id, target, now)
+                    await conn.execute(
+                        "UPDATE tour SET status = $2, updated_at = $3 WHERE id = $1", tour_id, target, now
+                    )
                     await audit.record(
                         f"tour_{target}",
                         actor=principal,
@@ -66,7 +68,9 @@ def _publishable(row: Any, today: dt.date) -> None:
             _l("The base is not admitted to the alliance at the moment, so its tours cannot be offered."),
             code="base_not_admitted",
         )
-    last_arrival = row["ends_on"] - dt.timedelta(days=row["min_nights"] or 1) if row["mode"] == "migratory" else row["starts_on"]
+    last_arrival = (
+        row["ends_on"] - dt.timedelta(days=row["min_nights"] or 1) if row["mode"] == "migratory" else row["starts_on"]
+    )
     if last_arrival <= today:
         raise Conflict(
             _l("This tour starts too soon or is over. Change its dates before offering it."), code="tour_started"

@@ -82,13 +82,9 @@ def _where(filters: TourFilter, args: list[Any]) -> str:
             f" OR b.name_en ILIKE {pattern} OR b.city_zh ILIKE {pattern} OR b.city_en ILIKE {pattern})"
         )
     if filters.max_monthly_price_fen is not None:
-        clauses.append(
-            f"(t.mode <> 'migratory' OR t.monthly_price_fen <= {arg(filters.max_monthly_price_fen)})"
-        )
+        clauses.append(f"(t.mode <> 'migratory' OR t.monthly_price_fen <= {arg(filters.max_monthly_price_fen)})")
     if filters.max_package_price_fen is not None:
-        clauses.append(
-            f"(t.mode = 'migratory' OR t.package_price_fen <= {arg(filters.max_package_price_fen)})"
-        )
+        clauses.append(f"(t.mode = 'migratory' OR t.package_price_fen <= {arg(filters.max_package_price_fen)})")
     if filters.medical_levels:
         clauses.append(f"b.medical_level = ANY({arg(list(filters.medical_levels))}::varchar[])")
     if filters.accessibility:
@@ -181,7 +177,5 @@ async def get_tour(tour_id: int, now: dt.datetime, include_unpublished: bool = F
 
 async def base_ids_offering(mode: str) -> list[int]:
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT DISTINCT base FROM tour WHERE mode = $1 AND status = 'published'", mode
-        )
+        rows = await conn.fetch("SELECT DISTINCT base FROM tour WHERE mode = $1 AND status = 'published'", mode)
     return [row["base"] for row in rows]

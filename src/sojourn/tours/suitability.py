@@ -1,4 +1,4 @@
-""""Suitable for us": narrowing the catalogue to what fits the people an account travels with.
+""" "Suitable for us": narrowing the catalogue to what fits the people an account travels with.
 
 Deliberately simple, and every part is said in plain words next to the results, so nobody
 wonders why a stay is missing. It only hides stays that would ask for extra medical
@@ -72,7 +72,5 @@ def suitable_for(travellers: Sequence[TravellerOut]) -> Suitability | None:
             )
         )
     if oldest >= STAFF_ON_SITE_AGE:
-        reasons.append(
-            _l("Only bases with a doctor or nurse on site, because someone in your group is 80 or older.")
-        )
+        reasons.append(_l("Only bases with a doctor or nurse on site, because someone in your group is 80 or older."))
     return Suitability(party_size=size, oldest=oldest, origin=origin, reasons=tuple(reasons))

@@ -67,9 +67,7 @@ class Tour(Table, tablename="tour"):
 
     tour_dates_in_order = Check("ends_on > starts_on")
     tour_seats_within_limit = Check("seats_taken >= 0 AND (seats IS NULL OR seats_taken <= seats)")
-    tour_prices_not_negative = Check(
-        "coalesce(monthly_price_fen, 0) >= 0 AND coalesce(package_price_fen, 0) >= 0"
-    )
+    tour_prices_not_negative = Check("coalesce(monthly_price_fen, 0) >= 0 AND coalesce(package_price_fen, 0) >= 0")
     tour_priced_for_its_mode = Check(
         "(mode = 'migratory' AND monthly_price_fen IS NOT NULL AND min_nights IS NOT NULL)"
         " OR (mode <> 'migratory' AND package_price_fen IS NOT NULL AND seats IS NOT NULL)"

@@ -51,7 +51,15 @@ MEDICAL_CHOICES = {
     "doctor": ("hospital_on_site", "clinic_on_site"),
     "staff": ("hospital_on_site", "clinic_on_site", "nurse_on_call"),
 }
-ACCESSIBILITY = ("step_free", "lift", "grab_rails", "accessible_bathroom", "wheelchair_loan", "hearing_loop", "large_print")
+ACCESSIBILITY = (
+    "step_free",
+    "lift",
+    "grab_rails",
+    "accessible_bathroom",
+    "wheelchair_loan",
+    "hearing_loop",
+    "large_print",
+)
 PRICE_CHOICES = (2000, 3000, 4000, 6000, 10000)
 
 
@@ -68,8 +76,18 @@ class SearchForm(msgspec.Struct):
     q: str = ""
 
     def query(self, page: int | None = None) -> list[tuple[str, str]]:
-        pairs = [(k, v) for k, v in (("mode", self.mode), ("destination", self.destination), ("month", self.month),
-                                     ("max_price", self.max_price), ("medical", self.medical), ("q", self.q)) if v]
+        pairs = [
+            (k, v)
+            for k, v in (
+                ("mode", self.mode),
+                ("destination", self.destination),
+                ("month", self.month),
+                ("max_price", self.max_price),
+                ("medical", self.medical),
+                ("q", self.q),
+            )
+            if v
+        ]
         pairs += [("access", value) for value in self.access]
         if self.suitable:
             pairs.append(("suitable", "1"))
@@ -172,8 +190,14 @@ def quote(tour: TourOut, arrival: str | None, departure: str | None, party: int,
     if tour.mode != "migratory":
         nights = (tour.ends_on - tour.starts_on).days
         per_person = traveller_price_fen(_as_mapping(tour), nights)
-        return {**result, "nights": nights, "per_person_fen": per_person, "total_fen": per_person * party,
-                "arrival_date": tour.starts_on, "departure_date": tour.ends_on}
+        return {
+            **result,
+            "nights": nights,
+            "per_person_fen": per_person,
+            "total_fen": per_person * party,
+            "arrival_date": tour.starts_on,
+            "departure_date": tour.ends_on,
+        }
     if not arrival and not departure:
         return result
     try:
@@ -187,8 +211,14 @@ def quote(tour: TourOut, arrival: str | None, departure: str | None, party: int,
         errors = {key: str(value) for key, value in wrong.field_errors.items()} or {"arrival": str(wrong.message)}
         return {**result, "errors": errors}
     per_person = traveller_price_fen(_as_mapping(tour), stay.nights)
-    return {**result, "nights": stay.nights, "per_person_fen": per_person, "total_fen": per_person * party,
-            "arrival_date": stay.arrival, "departure_date": stay.departure}
+    return {
+        **result,
+        "nights": stay.nights,
+        "per_person_fen": per_person,
+        "total_fen": per_person * party,
+        "arrival_date": stay.arrival,
+        "departure_date": stay.departure,
+    }
 
 
 def _date_hint() -> str:

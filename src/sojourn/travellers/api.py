@@ -52,9 +52,7 @@ async def update_traveller(
     clock: NamedDependency[Clock],
     keyring: NamedDependency[KeyRing],
 ) -> TravellerOut:
-    return await services.update_traveller(
-        request.user, traveller_id, data, keyring=keyring, today=clock.now().date()
-    )
+    return await services.update_traveller(request.user, traveller_id, data, keyring=keyring, today=clock.now().date())
 
 
 ROUTES = [create_traveller, list_travellers, get_traveller, update_traveller]

@@ -114,7 +114,9 @@ async def create_traveller(
     return traveller_out(row, today)
 
 
-async def list_travellers(principal: Principal, today: dt.date, limit: int = 100, offset: int = 0) -> tuple[list[TravellerOut], int]:
+async def list_travellers(
+    principal: Principal, today: dt.date, limit: int = 100, offset: int = 0
+) -> tuple[list[TravellerOut], int]:
     args: list[Any] = []
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn:
@@ -260,8 +262,10 @@ async def delete_traveller(principal: Principal, traveller_id: int, *, ip: str =
             raise NotFound(_l("There is no traveller with this number in your account."))
         if row["in_use"]:
             raise Conflict(
-                _l("%(name)s is on a booking or a waiting list, so their details are kept. You can still correct them.",
-                   name=row["name"]),
+                _l(
+                    "%(name)s is on a booking or a waiting list, so their details are kept. You can still correct them.",
+                    name=row["name"],
+                ),
                 code="traveller_in_use",
             )
         mandates = await conn.fetchval("SELECT count(*) FROM agent_mandate WHERE traveller = $1", traveller_id)

@@ -167,9 +167,7 @@ async def update(
             phone=data.phone,
             id_number=data.id_number,
         )
-        clear = frozenset(
-            name for name, wanted in (("phone", data.phone is None), ("id_number", remove_id)) if wanted
-        )
+        clear = frozenset(name for name, wanted in (("phone", data.phone is None), ("id_number", remove_id)) if wanted)
         try:
             updated = await services.update_traveller(
                 request.user, traveller_id, patch, keyring=keyring, today=today, clear=clear

@@ -73,13 +73,19 @@ _VALIDATION_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
     (re.compile(r"Expected `str` of length >= (?P<n>\d+)"), lambda m: _("Use at least %(n)s characters.", n=m["n"])),
     (re.compile(r"Expected `(array|list)` of length >= (?P<n>\d+)"), lambda m: _("Choose at least %(n)s.", n=m["n"])),
     (re.compile(r"Expected `(array|list)` of length <= (?P<n>\d+)"), lambda m: _("Choose at most %(n)s.", n=m["n"])),
-    (re.compile(r"Expected `(int|float)` >= (?P<n>-?[\d.]+)"), lambda m: _("Use a number of at least %(n)s.", n=m["n"])),
+    (
+        re.compile(r"Expected `(int|float)` >= (?P<n>-?[\d.]+)"),
+        lambda m: _("Use a number of at least %(n)s.", n=m["n"]),
+    ),
     (re.compile(r"Expected `(int|float)` <= (?P<n>-?[\d.]+)"), lambda m: _("Use a number of at most %(n)s.", n=m["n"])),
     (re.compile(r"Expected `str` matching regex"), lambda m: _("This is not in the expected format.")),
     (re.compile(r"Expected `int`"), lambda m: _("Use a whole number.")),
     (re.compile(r"Expected `(float|number)`"), lambda m: _("Use a number.")),
     (re.compile(r"Expected `bool`"), lambda m: _("Use true or false.")),
-    (re.compile(r"Expected `date`|Invalid RFC3339 encoded date|Invalid date"), lambda m: _("Use a date like 2026-12-01.")),
+    (
+        re.compile(r"Expected `date`|Invalid RFC3339 encoded date|Invalid date"),
+        lambda m: _("Use a date like 2026-12-01."),
+    ),
     (re.compile(r"Invalid enum value (?P<value>.+)"), lambda m: _("This value is not one of the allowed choices.")),
     (re.compile(r"Object contains unknown field `(?P<field>[^`]+)`"), lambda m: _("This field is not recognised.")),
     (re.compile(r"Expected `str`"), lambda m: _("Use text.")),
@@ -163,9 +169,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if exc.field_errors:
         extra["field_errors"] = {key: str(value) for key, value in exc.field_errors.items()}
     if _is_api(request):
-        return problem(
-            request, exc.status, str(exc.message), code=exc.code, headers=exc.headers, extra=extra
-        )
+        return problem(request, exc.status, str(exc.message), code=exc.code, headers=exc.headers, extra=extra)
     return error_page(request, exc.status, str(exc.message), headers=exc.headers)
 
 
@@ -182,11 +186,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         log.exception("unhandled server error on %s %s", request.method, request.url.path, exc_info=exc)
     if isinstance(exc, ValidationException) or (status == 400 and isinstance(exc.extra, list)):
         fields = field_errors_from(exc) if isinstance(exc, ValidationException) else {}
-        detail = (
-            _("Some of what you sent needs correcting: see field_errors.")
-            if fields
-            else _default_detail(400)
-        )
+        detail = _("Some of what you sent needs correcting: see field_errors.") if fields else _default_detail(400)
         if _is_api(request):
             return problem(request, 400, detail, code="invalid_input", extra={"field_errors": fields})
         return error_page(request, 400, detail)
@@ -234,7 +234,9 @@ def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     return error_page(request, 503, _default_detail(503), headers=headers)
 
 
-_OUT_OF_RANGE = re.compile(r"invalid input for query argument \$\d+: (?P<value>-?\d+) \(value out of int(32|64) range\)")
+_OUT_OF_RANGE = re.compile(
+    r"invalid input for query argument \$\d+: (?P<value>-?\d+) \(value out of int(32|64) range\)"
+)
 
 
 def data_error_handler(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[Any]:
@@ -257,8 +259,11 @@ def data_error_handler(request: Request[Any, Any, Any], exc: asyncpg.DataError) 
             # In the query: the parameter is named. Otherwise it came in the body (schemas bound
             # ids, so this is a safety net): still the caller's input, never a 500.
             return problem(
-                request, 400, _("Some of what you sent needs correcting: see field_errors.") if names else message,
-                code="invalid_input", extra={"field_errors": {name: message for name in names}} if names else None,
+                request,
+                400,
+                _("Some of what you sent needs correcting: see field_errors.") if names else message,
+                code="invalid_input",
+                extra={"field_errors": {name: message for name in names}} if names else None,
             )
         return error_page(request, 400, message)
     return unexpected_error_handler(request, exc)

@@ -82,9 +82,7 @@ def build_environment() -> Environment:
     )
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: i18n.gettext(message),
-        ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(
-            singular, plural, n
-        ),
+        ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(singular, plural, n),
         newstyle=True,
     )
     environment.filters.update(yuan=yuan, long_date=long_date, humanize=humanize)
