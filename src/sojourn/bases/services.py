@@ -7,6 +7,7 @@ import datetime as dt
 from sojourn import db
 from sojourn.bases.schemas import BaseOut, NightAvailability
 from sojourn.bases.tables import Base, BaseStatus
+from sojourn.bookings import states
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -60,11 +61,11 @@ async def get_base(base_id: int) -> BaseOut:
 
 # Beds left on a night: beds minus what is taken, giving back holds that have already
 # expired but were not yet released (expiry must never block anyone, even before the sweep).
-AVAILABILITY_SQL = """
+AVAILABILITY_SQL = f"""
 SELECT c.night,
        c.beds - c.taken + coalesce((
            SELECT sum(b.party_size) FROM booking b
-           WHERE b.base = c.base AND b.status = 'held' AND b.hold_expires_at <= $4
+           WHERE b.base = c.base AND {states.run_out_hold_sql("b", "$4")}
              AND b.arrival <= c.night AND b.departure > c.night
        ), 0)::int AS beds_left
 FROM capacity_night c

@@ -13,12 +13,14 @@ from typing import Any
 
 import asyncpg
 
+from sojourn.bookings import states
+
 # Statements run once per hold: asyncpg prepares and caches them per connection.
 
-RELEASE_EXPIRED_SQL = """
+RELEASE_EXPIRED_SQL = f"""
 WITH expired AS (
-    UPDATE booking SET status = 'expired'
-    WHERE base = $1 AND status = 'held' AND hold_expires_at <= $2
+    UPDATE booking SET status = '{states.EXPIRED}'
+    WHERE base = $1 AND {states.run_out_hold_sql("booking", "$2")}
     RETURNING id, tour, arrival, departure, party_size, origin_member
 ), per_night AS (
     SELECT n.night::date AS night, sum(e.party_size)::int AS k

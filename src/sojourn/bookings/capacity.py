@@ -12,7 +12,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import calendar, live, waitlist_offers
+from sojourn.bookings import calendar, live, states, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
@@ -39,9 +39,9 @@ class CapacityOut(msgspec.Struct):
     offers_made: int
 
 
-BLOCKING_BOOKINGS_SQL = """
+BLOCKING_BOOKINGS_SQL = f"""
 SELECT DISTINCT b.reference, b.arrival, b.departure, b.party_size, b.status FROM booking b
-WHERE b.base = $1 AND b.status IN ('held', 'confirmed', 'checked_in', 'checked_out', 'no_show')
+WHERE b.base = $1 AND {states.status_in_sql("b", states.STATUSES_HOLDING_BEDS)}
   AND b.arrival <= $3 AND b.departure > $2
 ORDER BY b.arrival LIMIT 20
 """

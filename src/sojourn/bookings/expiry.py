@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from sojourn import db
-from sojourn.bookings import calendar, waitlist_offers
+from sojourn.bookings import calendar, states, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
@@ -19,7 +19,7 @@ from sojourn.errors import Busy
 
 log = logging.getLogger(__name__)
 
-BASES_WITH_EXPIRED_SQL = "SELECT DISTINCT base FROM booking WHERE status = 'held' AND hold_expires_at <= $1"
+BASES_WITH_EXPIRED_SQL = f"SELECT DISTINCT base FROM booking WHERE {states.run_out_hold_sql('booking', '$1')}"
 
 
 async def release_expired_holds_everywhere(settings: Settings, now: dt.datetime) -> int:

@@ -16,7 +16,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import calendar, live, taking, waitlist_offers
+from sojourn.bookings import calendar, live, states, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.queries import (
@@ -33,12 +33,20 @@ from sojourn.errors import Conflict
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
 
-CANCELLABLE = ("held", "confirmed")
+CONFIRM_SQL = f"UPDATE booking SET status = '{states.CONFIRMED}', confirmed_at = $2 WHERE id = $1"
+CANCEL_SQL = f"""
+UPDATE booking SET status = '{states.CANCELLED}', refund_fen = $2, cancelled_at = $3, cancelled_by = $4, cancel_reason = $5
+WHERE id = $1
+"""
+UNDO_CANCEL_SQL = f"""
+UPDATE booking SET status = '{states.CONFIRMED}', refund_fen = NULL, cancelled_at = NULL, cancelled_by = NULL,
+                   cancel_reason = ''
+WHERE id = $1
+"""
 
 
 def _expired(row: Any, now: dt.datetime) -> bool:
-    """Run out, whether or not its beds were released yet."""
-    return row["status"] == "expired" or (row["status"] == "held" and row["hold_expires_at"] <= now)
+    return states.has_run_out(row["status"], row["hold_expires_at"], now)
 
 
 def _hold_expired() -> Conflict:
@@ -60,7 +68,7 @@ async def extend_hold(principal: Principal, booking_id: int, *, settings: Settin
             row = await _locked_row(conn, principal, booking_id)
             if _expired(row, now):
                 raise _hold_expired()
-            if row["status"] != "held":
+            if row["status"] != states.HELD:
                 raise Conflict(_l("Only a booking that is still on hold can get more time."), code="not_held")
             if row["hold_extensions"] >= settings.hold_max_extensions:
                 raise Conflict(
@@ -80,15 +88,13 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
     async with db.connection() as conn, conn.transaction():
         with map_database_errors():
             row = await _locked_row(conn, principal, booking_id)
-            if row["status"] == "confirmed":
+            if row["status"] == states.CONFIRMED:
                 return booking_out(row, now, settings)  # confirming twice is harmless
             if _expired(row, now):
                 raise _hold_expired()
-            if row["status"] != "held":
+            if row["status"] != states.HELD:
                 raise Conflict(_l("This booking cannot be confirmed in its current state."), code="not_held")
-            await conn.execute(
-                "UPDATE booking SET status = 'confirmed', confirmed_at = $2 WHERE id = $1", booking_id, now
-            )
+            await conn.execute(CONFIRM_SQL, booking_id, now)
             await conn.execute(
                 "UPDATE waitlist_entry SET status = 'booked' WHERE offered_booking = $1 AND status = 'offered'",
                 booking_id,
@@ -136,9 +142,9 @@ async def cancel_with_full_refund(
     base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
     await lock_base(conn, base_id, settings.lock_timeout_ms)  # re-entrant within one transaction
     row = await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id)
-    if row is None or row["status"] not in CANCELLABLE or _expired(row, now):
+    if row is None or row["status"] not in states.CANCELLABLE or _expired(row, now):
         return 0
-    refund = row["total_fen"] if row["status"] == "confirmed" else 0
+    refund = row["total_fen"] if row["status"] == states.CONFIRMED else 0
     await _cancel_locked(conn, row, refund, actor, reason, settings, now, ip)
     return refund
 
@@ -156,14 +162,13 @@ async def _cancel_locked(
     """Cancel ``row`` (locked, base lock held): status, beds, offer, notification, audit, waiting list."""
     if _expired(row, now):
         raise _hold_expired()
-    if row["status"] not in CANCELLABLE:
+    if row["status"] not in states.CANCELLABLE:
         raise Conflict(_l("This booking cannot be cancelled in its current state."), code="not_cancellable")
     if row["departure"] <= today_at(row["time_zone"], now):
         raise Conflict(_l("This stay has already ended."), code="stay_ended")
     booking_id = row["id"]
     await conn.execute(
-        "UPDATE booking SET status = 'cancelled', refund_fen = $2, cancelled_at = $3, "
-        "cancelled_by = $4, cancel_reason = $5 WHERE id = $1",
+        CANCEL_SQL,
         booking_id,
         refund,
         now,
@@ -204,7 +209,7 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 await lock_base(conn, base_id, settings.lock_timeout_ms)
                 row = await _locked_row(conn, principal, booking_id)
                 if (
-                    row["status"] != "cancelled"
+                    row["status"] != states.CANCELLED
                     or row["confirmed_at"] is None
                     or row["cancelled_at"] is None
                     or now - row["cancelled_at"] > UNDO_WINDOW
@@ -228,11 +233,7 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 )
                 await taking.check_room(conn, tour, stay, party)
                 await calendar.adjust_taken(conn, row, party.size)
-                await conn.execute(
-                    "UPDATE booking SET status = 'confirmed', refund_fen = NULL, cancelled_at = NULL, "
-                    "cancelled_by = NULL, cancel_reason = '' WHERE id = $1",
-                    booking_id,
-                )
+                await conn.execute(UNDO_CANCEL_SQL, booking_id)
                 await audit.record(
                     "booking_cancel_undone", actor=principal, object_type="booking", object_id=booking_id, conn=conn
                 )

@@ -11,6 +11,7 @@ import asyncpg
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.bookings import states
 from sojourn.bookings.schemas import BookingOut, BookingTravellerOut
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
@@ -40,7 +41,7 @@ def refund_if_cancelled(row: Any, now: dt.datetime) -> int:
     """What cancelling at ``now`` gives back: nothing for a hold (nothing was paid), all of it
     within the undo window after confirming, otherwise the tour's policy by days before arrival
     counted in the base's time zone."""
-    if row["status"] != "confirmed":
+    if row["status"] != states.CONFIRMED:
         return 0
     if row["confirmed_at"] is not None and now - row["confirmed_at"] <= UNDO_WINDOW:
         return row["total_fen"]
@@ -55,11 +56,11 @@ def booking_out(row: Any, now: dt.datetime, settings: Settings) -> BookingOut:
     travellers = row["traveller_list"]
     if isinstance(travellers, str):
         travellers = json.loads(travellers)
-    held = row["status"] == "held"
+    held = row["status"] == states.HELD
     return BookingOut(
         id=row["id"],
         reference=row["reference"],
-        status="expired" if held and row["hold_expires_at"] <= now else row["status"],
+        status=states.shown_status(row["status"], row["hold_expires_at"], now),
         tour_id=row["tour"],
         tour_title=pick(row, "title"),
         mode=row["mode"],
@@ -79,7 +80,7 @@ def booking_out(row: Any, now: dt.datetime, settings: Settings) -> BookingOut:
         created_at=row["created_at"],
         confirmed_at=row["confirmed_at"],
         cancelled_at=row["cancelled_at"],
-        refund_if_cancelled_now_fen=refund_if_cancelled(row, now) if row["status"] in ("held", "confirmed") else None,
+        refund_if_cancelled_now_fen=refund_if_cancelled(row, now) if row["status"] in states.CANCELLABLE else None,
         waitlist_entry_id=row["waitlist_entry_id"],
     )
 

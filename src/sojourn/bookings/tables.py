@@ -21,25 +21,9 @@ from piccolo.table import Table
 from sojourn.accounts.tables import Account
 from sojourn.alliance.tables import Member
 from sojourn.bases.tables import Base
+from sojourn.bookings.states import BookingStatus
 from sojourn.tours.tables import Tour
 from sojourn.travellers.tables import Traveller
-
-
-class BookingStatus(str, Enum):
-    held = "held"  # counts against capacity until hold_expires_at
-    confirmed = "confirmed"
-    checked_in = "checked_in"
-    checked_out = "checked_out"
-    no_show = "no_show"
-    cancelled = "cancelled"
-    expired = "expired"
-
-
-# Statuses whose beds count in ``capacity_night.taken``. Beds are given back only by
-# cancelling and by expiry; a stay that happened (checked out, no-show) keeps its nights.
-# An expired hold still counts in ``taken`` until it is released, but never blocks anyone:
-# it is released under the base's lock before any decision.
-STATUSES_HOLDING_BEDS = ("held", "confirmed", "checked_in", "checked_out", "no_show")
 
 
 class Booking(Table, tablename="booking"):

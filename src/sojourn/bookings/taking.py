@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import asyncpg
 
-from sojourn.bookings import calendar
+from sojourn.bookings import calendar, states
 from sojourn.bookings.errors import sold_out
 from sojourn.bookings.stays import Stay
 from sojourn.errors import Conflict, InvalidInput
@@ -22,24 +22,22 @@ FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
 
 # The tour, and whether its base has holds that ran out but still count (then they are
 # released before anything is decided; usually there are none, and the release is skipped).
-TOUR_AND_EXPIRED_SQL = """
+TOUR_AND_EXPIRED_SQL = f"""
 SELECT t.*, b.status AS base_status, b.time_zone, b.name_zh AS base_name_zh, b.name_en AS base_name_en,
-       EXISTS (SELECT 1 FROM booking x WHERE x.base = t.base AND x.status = 'held'
-               AND x.hold_expires_at <= $2) AS has_expired_holds
+       EXISTS (SELECT 1 FROM booking x WHERE x.base = t.base AND {states.run_out_hold_sql("x", "$2")}) AS has_expired_holds
 FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
 """
 
 # Travellers are locked (sorted, after the base lock) so that one person cannot be put on
 # two overlapping stays by two requests racing at two different bases.
-TRAVELLERS_SQL = """
+TRAVELLERS_SQL = f"""
 SELECT t.id, t.account, t.name, t.birth_date, t.home_province_code,
        EXISTS (SELECT 1 FROM booking b
                WHERE b.id = ANY (ARRAY(SELECT bt.booking FROM booking_traveller bt WHERE bt.traveller = t.id))
-                 AND b.status IN ('held', 'confirmed', 'checked_in')
-                 AND NOT (b.status = 'held' AND b.hold_expires_at <= $2)
+                 AND {states.active_sql("b", "$2")}
                  AND b.arrival < $4 AND b.departure > $3) AS already_away
 FROM traveller t
-WHERE t.id = ANY($1::int[]) AND {scope}
+WHERE t.id = ANY($1::int[]) AND {{scope}}
 ORDER BY t.id
 FOR UPDATE OF t
 """
@@ -50,7 +48,7 @@ FROM tour_quota q JOIN member m ON m.id = q.member
 WHERE q.tour = $1 AND m.code = $2
 """
 
-TAKE_SQL = """
+TAKE_SQL = f"""
 WITH calendar AS (
     UPDATE capacity_night SET taken = taken + $6
     WHERE base = $2 AND night >= $7 AND night < $8
@@ -62,7 +60,7 @@ WITH calendar AS (
 ), new_booking AS (
     INSERT INTO booking (id, reference, tour, base, account, booked_by, origin_member, status, arrival,
                          departure, nights, party_size, total_fen, hold_expires_at, created_at)
-    SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $4, $5, 'held', $7, $8, $8 - $7, $6, $9, $10, $11
+    SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $4, $5, '{states.HELD}', $7, $8, $8 - $7, $6, $9, $10, $11
     FROM (SELECT nextval('booking_id_seq') AS id) n
     RETURNING id, reference, created_at
 ), travellers AS (

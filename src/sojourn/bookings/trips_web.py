@@ -14,7 +14,7 @@ from litestar.params import FromPath, Parameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from sojourn.bookings import lifecycle, queries, waitlist
+from sojourn.bookings import lifecycle, queries, states, waitlist
 from sojourn.bookings.pages import (
     booker_of,
     current_target,
@@ -78,7 +78,7 @@ async def my_trips(
     bookings, total = await queries.list_bookings(
         principal, now=now, settings=settings, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    progress = await declaration_progress(principal, [b.id for b in bookings if b.status in ("held", "confirmed")])
+    progress = await declaration_progress(principal, [b.id for b in bookings if b.status in states.CANCELLABLE])
     entries, _count = await waitlist.list_entries(principal, limit=50)
     waiting = []
     for entry in entries:
@@ -88,7 +88,7 @@ async def my_trips(
         offer = None
         if entry.status == "offered" and entry.offered_booking_id:
             offer = await queries.get_booking(principal, entry.offered_booking_id, now=now, settings=settings)
-            if offer.status != "held":
+            if offer.status != states.HELD:
                 offer = None
         waiting.append(
             {

@@ -17,6 +17,7 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
+from sojourn.bookings import states
 from sojourn.bookings.queries import fetch_booking
 from sojourn.bookings.stays import today_at
 from sojourn.errors import Conflict, InvalidInput, NotFound
@@ -35,8 +36,6 @@ EDIT_WINDOW = dt.timedelta(days=14)
 # Feedback is taken until a year after the stay (as on the large review sites): older
 # impressions say little about the base as it is now, and would skew its scores.
 SUBMIT_WINDOW = dt.timedelta(days=365)
-NOT_TAKEN = ("expired", "cancelled", "no_show")
-OVER_WHEN_DEPARTED = ("confirmed", "checked_in")
 
 # Control characters other than tab and newline never belong in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -77,9 +76,9 @@ def _stay_not_taken() -> Conflict:
 
 def feedback_refusal(status: str, departure: dt.date, today: dt.date) -> Conflict | None:
     """Why feedback cannot be given on this booking today (``today`` at the base), or None."""
-    if status in NOT_TAKEN:
+    if status in states.DID_NOT_HAPPEN:
         return _stay_not_taken()
-    if status != "checked_out" and departure > today:  # checking out early ends the stay early
+    if status != states.CHECKED_OUT and departure > today:  # checking out early ends the stay early
         return Conflict(
             _l(
                 "You can give feedback once your stay has ended, from %(date)s.",
@@ -87,7 +86,7 @@ def feedback_refusal(status: str, departure: dt.date, today: dt.date) -> Conflic
             ),
             code="stay_not_over",
         )
-    if status not in OVER_WHEN_DEPARTED and status != "checked_out":  # a hold never confirmed
+    if status not in states.GOING_AHEAD:  # a hold never confirmed
         return _stay_not_taken()
     if today - departure > SUBMIT_WINDOW:
         return Conflict(

@@ -13,6 +13,7 @@ import logging
 import arrow
 
 from sojourn import db
+from sojourn.bookings import states
 from sojourn.config import Settings
 from sojourn.notifications import outbox
 
@@ -27,17 +28,17 @@ SEND_FROM_HOUR = 9
 SEND_UNTIL_HOUR = 20
 JOB_LOCK = (0x4642, 1)  # "FB": one run at a time; a second concurrent run does nothing
 
-CANDIDATES_SQL = """
+CANDIDATES_SQL = f"""
 SELECT b.id, b.reference, b.account, b.base, bs.name_zh, bs.name_en, bs.time_zone, d.ended_on
 FROM booking b
 JOIN base bs ON bs.id = b.base
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN b.status = 'checked_out' AND b.checked_out_at IS NOT NULL
+    SELECT CASE WHEN b.status = '{states.CHECKED_OUT}' AND b.checked_out_at IS NOT NULL
                 THEN least(b.departure, (b.checked_out_at AT TIME ZONE bs.time_zone)::date)
                 ELSE b.departure END AS ended_on,
            ($1::timestamptz AT TIME ZONE bs.time_zone)::date AS today
 ) d
-WHERE b.status IN ('confirmed', 'checked_in', 'checked_out')
+WHERE {states.status_in_sql("b", states.GOING_AHEAD)}
   AND b.departure >= $2::date
   AND d.ended_on < d.today
   AND d.ended_on >= d.today - $3::int

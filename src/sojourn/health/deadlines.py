@@ -21,6 +21,7 @@ import asyncpg
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.bookings import states
 from sojourn.config import Settings
 from sojourn.health.consents import share_stands_sql
 from sojourn.health.schemas import QueueItem
@@ -44,7 +45,7 @@ WITH outstanding AS (
     JOIN booking_traveller bt ON bt.booking = b.id
     JOIN traveller tr ON tr.id = bt.traveller
     LEFT JOIN health_declaration hd ON hd.booking = b.id AND hd.traveller = bt.traveller
-    WHERE b.status = 'confirmed'
+    WHERE b.status = '{states.CONFIRMED}'
       AND coalesce(hd.status, 'none') NOT IN ({", ".join(f"'{status}'" for status in FILED)})
       AND {{scope}}
 )

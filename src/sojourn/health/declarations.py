@@ -18,6 +18,7 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
+from sojourn.bookings import states
 from sojourn.bookings.stays import today_at
 from sojourn.crypto import KeyRing
 from sojourn.errors import Conflict, InvalidInput, NotFound
@@ -86,9 +87,9 @@ def _booking_open(row: Any, now: dt.datetime, status: str | None = None, hold_ex
     """Declarations change only on a live booking: a hold still running, or a confirmed stay not over."""
     status = status or row["booking_status"]
     hold_expires_at = hold_expires_at or row["hold_expires_at"]
-    if status == "held":
-        return hold_expires_at is not None and hold_expires_at > now
-    return status == "confirmed" and row["departure"] > today_at(row["time_zone"], now)
+    if status == states.HELD:
+        return states.is_live_hold(status, hold_expires_at, now)
+    return status == states.CONFIRMED and row["departure"] > today_at(row["time_zone"], now)
 
 
 def _due_on(row: Any) -> dt.date:

@@ -17,16 +17,17 @@ import datetime as dt
 
 from sojourn import db
 from sojourn.audit import services as audit
+from sojourn.bookings import states
 from sojourn.config import Settings
 
-SHRED_SQL = """
+SHRED_SQL = f"""
 WITH ended AS (
     SELECT b.id AS booking,
            ($1::timestamptz AT TIME ZONE bs.time_zone)::date AS today,
            CASE
-               WHEN b.status = 'cancelled'
+               WHEN b.status = '{states.CANCELLED}'
                    THEN least((b.cancelled_at AT TIME ZONE bs.time_zone)::date, b.departure)
-               WHEN b.status = 'expired' OR (b.status = 'held' AND b.hold_expires_at <= $1)
+               WHEN {states.has_run_out_sql("b", "$1")}
                    THEN least((b.hold_expires_at AT TIME ZONE bs.time_zone)::date, b.departure)
                ELSE b.departure
            END AS ended_on

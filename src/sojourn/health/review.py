@@ -19,6 +19,7 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
 from sojourn.bookings import lifecycle
+from sojourn.bookings import states
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
@@ -231,8 +232,8 @@ async def review_declaration(
         if status != "submitted":
             raise _not_reviewable(status)
         row = await _fetch(conn, principal, declaration_id)
-        held_live = row["booking_status"] == "held" and row["hold_expires_at"] > now
-        if not (held_live or row["booking_status"] == "confirmed"):
+        held_live = states.is_live_hold(row["booking_status"], row["hold_expires_at"], now)
+        if not (held_live or row["booking_status"] == states.CONFIRMED):
             raise Conflict(
                 _l("This booking is cancelled or has run out; there is nothing to decide."),
                 code="booking_closed",

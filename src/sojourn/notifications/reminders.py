@@ -12,6 +12,7 @@ import datetime as dt
 import arrow
 
 from sojourn import db
+from sojourn.bookings import states
 from sojourn.config import Settings
 from sojourn.notifications import outbox
 
@@ -19,12 +20,12 @@ KIND = "departure_reminder"
 SEND_FROM_HOUR = 9
 SEND_UNTIL_HOUR = 20
 
-CANDIDATES_SQL = """
+CANDIDATES_SQL = f"""
 SELECT b.id, b.reference, b.account, b.arrival, b.base, bs.name_zh, bs.name_en, bs.time_zone
 FROM booking b
 JOIN base bs ON bs.id = b.base
 CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE bs.time_zone)::date AS today) d
-WHERE b.status = 'confirmed'
+WHERE b.status = '{states.CONFIRMED}'
   AND b.arrival BETWEEN $2::date AND $3::date
   AND b.arrival >= d.today
   AND b.arrival <= d.today + $4::int

@@ -7,7 +7,7 @@
 
 Anything else is a 409 that says why. Beds are not given back by any of these: a stay that
 happened, or was kept for someone who did not come, keeps its nights (see
-``bookings.tables.STATUSES_HOLDING_BEDS``). Each change is audited.
+``bookings.states.STATUSES_HOLDING_BEDS``). Each change is audited.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
+from sojourn.bookings import states
 from sojourn.bookings.stays import today_at
 from sojourn.errors import Conflict, NotFound
 from sojourn.i18n import lazy_gettext as _l
@@ -58,7 +59,7 @@ def _wrong_state(row: Any) -> Conflict:
 
 
 def _can_check_in(row: Any, today: dt.date) -> None:
-    if row["status"] != "confirmed":
+    if not states.may_become(row["status"], states.CHECKED_IN):
         raise _wrong_state(row)
     if today < row["arrival"]:
         raise Conflict(
@@ -69,12 +70,12 @@ def _can_check_in(row: Any, today: dt.date) -> None:
 
 
 def _can_check_out(row: Any, today: dt.date) -> None:
-    if row["status"] != "checked_in":
+    if not states.may_become(row["status"], states.CHECKED_OUT):
         raise Conflict(_l("Only a traveller who is checked in can check out."), code="not_checked_in")
 
 
 def _can_mark_no_show(row: Any, today: dt.date) -> None:
-    if row["status"] != "confirmed":
+    if not states.may_become(row["status"], states.NO_SHOW):
         raise _wrong_state(row)
     if today <= row["arrival"]:
         raise Conflict(
@@ -84,9 +85,9 @@ def _can_mark_no_show(row: Any, today: dt.date) -> None:
 
 
 STEPS: dict[str, tuple[Callable[[Any, dt.date], None], str, str]] = {
-    "check_in": (_can_check_in, "checked_in", "checked_in_at"),
-    "check_out": (_can_check_out, "checked_out", "checked_out_at"),
-    "no_show": (_can_mark_no_show, "no_show", ""),
+    "check_in": (_can_check_in, states.CHECKED_IN, "checked_in_at"),
+    "check_out": (_can_check_out, states.CHECKED_OUT, "checked_out_at"),
+    "no_show": (_can_mark_no_show, states.NO_SHOW, ""),
 }
 
 

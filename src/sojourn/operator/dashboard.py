@@ -10,6 +10,7 @@ from typing import Any
 
 from sojourn import db
 from sojourn.accounts.principal import Principal
+from sojourn.bookings import states
 from sojourn.bookings.stays import today_at
 from sojourn.errors import InvalidInput
 from sojourn.i18n import lazy_gettext as _l
@@ -33,19 +34,19 @@ ORDER BY k.arrival, k.reference
 LIMIT 500
 """
 
-ARRIVING = "k.arrival = $2 AND k.status IN ('confirmed', 'checked_in', 'no_show')"
-LEAVING = "k.departure = $2 AND k.status IN ('checked_in', 'checked_out')"
-STAYING = "k.status = 'checked_in'"
+ARRIVING = f"k.arrival = $2 AND {states.status_in_sql('k', states.DUE_TO_ARRIVE)}"
+LEAVING = f"k.departure = $2 AND {states.status_in_sql('k', states.ARRIVED)}"
+STAYING = f"k.status = '{states.CHECKED_IN}'"
 # The front desk on a given day: who comes, who is late, who leaves, who stays on.
-DESK_ARRIVING = "k.arrival = $2 AND k.status IN ('confirmed', 'checked_in', 'no_show')"
-DESK_LATE = "k.arrival < $2 AND k.departure > $2 AND k.status = 'confirmed'"
-DESK_LEAVING = "k.departure = $2 AND k.status IN ('checked_in', 'checked_out')"
-DESK_STAYING = "k.status = 'checked_in' AND k.departure <> $2"
+DESK_ARRIVING = ARRIVING
+DESK_LATE = f"k.arrival < $2 AND k.departure > $2 AND k.status = '{states.CONFIRMED}'"
+DESK_LEAVING = LEAVING
+DESK_STAYING = f"{STAYING} AND k.departure <> $2"
 
-EXPIRING_SQL = """
+EXPIRING_SQL = f"""
 SELECT k.id, k.reference, k.tour, k.arrival, k.departure, k.party_size, k.hold_expires_at, t.title_zh, t.title_en
 FROM booking k JOIN tour t ON t.id = k.tour
-WHERE k.base = $1 AND k.status = 'held' AND k.hold_expires_at > $2 AND k.hold_expires_at <= $3
+WHERE k.base = $1 AND {states.live_hold_sql("k", "$2")} AND k.hold_expires_at <= $3
 ORDER BY k.hold_expires_at
 """
 

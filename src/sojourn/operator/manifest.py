@@ -20,6 +20,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
+from sojourn.bookings import states
 from sojourn.crypto import KeyRing
 from sojourn.errors import NotFound
 from sojourn.health.care_notes import arrival_care_notes
@@ -31,7 +32,7 @@ from sojourn.operator.bases import operated_base
 from sojourn.operator.schemas import ManifestOut, ManifestRow
 
 # Stays that are (or were) really happening: holds and cancellations are not on a manifest.
-ON_MANIFEST = "('confirmed', 'checked_in', 'checked_out', 'no_show')"
+ON_MANIFEST = states.status_in_sql("k", states.SOLD)
 
 ROWS_SQL = f"""
 SELECT k.id AS booking_id, k.reference, k.status, k.arrival, k.departure,
@@ -41,7 +42,7 @@ FROM booking k
 JOIN booking_traveller bt ON bt.booking = k.id
 JOIN traveller tr ON tr.id = bt.traveller
 LEFT JOIN health_declaration hd ON hd.booking = k.id AND hd.traveller = bt.traveller
-WHERE k.status IN {ON_MANIFEST} AND {{condition}}
+WHERE {ON_MANIFEST} AND {{condition}}
 ORDER BY k.arrival, k.reference, tr.name, tr.id
 """
 

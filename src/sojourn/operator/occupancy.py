@@ -13,16 +13,17 @@ from typing import Any
 
 import asyncpg
 
+from sojourn.bookings import states
 from sojourn.operator.schemas import NightOut
 
-OCCUPANCY_SQL = """
+OCCUPANCY_SQL = f"""
 WITH holds AS (
     SELECT n::date AS night,
            coalesce(sum(k.party_size) FILTER (WHERE k.hold_expires_at > $4), 0)::int AS active,
            coalesce(sum(k.party_size) FILTER (WHERE k.hold_expires_at <= $4), 0)::int AS lapsed
     FROM booking k,
          generate_series(greatest(k.arrival, $2::date), least(k.departure, $3::date) - 1, interval '1 day') AS n
-    WHERE k.base = $1 AND k.status = 'held' AND k.arrival < $3 AND k.departure > $2
+    WHERE k.base = $1 AND k.status = '{states.HELD}' AND k.arrival < $3 AND k.departure > $2
     GROUP BY 1
 )
 SELECT d::date AS night, c.beds, coalesce(c.taken, 0) AS taken,

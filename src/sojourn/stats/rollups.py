@@ -31,9 +31,6 @@ import asyncpg
 from sojourn import db
 from sojourn.config import Settings
 
-SOLD_STATUSES = ("confirmed", "checked_in", "checked_out", "no_show")
-OUTCOMES = ("confirmed", "no_show", "cancelled")
-
 _FLOW_COLUMNS = "month, mode, origin_code, origin_member, destination_code, destination_member, travellers, bed_nights"
 # Flows per month, mode, origin and destination: the folded rows and the changes not folded yet
 # (one statement, one snapshot: a fold running meanwhile moves rows from one side to the other).

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sojourn import db
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import lifecycle
+from sojourn.bookings import lifecycle, states
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.stays import today_at
@@ -21,13 +21,23 @@ from sojourn.errors import Conflict
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours.management import scoped_tour
 from sojourn.tours.management_schemas import DepartureCancelledOut
+from sojourn.tours.tables import TourStatus
 
 # Bookings a cancelled departure refunds: holds (nothing paid) and confirmed stays not yet over.
-TO_CANCEL_SQL = """
+_CANCELLABLE = states.status_in_sql("k", states.CANCELLABLE)
+TO_CANCEL_SQL = f"""
 SELECT k.id, k.status, k.total_fen FROM booking k
 WHERE k.tour = $1 AND k.departure > $2
-  AND (k.status = 'confirmed' OR (k.status = 'held' AND k.hold_expires_at > $3))
+  AND (k.status = '{states.CONFIRMED}' OR {states.live_hold_sql("k", "$3")})
 ORDER BY k.id
+"""
+# What cancelling would do: the bookings above, and whether anyone is staying now.
+PREVIEW_SQL = f"""
+SELECT count(*) FILTER (WHERE {_CANCELLABLE})::int AS bookings,
+       coalesce(sum(k.party_size) FILTER (WHERE {_CANCELLABLE}), 0)::int AS travellers,
+       coalesce(sum(k.total_fen) FILTER (WHERE k.status = '{states.CONFIRMED}'), 0)::int AS refund,
+       count(*) FILTER (WHERE k.status = '{states.CHECKED_IN}')::int AS staying
+FROM booking k WHERE k.tour = $1 AND k.departure > $2 AND NOT {states.run_out_hold_sql("k", "$3")}
 """
 
 
@@ -45,12 +55,7 @@ async def preview_cancellation(principal: Principal, tour_id: int, *, now: dt.da
     async with db.connection() as conn:
         tour = await scoped_tour(conn, principal, tour_id)
         row = await conn.fetchrow(
-            """SELECT count(*) FILTER (WHERE k.status IN ('held', 'confirmed'))::int AS bookings,
-                      coalesce(sum(k.party_size) FILTER (WHERE k.status IN ('held', 'confirmed')), 0)::int AS travellers,
-                      coalesce(sum(k.total_fen) FILTER (WHERE k.status = 'confirmed'), 0)::int AS refund,
-                      count(*) FILTER (WHERE k.status = 'checked_in')::int AS staying
-               FROM booking k WHERE k.tour = $1 AND k.departure > $2
-                 AND (k.status <> 'held' OR k.hold_expires_at > $3)""",
+            PREVIEW_SQL,
             tour_id,
             today_at(tour["time_zone"], now),
             now,
@@ -68,10 +73,10 @@ async def cancel_departure(
             with map_database_errors():
                 await lock_base(conn, tour["base"], settings.lock_timeout_ms)
                 status = await conn.fetchval("SELECT status FROM tour WHERE id = $1 FOR UPDATE", tour_id)
-                if status == "cancelled":
+                if status == TourStatus.cancelled:
                     raise Conflict(_l("This departure was cancelled already."), code="tour_cancelled")
                 staying = await conn.fetchval(
-                    "SELECT count(*)::int FROM booking WHERE tour = $1 AND status = 'checked_in'", tour_id
+                    f"SELECT count(*)::int FROM booking WHERE tour = $1 AND status = '{states.CHECKED_IN}'", tour_id
                 )
                 if staying:
                     raise Conflict(

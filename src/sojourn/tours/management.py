@@ -21,7 +21,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import taking, waitlist_offers
+from sojourn.bookings import states, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.stays import today_at
@@ -36,7 +36,7 @@ from sojourn.tours.tour_rules import check_tour, less_generous_policy
 COLUMNS = {"organiser_member_id": "organiser", "partner_member_id": "partner", "base_id": "base"}
 DATE_FIELDS = ("mode", "starts_on", "ends_on")
 
-ACTIVE = "(k.status IN ('confirmed', 'checked_in') OR (k.status = 'held' AND k.hold_expires_at > $1))"
+ACTIVE = states.active_sql("k", "$1")
 OPERATOR_TOUR_SELECT = TOUR_SELECT.replace(
     "SELECT t.*",
     f"""SELECT t.*,
