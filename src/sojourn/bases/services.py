@@ -59,6 +59,11 @@ async def get_base(base_id: int) -> BaseOut:
     return base_out(row)
 
 
+# Dates that belong to no one base (search by month, a traveller's age on the search page) are
+# counted in Beijing time, where every member province is. A base's own dates use its time zone.
+ALLIANCE_TIME_ZONE = "Asia/Shanghai"
+
+
 # Beds left on a night: beds minus what is taken, giving back holds that have already
 # expired but were not yet released (expiry must never block anyone, even before the sweep).
 AVAILABILITY_SQL = f"""

@@ -30,7 +30,6 @@ from sojourn.travellers import services as travellers
 from sojourn.travellers.schemas import TravellerIn
 from sojourn.web.forms import read_form
 
-SHANGHAI = "Asia/Shanghai"
 # Where a schema field's problem is shown on this form.
 FIELD_OF = {
     "birth_date": "birth_year",
@@ -146,7 +145,7 @@ async def add_traveller_page(
     if principal is None:
         return sign_in_first(current_target(request))
     tour = await tours.get_tour(tour_id, clock.now())
-    people, _total = await travellers.list_travellers(principal, clock.today_in(SHANGHAI))
+    people, _total = await travellers.list_travellers(principal, clock.today_in(tour.time_zone))
     form = FamilyForm(
         traveller_ids=traveller_ids or [],
         arrival=arrival or None,
@@ -172,7 +171,7 @@ async def add_traveller(
     tour = await tours.get_tour(tour_id, clock.now())
     try:
         created = await travellers.create_traveller(
-            principal, _body(form), keyring=keyring, today=clock.today_in(SHANGHAI)
+            principal, _body(form), keyring=keyring, today=clock.today_in(tour.time_zone)
         )
     except _Invalid as invalid:
         return _page(tour, form, invalid.errors, 400)

@@ -54,7 +54,7 @@ def hold_context(booking: BookingOut, now: dt.datetime, here: str) -> dict[str, 
     return {
         "booking": booking,
         "now": now,
-        "held_until": local_time(booking.hold_expires_at),
+        "held_until": local_time(booking.hold_expires_at, booking.time_zone),
         "start_again": start_again_url(booking),
         "here": here,
     }
@@ -213,7 +213,12 @@ async def extend_hold(
             "bookings/_countdown.html", status_code=200, context={**hold_context(booking, now, back), "extended": True}
         )
     flash(
-        request, _("More time: your beds are now held until %(time)s.", time=local_time(booking.hold_expires_at)), "ok"
+        request,
+        _(
+            "More time: your beds are now held until %(time)s.",
+            time=local_time(booking.hold_expires_at, booking.time_zone),
+        ),
+        "ok",
     )
     return Redirect(back, status_code=303)
 

@@ -18,7 +18,7 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import idempotency, live, taking
+from sojourn.bookings import idempotency, live, states, taking
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut
@@ -158,7 +158,7 @@ def fresh_hold_out(
     return BookingOut(
         id=taken.booking_id,
         reference=taken.reference,
-        status="held",
+        status=states.HELD,
         tour_id=tour["id"],
         tour_title=pick(tour, "title"),
         mode=tour["mode"],
@@ -182,4 +182,7 @@ def fresh_hold_out(
         confirmed_at=None,
         cancelled_at=None,
         refund_if_cancelled_now_fen=0,
+        time_zone=tour["time_zone"],
+        can_cancel=True,
+        cancel_deadline=states.cancel_deadline(states.HELD, hold_expires_at, stay.departure, tour["time_zone"]),
     )

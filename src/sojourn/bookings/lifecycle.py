@@ -27,7 +27,7 @@ from sojourn.bookings.queries import (
     refund_if_cancelled,
 )
 from sojourn.bookings.schemas import BookingOut
-from sojourn.bookings.stays import Stay, today_at
+from sojourn.bookings.stays import Stay
 from sojourn.config import Settings
 from sojourn.errors import Conflict
 from sojourn.i18n import lazy_gettext as _l
@@ -164,7 +164,7 @@ async def _cancel_locked(
         raise _hold_expired()
     if row["status"] not in states.CANCELLABLE:
         raise Conflict(_l("This booking cannot be cancelled in its current state."), code="not_cancellable")
-    if row["departure"] <= today_at(row["time_zone"], now):
+    if now >= states.stay_over_at(row["departure"], row["time_zone"]):
         raise Conflict(_l("This stay has already ended."), code="stay_ended")
     booking_id = row["id"]
     await conn.execute(

@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
+from sojourn.bookings import states
 from sojourn.bookings.queries import UNDO_WINDOW
 from sojourn.bookings.schemas import BookingOut
 from sojourn.errors import NotAllowed
@@ -25,7 +26,6 @@ from sojourn.i18n import lazy_gettext as _l
 from sojourn.web.forms import safe_next
 
 BOOKERS = (Role.traveller, Role.agent, Role.admin)
-TIME_ZONE = "Asia/Shanghai"  # every base so far; holds are shown in Beijing time
 
 
 def current_target(request: Request[Any, Any, Any]) -> str:
@@ -75,14 +75,15 @@ def steps_for(mode: str) -> list[Step]:
     return steps
 
 
-def local_time(instant: dt.datetime | None) -> str:
-    return arrow.get(instant).to(TIME_ZONE).strftime("%H:%M") if instant else ""
+def local_time(instant: dt.datetime | None, time_zone: str) -> str:
+    """The time of day at the base (``BookingOut.time_zone``)."""
+    return arrow.get(instant).to(time_zone).strftime("%H:%M") if instant else ""
 
 
 def undo_open(booking: BookingOut, now: dt.datetime) -> bool:
     """A cancelled confirmed booking can be taken back for ten minutes (lifecycle.undo_cancel)."""
     return (
-        booking.status == "cancelled"
+        booking.status == states.CANCELLED
         and booking.confirmed_at is not None
         and booking.cancelled_at is not None
         and now - booking.cancelled_at <= UNDO_WINDOW
@@ -92,11 +93,13 @@ def undo_open(booking: BookingOut, now: dt.datetime) -> bool:
 def full_refund_window(booking: BookingOut, now: dt.datetime) -> bool:
     """Just confirmed: cancelling now gives everything back (queries.refund_if_cancelled)."""
     return (
-        booking.status == "confirmed" and booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW
+        booking.status == states.CONFIRMED
+        and booking.confirmed_at is not None
+        and now - booking.confirmed_at <= UNDO_WINDOW
     )
 
 
 def window_ends(booking: BookingOut) -> str:
-    """When the ten minutes after confirming or cancelling end, in Beijing time."""
-    start = booking.cancelled_at if booking.status == "cancelled" else booking.confirmed_at
-    return local_time(start + UNDO_WINDOW) if start else ""
+    """When the ten minutes after confirming or cancelling end, at the base."""
+    start = booking.cancelled_at if booking.status == states.CANCELLED else booking.confirmed_at
+    return local_time(start + UNDO_WINDOW, booking.time_zone) if start else ""

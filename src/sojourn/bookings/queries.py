@@ -57,10 +57,12 @@ def booking_out(row: Any, now: dt.datetime, settings: Settings) -> BookingOut:
     if isinstance(travellers, str):
         travellers = json.loads(travellers)
     held = row["status"] == states.HELD
+    shown = states.shown_status(row["status"], row["hold_expires_at"], now)
+    deadline = states.cancel_deadline(shown, row["hold_expires_at"], row["departure"], row["time_zone"])
     return BookingOut(
         id=row["id"],
         reference=row["reference"],
-        status=states.shown_status(row["status"], row["hold_expires_at"], now),
+        status=shown,
         tour_id=row["tour"],
         tour_title=pick(row, "title"),
         mode=row["mode"],
@@ -82,6 +84,9 @@ def booking_out(row: Any, now: dt.datetime, settings: Settings) -> BookingOut:
         cancelled_at=row["cancelled_at"],
         refund_if_cancelled_now_fen=refund_if_cancelled(row, now) if row["status"] in states.CANCELLABLE else None,
         waitlist_entry_id=row["waitlist_entry_id"],
+        time_zone=row["time_zone"],
+        can_cancel=deadline is not None and now < deadline,
+        cancel_deadline=deadline,
     )
 
 

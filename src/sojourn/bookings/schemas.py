@@ -53,6 +53,12 @@ class BookingOut(msgspec.Struct):
     # What cancelling now would refund, so nobody has to guess before clicking.
     refund_if_cancelled_now_fen: int | None = None
     waitlist_entry_id: int | None = None  # set when this hold is an offer from the waiting list
+    # Dates count at the base: its time zone, whether the booker may cancel now, and until when
+    # (a hold until it runs out, a stay until its departure day begins there). The defaults only
+    # serve answers stored before these fields existed (idempotent replays).
+    time_zone: str = "Asia/Shanghai"
+    can_cancel: bool = False
+    cancel_deadline: dt.datetime | None = None
 
 
 class NightShort(msgspec.Struct):

@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
 
+import arrow
+
 
 class BookingStatus(str, Enum):  # noqa: UP042 - a str Enum, as the Piccolo column and its migrations know it
     held = "held"  # counts against capacity until hold_expires_at
@@ -83,6 +85,25 @@ def shown_status(status: str, hold_expires_at: dt.datetime | None, now: dt.datet
 def is_active(status: str, hold_expires_at: dt.datetime | None, now: dt.datetime) -> bool:
     """Still going to happen or happening: confirmed, checked in, or a live hold."""
     return status in (CONFIRMED, CHECKED_IN) or is_live_hold(status, hold_expires_at, now)
+
+
+def stay_over_at(departure: dt.date, time_zone: str) -> dt.datetime:
+    """The instant the departure day begins at the base (in its time zone): from then on the stay
+    counts as ended, and it can no longer be cancelled."""
+    return arrow.get(departure, tzinfo=time_zone).to("utc").datetime
+
+
+def cancel_deadline(
+    status: str, hold_expires_at: dt.datetime | None, departure: dt.date, time_zone: str
+) -> dt.datetime | None:
+    """Until when the booker can cancel (exclusive), or None when this status cannot be cancelled:
+    a hold until it runs out, a confirmed stay until its departure day begins at the base."""
+    if status not in CANCELLABLE:
+        return None
+    over = stay_over_at(departure, time_zone)
+    if status == HELD and hold_expires_at is not None:
+        return min(over, hold_expires_at)
+    return over
 
 
 # --- the same rules as SQL ------------------------------------------------------------------------

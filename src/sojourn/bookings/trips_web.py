@@ -39,13 +39,12 @@ from sojourn.web.forms import FormErrors, read_form
 from sojourn.web.templating import yuan
 
 PAGE_SIZE = 20
-SHANGHAI = "Asia/Shanghai"
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 
 
 def trip_state(booking: BookingOut, progress: list[DeclarationProgress], now: dt.datetime) -> dict[str, Any]:
     """What the booker should know or do next about one booking, for the page to put in words."""
-    today = today_at(SHANGHAI, now)
+    today = today_at(booking.time_zone, now)
     outstanding = [item for item in progress if not item.sent]
     refusal = feedback_refusal(booking.status, booking.departure, today)
     return {
@@ -54,12 +53,12 @@ def trip_state(booking: BookingOut, progress: list[DeclarationProgress], now: dt
         "outstanding": outstanding,
         "next_due": min((item.due_on for item in outstanding), default=None),
         "days_to_arrival": (booking.arrival - today).days,
-        "upcoming": booking.status in ("held", "confirmed") and booking.departure > today,
-        "can_cancel": booking.status in ("held", "confirmed") and booking.departure > today,
+        "upcoming": booking.status in states.CANCELLABLE and booking.departure > today,
+        "can_cancel": booking.can_cancel,
         "full_refund": full_refund_window(booking, now),
         "undo": undo_open(booking, now),
         "window_ends": window_ends(booking),
-        "held_until": local_time(booking.hold_expires_at),
+        "held_until": local_time(booking.hold_expires_at, booking.time_zone),
         "feedback_open": refusal is None,
     }
 
@@ -95,7 +94,7 @@ async def my_trips(
                 "entry": entry,
                 "tour": tour,
                 "offer": offer,
-                "offer_until": local_time(offer.hold_expires_at) if offer else "",
+                "offer_until": local_time(offer.hold_expires_at, offer.time_zone) if offer else "",
                 "offer_until_date": offer.hold_expires_at if offer else None,
             }
         )

@@ -35,7 +35,6 @@ from sojourn.travellers import services as travellers
 from sojourn.web.forms import read_form
 
 TravellerChoice = Annotated[Optional[list[int]], Parameter(max_items=10)]
-SHANGHAI = "Asia/Shanghai"
 
 
 class StayForm(msgspec.Struct):
@@ -97,7 +96,7 @@ async def choose_travellers(
     if principal is None:
         return sign_in_first(current_target(request))
     tour = await tours.get_tour(tour_id, clock.now())
-    people = await _people(principal, clock.today_in(SHANGHAI))
+    people = await _people(principal, clock.today_in(tour.time_zone))
     chosen = traveller_ids or ([people[0].id] if len(people) == 1 else [])
     return _travellers_page(tour, people, chosen, arrival, departure)
 
@@ -127,9 +126,9 @@ async def choose_dates(
     if tour.mode != "migratory":
         return Redirect(f"/book/{tour.id}/hold?{stay_query(traveller_ids or [])}", status_code=303)
     if not traveller_ids:
-        people = await _people(principal, clock.today_in(SHANGHAI))
+        people = await _people(principal, clock.today_in(tour.time_zone))
         return _travellers_page(tour, people, [], arrival, departure, _no_one_chosen(), 400)
-    offer = quote(tour, arrival, departure, len(traveller_ids), today_at(SHANGHAI, now))
+    offer = quote(tour, arrival, departure, len(traveller_ids), today_at(tour.time_zone, now))
     return _dates_page(tour, traveller_ids, offer)
 
 
@@ -179,10 +178,10 @@ async def review_before_hold(
         return sign_in_first(current_target(request))
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
-    people = await _people(principal, clock.today_in(SHANGHAI))
+    people = await _people(principal, clock.today_in(tour.time_zone))
     if not traveller_ids:
         return _travellers_page(tour, people, [], arrival, departure, _no_one_chosen(), 400)
-    offer = quote(tour, arrival, departure, len(traveller_ids), today_at(SHANGHAI, now))
+    offer = quote(tour, arrival, departure, len(traveller_ids), today_at(tour.time_zone, now))
     if tour.mode == "migratory" and (offer["errors"] or not offer.get("nights")):
         if not offer["errors"]:
             offer["errors"] = {"arrival": _("Choose the day you arrive."), "departure": _("Choose the day you leave.")}
@@ -208,11 +207,11 @@ def _booking_in(tour_id: int, form: StayForm) -> BookingIn:
 
 async def _refused(tour: TourOut, principal: Any, form: StayForm, problem: DomainError, now: dt.datetime) -> Template:
     """Show the engine's answer on the step it concerns: people, dates, or the hold itself."""
-    people = await _people(principal, today_at(SHANGHAI, now))
+    people = await _people(principal, today_at(tour.time_zone, now))
     fields = {key: str(value) for key, value in problem.field_errors.items()}
     if "traveller_ids" in fields:
         return _travellers_page(tour, people, form.traveller_ids, form.arrival, form.departure, fields, problem.status)
-    offer = quote(tour, form.arrival, form.departure, max(len(form.traveller_ids), 1), today_at(SHANGHAI, now))
+    offer = quote(tour, form.arrival, form.departure, max(len(form.traveller_ids), 1), today_at(tour.time_zone, now))
     if fields and tour.mode == "migratory":
         offer["errors"] = fields
         return _dates_page(tour, form.traveller_ids, offer, problem.status)

@@ -47,3 +47,4 @@ class TourOut(msgspec.Struct):
     declaration_due_days: int
     medical_level: str
     accessibility: list[str]
+    time_zone: str  # the base's: its dates (arrival days, "today") count there

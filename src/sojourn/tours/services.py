@@ -142,6 +142,7 @@ def tour_out(row: Any) -> TourOut:
         declaration_due_days=row["declaration_due_days"],
         medical_level=row["medical_level"],
         accessibility=list(row["accessibility"] or []),
+        time_zone=row["time_zone"],
     )
 
 

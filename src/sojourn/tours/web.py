@@ -33,7 +33,6 @@ from sojourn.travellers import services as travellers
 from sojourn.web.params import SearchText
 
 PAGE_SIZE = 10
-SHANGHAI = "Asia/Shanghai"
 
 # Search parameters come from <select>s whose "any" choice is empty, so "" is allowed everywhere.
 ModeChoice = Annotated[Optional[str], Parameter(pattern=r"^(|migratory|vacation|interactive)$")]
@@ -153,7 +152,7 @@ async def search_page(
     user = request.scope.get("user")
     suitability = None
     if user is not None and user.role.value == "traveller":
-        people, _ = await travellers.list_travellers(user, clock.today_in(SHANGHAI))
+        people, _ = await travellers.list_travellers(user, clock.today_in(bases.ALLIANCE_TIME_ZONE))
         suitability = suitable_for(people)
         if form.suitable and suitability is not None:
             filters = suitability.narrow(filters)
@@ -171,7 +170,7 @@ async def search_page(
         "suitability": suitability,
         "is_home": request.url.path == "/",
         "destinations": await _destinations(),
-        "months": _months_ahead(clock.today_in(SHANGHAI)),
+        "months": _months_ahead(clock.today_in(bases.ALLIANCE_TIME_ZONE)),
         "price_choices": PRICE_CHOICES,
         "accessibility": ACCESSIBILITY,
     }
@@ -240,9 +239,9 @@ async def tour_page(
     now = clock.now()
     tour = await services.get_tour(tour_id, now)
     base = await bases.get_base(tour.base_id)
-    today = today_at(base.time_zone, now)
+    today = today_at(tour.time_zone, now)
     base_reviews = await reviews.base_reviews(tour.base_id, limit=5)
-    calendar = await calendar_web.month_calendar(tour, base.time_zone, month or None, now)
+    calendar = await calendar_web.month_calendar(tour, tour.time_zone, month or None, now)
     return Template(
         "tours/tour.html",
         context={
@@ -269,10 +268,9 @@ async def price_fragment(
     """The nights and total for the dates typed so far (HTMX swaps it in; the page has it too)."""
     now = clock.now()
     tour = await services.get_tour(tour_id, now)
-    base = await bases.get_base(tour.base_id)
     return Template(
         "tours/_price.html",
-        context={"tour": tour, "quote": quote(tour, arrival, departure, party, today_at(base.time_zone, now))},
+        context={"tour": tour, "quote": quote(tour, arrival, departure, party, today_at(tour.time_zone, now))},
     )
 
 
