@@ -30,6 +30,7 @@ from sojourn.crypto import KeyRing
 from sojourn.di import app_dependencies
 from sojourn.web import problems
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
+from sojourn.web.sign_in import SignInFirst, sign_in_redirect
 from sojourn.web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             exclude=["/api/", "/healthz", "/admin"],  # /admin: Piccolo Admin checks its own CSRF token
         ),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig()), *live_plugins(settings)],
-        exception_handlers=problems.EXCEPTION_HANDLERS,
+        exception_handlers={**problems.EXCEPTION_HANDLERS, SignInFirst: sign_in_redirect},
         template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="Sojourn API",

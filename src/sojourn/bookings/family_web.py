@@ -14,7 +14,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.alliance.regions import PROVINCES
-from sojourn.bookings.pages import booker_of, current_target, sign_in_first, stay_query, steps_for
+from sojourn.bookings.pages import booker_page, stay_query, steps_for
 from sojourn.bookings.web import TravellerChoice
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
@@ -29,6 +29,7 @@ from sojourn.tours.web import DateChoice
 from sojourn.travellers import services as travellers
 from sojourn.travellers.schemas import TravellerIn
 from sojourn.web.forms import read_form
+from sojourn.web.sign_in import after_sign_in
 
 # Where a schema field's problem is shown on this form.
 FIELD_OF = {
@@ -132,7 +133,13 @@ class _Invalid(Exception):
         self.errors = errors
 
 
-@get("/book/{tour_id:int}/add-traveller", include_in_schema=False)
+async def _choices_after_sign_in(request: Request[Any, Any, Any]) -> str:
+    """Back to choosing travellers, with the people and dates the form carried."""
+    form = await read_form(request, FamilyForm, lists=("traveller_ids",))
+    return f"/book/{request.path_params['tour_id']}?{stay_query(form.traveller_ids, form.arrival, form.departure)}"
+
+
+@get("/book/{tour_id:int}/add-traveller", include_in_schema=False, guards=[booker_page])
 async def add_traveller_page(
     request: Request[Any, Any, Any],
     tour_id: FromPath[int],
@@ -141,9 +148,7 @@ async def add_traveller_page(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     tour = await tours.get_tour(tour_id, clock.now())
     people, _total = await travellers.list_travellers(principal, clock.today_in(tour.time_zone))
     form = FamilyForm(
@@ -155,7 +160,13 @@ async def add_traveller_page(
     return _page(tour, form, {})
 
 
-@post("/book/{tour_id:int}/add-traveller", include_in_schema=False, status_code=303)
+@post(
+    "/book/{tour_id:int}/add-traveller",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in(_choices_after_sign_in),
+)
 async def add_traveller(
     request: Request[Any, Any, Any],
     tour_id: FromPath[int],
@@ -163,9 +174,7 @@ async def add_traveller(
     keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
     form = await read_form(request, FamilyForm, lists=("traveller_ids",))
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/book/{tour_id}?{stay_query(form.traveller_ids, form.arrival, form.departure)}")
+    principal = request.user
     if principal.role.value != "traveller":
         raise NotAllowed(_l("Hotline staff add travellers on the hotline desk."))
     tour = await tours.get_tour(tour_id, clock.now())

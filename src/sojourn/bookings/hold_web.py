@@ -18,11 +18,9 @@ from litestar.response import Redirect, Template
 
 from sojourn.bookings import lifecycle, queries
 from sojourn.bookings.pages import (
-    booker_of,
-    current_target,
+    booker_page,
     full_refund_window,
     local_time,
-    sign_in_first,
     stay_query,
     steps_for,
     window_ends,
@@ -36,10 +34,17 @@ from sojourn.health.progress import declaration_progress
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.web.forms import read_form, safe_next
+from sojourn.web.sign_in import after_sign_in
 
 
 class NextForm(msgspec.Struct):
     next: str = ""
+
+
+async def _back_after_sign_in(request: Request[Any, Any, Any]) -> str:
+    """Where a small form on a booking's pages goes back to (its ``next`` field)."""
+    form = await read_form(request, NextForm)
+    return safe_next(form.next, f"/trips/{request.path_params['booking_id']}/review")
 
 
 def start_again_url(booking: BookingOut) -> str:
@@ -74,16 +79,14 @@ async def _booking(
     return await queries.get_booking(request.user, booking_id, now=now, settings=settings)
 
 
-@get("/trips/{booking_id:int}/health", include_in_schema=False)
+@get("/trips/{booking_id:int}/health", include_in_schema=False, guards=[booker_page])
 async def health_step(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     booking = await _booking(request, booking_id, settings, now)
     if booking.status == "expired":
@@ -100,16 +103,14 @@ async def health_step(
     )
 
 
-@get("/trips/{booking_id:int}/review", include_in_schema=False)
+@get("/trips/{booking_id:int}/review", include_in_schema=False, guards=[booker_page])
 async def review_step(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     booking = await _booking(request, booking_id, settings, now)
     if booking.status == "expired":
@@ -130,16 +131,20 @@ async def review_step(
     )
 
 
-@post("/trips/{booking_id:int}/confirm", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/confirm",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips/{booking_id}/review"),
+)
 async def confirm(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/trips/{booking_id}/review")
+    principal = request.user
     now = clock.now()
     try:
         await lifecycle.confirm_booking(principal, booking_id, settings=settings, now=now)
@@ -152,16 +157,14 @@ async def confirm(
     return Redirect(f"/trips/{booking_id}/confirmed", status_code=303)
 
 
-@get("/trips/{booking_id:int}/confirmed", include_in_schema=False)
+@get("/trips/{booking_id:int}/confirmed", include_in_schema=False, guards=[booker_page])
 async def confirmed_step(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     booking = await _booking(request, booking_id, settings, now)
     if booking.status != "confirmed":
@@ -180,18 +183,21 @@ async def confirmed_step(
     )
 
 
-@post("/trips/{booking_id:int}/extend-hold", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/extend-hold",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in(_back_after_sign_in),
+)
 async def extend_hold(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    form = await read_form(request, NextForm)
-    back = safe_next(form.next, f"/trips/{booking_id}/review")
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(back)
+    back = await _back_after_sign_in(request)
+    principal = request.user
     now = clock.now()
     htmx = bool(request.headers.get("hx-request"))
     try:

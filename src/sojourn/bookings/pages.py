@@ -1,7 +1,8 @@
-"""What the booking pages share: who may book, sending visitors to sign in and back, the steps.
+"""What the booking pages share: who may book (``booker_page``), the steps, times at the base.
 
 Pages never show a bare 401: a visitor who is not signed in is sent to the sign-in page,
-which brings them back to the same step (``next``) with what they had chosen.
+which brings them back to the same step (``next``) with what they had chosen
+(``web.sign_in``).
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import arrow
-from litestar import Request
-from litestar.response import Redirect
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 
-from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 from sojourn.bookings import states
 from sojourn.bookings.queries import UNDO_WINDOW
@@ -23,28 +23,16 @@ from sojourn.bookings.schemas import BookingOut
 from sojourn.errors import NotAllowed
 from sojourn.i18n import gettext as _
 from sojourn.i18n import lazy_gettext as _l
-from sojourn.web.forms import safe_next
+from sojourn.web.sign_in import signed_in_page
 
 BOOKERS = (Role.traveller, Role.agent, Role.admin)
 
 
-def current_target(request: Request[Any, Any, Any]) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
-
-
-def sign_in_first(target: str) -> Redirect:
-    return Redirect(f"/login?next={quote(safe_next(target), safe='')}", status_code=303)
-
-
-def booker_of(request: Request[Any, Any, Any]) -> Principal | None:
-    """The signed-in booker, None when nobody is signed in; 403 for staff accounts."""
-    user = request.scope.get("user")
-    if user is None:
-        return None
-    if user.role not in BOOKERS:
+async def booker_page(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The guard of the booking pages: a visitor signs in first; staff accounts get a 403."""
+    await signed_in_page(connection, handler)
+    if connection.user.role not in BOOKERS:
         raise NotAllowed(_l("Staff accounts cannot book trips. Sign in with a traveller's account."))
-    return user
 
 
 def stay_query(traveller_ids: list[int], arrival: str | None = None, departure: str | None = None) -> str:

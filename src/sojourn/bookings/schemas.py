@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
+
 from sojourn.ids import RowId
 
 TravellerIds = Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=10)]

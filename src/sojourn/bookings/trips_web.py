@@ -16,11 +16,9 @@ from litestar.response import Redirect, Template
 
 from sojourn.bookings import lifecycle, queries, states, waitlist
 from sojourn.bookings.pages import (
-    booker_of,
-    current_target,
+    booker_page,
     full_refund_window,
     local_time,
-    sign_in_first,
     undo_open,
     window_ends,
 )
@@ -36,6 +34,7 @@ from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
+from sojourn.web.sign_in import after_sign_in
 from sojourn.web.templating import yuan
 
 PAGE_SIZE = 20
@@ -63,16 +62,14 @@ def trip_state(booking: BookingOut, progress: list[DeclarationProgress], now: dt
     }
 
 
-@get("/trips", include_in_schema=False)
+@get("/trips", include_in_schema=False, guards=[booker_page])
 async def my_trips(
     request: Request[Any, Any, Any],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
     page: PageNumber = 1,
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     bookings, total = await queries.list_bookings(
         principal, now=now, settings=settings, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -113,16 +110,14 @@ async def _booking(principal: Any, booking_id: int, settings: Settings, now: dt.
     return await queries.get_booking(principal, booking_id, now=now, settings=settings)
 
 
-@get("/trips/{booking_id:int}", include_in_schema=False)
+@get("/trips/{booking_id:int}", include_in_schema=False, guards=[booker_page])
 async def trip_page(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     booking = await _booking(principal, booking_id, settings, now)
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
@@ -133,16 +128,14 @@ class CancelForm(msgspec.Struct):
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
-@get("/trips/{booking_id:int}/cancel", include_in_schema=False)
+@get("/trips/{booking_id:int}/cancel", include_in_schema=False, guards=[booker_page])
 async def cancel_page(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     booking = await _booking(principal, booking_id, settings, now)
     tour = await tours.get_tour(booking.tour_id, now, include_unpublished=True)
@@ -153,16 +146,20 @@ async def cancel_page(
     return Template("bookings/cancel.html", context={**state, "tour": tour, "errors": {}, "reason": ""})
 
 
-@post("/trips/{booking_id:int}/cancel", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/cancel",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips/{booking_id}/cancel"),
+)
 async def cancel(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/trips/{booking_id}/cancel")
+    principal = request.user
     now = clock.now()
     try:
         form = await read_form(request, CancelForm)
@@ -206,16 +203,20 @@ async def cancel(
     return Redirect(f"/trips/{booking_id}", status_code=303)
 
 
-@post("/trips/{booking_id:int}/undo-cancel", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/undo-cancel",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips/{booking_id}"),
+)
 async def undo_cancel(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/trips/{booking_id}")
+    principal = request.user
     try:
         await lifecycle.undo_cancel(principal, booking_id, settings=settings, now=clock.now())
     except Conflict as refused:
@@ -225,11 +226,15 @@ async def undo_cancel(
     return Redirect(f"/trips/{booking_id}", status_code=303)
 
 
-@post("/waitlist/{entry_id:int}/withdraw", include_in_schema=False, status_code=303)
+@post(
+    "/waitlist/{entry_id:int}/withdraw",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips#waiting"),
+)
 async def withdraw(request: Request[Any, Any, Any], entry_id: FromPath[int]) -> Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first("/trips#waiting")
+    principal = request.user
     try:
         await waitlist.withdraw_entry(principal, entry_id)
     except Conflict as refused:

@@ -13,8 +13,8 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import idempotency, taking
-from sojourn.bookings.holds import base_of_tour
 from sojourn.bookings.errors import map_database_errors
+from sojourn.bookings.holds import base_of_tour
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.schemas import BookingIn, WaitlistOut
 from sojourn.bookings.stays import check_tour_open, check_travellers, stay_for, today_at

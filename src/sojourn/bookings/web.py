@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from sojourn.accounts import rate_limits
 from sojourn.bookings import holds, waitlist
-from sojourn.bookings.pages import booker_of, current_target, sign_in_first, stay_query, steps_for
+from sojourn.bookings.pages import booker_page, stay_query, steps_for
 from sojourn.bookings.schemas import BookingIn
 from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
@@ -33,6 +33,7 @@ from sojourn.tours.schemas import TourOut
 from sojourn.tours.web import DateChoice, quote
 from sojourn.travellers import services as travellers
 from sojourn.web.forms import read_form
+from sojourn.web.sign_in import after_sign_in
 
 TravellerChoice = Annotated[Optional[list[int]], Parameter(max_items=10)]
 
@@ -83,7 +84,7 @@ def _no_one_chosen() -> dict[str, str]:
     return {"traveller_ids": _("Choose at least one person who travels.")}
 
 
-@get("/book/{tour_id:int}", include_in_schema=False)
+@get("/book/{tour_id:int}", include_in_schema=False, guards=[booker_page])
 async def choose_travellers(
     request: Request[Any, Any, Any],
     tour_id: FromPath[int],
@@ -92,9 +93,7 @@ async def choose_travellers(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     tour = await tours.get_tour(tour_id, clock.now())
     people = await _people(principal, clock.today_in(tour.time_zone))
     chosen = traveller_ids or ([people[0].id] if len(people) == 1 else [])
@@ -109,7 +108,7 @@ def _dates_page(tour: TourOut, chosen: list[int], offer: dict[str, Any], status:
     )
 
 
-@get("/book/{tour_id:int}/dates", include_in_schema=False)
+@get("/book/{tour_id:int}/dates", include_in_schema=False, guards=[booker_page])
 async def choose_dates(
     request: Request[Any, Any, Any],
     tour_id: FromPath[int],
@@ -118,9 +117,7 @@ async def choose_dates(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
     if tour.mode != "migratory":
@@ -164,7 +161,7 @@ def _hold_page(
     )
 
 
-@get("/book/{tour_id:int}/hold", include_in_schema=False)
+@get("/book/{tour_id:int}/hold", include_in_schema=False, guards=[booker_page])
 async def review_before_hold(
     request: Request[Any, Any, Any],
     tour_id: FromPath[int],
@@ -173,9 +170,7 @@ async def review_before_hold(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(current_target(request))
+    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
     people = await _people(principal, clock.today_in(tour.time_zone))
@@ -191,6 +186,13 @@ async def review_before_hold(
 
 async def _stay_form(request: Request[Any, Any, Any]) -> StayForm:
     return await read_form(request, StayForm, lists=("traveller_ids",))
+
+
+async def _hold_step_after_sign_in(request: Request[Any, Any, Any]) -> str:
+    """Back to the hold step, with the people and dates the form carried."""
+    form = await _stay_form(request)
+    choices = stay_query(form.traveller_ids, form.arrival, form.departure)
+    return f"/book/{request.path_params['tour_id']}/hold?{choices}"
 
 
 def _booking_in(tour_id: int, form: StayForm) -> BookingIn:
@@ -223,6 +225,8 @@ async def _refused(tour: TourOut, principal: Any, form: StayForm, problem: Domai
     include_in_schema=False,
     status_code=303,
     middleware=[rate_limits.booking_creation.middleware],
+    guards=[booker_page],
+    opt=after_sign_in(_hold_step_after_sign_in),
 )
 async def hold(
     request: Request[Any, Any, Any],
@@ -231,9 +235,7 @@ async def hold(
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     form = await _stay_form(request)
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/book/{tour_id}/hold?{stay_query(form.traveller_ids, form.arrival, form.departure)}")
+    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
     try:
@@ -250,6 +252,8 @@ async def hold(
     include_in_schema=False,
     status_code=303,
     middleware=[rate_limits.booking_creation.middleware],
+    guards=[booker_page],
+    opt=after_sign_in(_hold_step_after_sign_in),
 )
 async def join_waitlist(
     request: Request[Any, Any, Any],
@@ -258,9 +262,7 @@ async def join_waitlist(
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
     form = await _stay_form(request)
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/book/{tour_id}/hold?{stay_query(form.traveller_ids, form.arrival, form.departure)}")
+    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
     try:

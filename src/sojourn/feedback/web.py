@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.bookings import queries
-from sojourn.bookings.pages import booker_of, current_target, sign_in_first
+from sojourn.bookings.pages import booker_page
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
@@ -21,6 +21,7 @@ from sojourn.feedback import entries
 from sojourn.feedback.schemas import FeedbackEdit, FeedbackIn
 from sojourn.feedback.tables import RATING_ASPECTS
 from sojourn.i18n import gettext as _
+from sojourn.web.sign_in import after_sign_in
 
 TravellerParam = Annotated[Optional[int], Parameter(ge=1)]
 
@@ -93,7 +94,7 @@ async def _page(
     )
 
 
-@get("/trips/{booking_id:int}/feedback", include_in_schema=False)
+@get("/trips/{booking_id:int}/feedback", include_in_schema=False, guards=[booker_page])
 async def feedback_page(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
@@ -101,12 +102,16 @@ async def feedback_page(
     clock: NamedDependency[Clock],
     traveller: TravellerParam = None,
 ) -> Template | Redirect:
-    if booker_of(request) is None:
-        return sign_in_first(current_target(request))
     return await _page(request, booking_id, traveller, settings, clock.now())
 
 
-@post("/trips/{booking_id:int}/feedback/{traveller_id:int}", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/feedback/{traveller_id:int}",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips/{booking_id}/feedback?traveller={traveller_id}"),
+)
 async def save_feedback(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
@@ -114,9 +119,7 @@ async def save_feedback(
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/trips/{booking_id}/feedback?traveller={traveller_id}")
+    principal = request.user
     now = clock.now()
     values = _form_values(await request.form())
     body, errors = _body(values)

@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 
 from sojourn.bookings import queries
 from sojourn.bookings.hold_web import hold_context
-from sojourn.bookings.pages import booker_of, current_target, sign_in_first
+from sojourn.bookings.pages import booker_page
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
@@ -30,6 +30,7 @@ from sojourn.health.schemas import CONDITION_NAMES, DeclarationIn, DeclarationOu
 from sojourn.i18n import gettext as _
 from sojourn.web.client_ip import client_ip
 from sojourn.web.problems import humanise_validation_message
+from sojourn.web.sign_in import after_sign_in
 
 YES_NO = {"yes": True, "no": False}
 PEOPLE = ("companion", "co_signer", "emergency_contact")
@@ -176,7 +177,7 @@ async def _page(
     )
 
 
-@get("/trips/{booking_id:int}/health/{traveller_id:int}", include_in_schema=False)
+@get("/trips/{booking_id:int}/health/{traveller_id:int}", include_in_schema=False, guards=[booker_page])
 async def declaration_form(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
@@ -185,12 +186,16 @@ async def declaration_form(
     clock: NamedDependency[Clock],
     keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
-    if booker_of(request) is None:
-        return sign_in_first(current_target(request))
     return await _page(request, booking_id, traveller_id, settings, keyring, clock.now())
 
 
-@post("/trips/{booking_id:int}/health/{traveller_id:int}", include_in_schema=False, status_code=303)
+@post(
+    "/trips/{booking_id:int}/health/{traveller_id:int}",
+    include_in_schema=False,
+    status_code=303,
+    guards=[booker_page],
+    opt=after_sign_in("/trips/{booking_id}/health/{traveller_id}"),
+)
 async def save_declaration(
     request: Request[Any, Any, Any],
     booking_id: FromPath[int],
@@ -199,9 +204,7 @@ async def save_declaration(
     clock: NamedDependency[Clock],
     keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
-    principal = booker_of(request)
-    if principal is None:
-        return sign_in_first(f"/trips/{booking_id}/health/{traveller_id}")
+    principal = request.user
     now = clock.now()
     body = body_from_form(await request.form())
     try:
