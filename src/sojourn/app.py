@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig

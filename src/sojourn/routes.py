@@ -1,7 +1,9 @@
 """Every module that contributes route handlers (each exposes a ``ROUTES`` list)."""
 
 from sojourn.accounts import api as accounts_api
+from sojourn.accounts import preferences_web as accounts_preferences_web
 from sojourn.accounts import web as accounts_web
+from sojourn.admin import web as admin_web
 from sojourn.alliance import admin_api as alliance_admin_api
 from sojourn.alliance import admin_web as alliance_admin_web
 from sojourn.alliance import api as alliance_api
@@ -16,12 +18,9 @@ from sojourn.feedback import api as feedback_api
 from sojourn.feedback import web as feedback_web
 from sojourn.health import api as health_api
 from sojourn.health import web as health_web
-from sojourn.stats import api as stats_api
-from sojourn.stats import web as stats_web
 from sojourn.hotline import api as hotline_api
 from sojourn.hotline import web as hotline_web
 from sojourn.hotline import web_enrol as hotline_web_enrol
-from sojourn.admin import web as admin_web
 from sojourn.operator import api as operator_api
 from sojourn.operator import api_bases as operator_bases_api
 from sojourn.operator import web as operator_web
@@ -29,13 +28,14 @@ from sojourn.operator import web_calendar as operator_calendar_web
 from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_tours as operator_tours_web
+from sojourn.stats import api as stats_api
+from sojourn.stats import web as stats_web
 from sojourn.system import api as system_api
 from sojourn.tours import api as tours_api
 from sojourn.tours import calendar_web as tours_calendar_web
 from sojourn.tours import web as tours_web
 from sojourn.travellers import api as travellers_api
 from sojourn.travellers import web as travellers_web
-from sojourn.web import preferences
 
 ROUTE_MODULES = (
     stats_api,
@@ -64,7 +64,7 @@ ROUTE_MODULES = (
     health_web,
     feedback_web,
     accounts_web,
-    preferences,
+    accounts_preferences_web,
     audit_api,
     operator_api,
     operator_bases_api,

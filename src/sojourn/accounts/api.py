@@ -15,8 +15,6 @@ from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 from sojourn.web.client_ip import client_ip
 
-LOGIN_FAILURES_STORE = "login_failures"
-
 
 @post(
     "/api/v1/auth/token",
@@ -31,7 +29,7 @@ async def create_token(
     principal = await services.authenticate(
         data.login,
         data.password,
-        store=request.app.stores.get(LOGIN_FAILURES_STORE),
+        store=request.app.stores.get(rate_limits.LOGIN_FAILURES_STORE),
         ip=client_ip(request),
         now=clock.now(),
     )

@@ -11,7 +11,6 @@ import logging
 from typing import Any
 
 import redis.exceptions
-
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult

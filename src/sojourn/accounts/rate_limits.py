@@ -14,6 +14,8 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from sojourn.web.client_ip import client_ip
 
 STORE = "rate_limits"
+# Failed sign-ins per login (the lock-out in ``accounts.services``), shared by the page and the API.
+LOGIN_FAILURES_STORE = "login_failures"
 
 
 def _per_ip(name: str):  # type: ignore[no-untyped-def]
@@ -38,4 +40,8 @@ registration = RateLimitConfig(rate_limit=("hour", 20), identifier_for_request=_
 # Creating holds and waiting-list entries: generous for people, a wall for scripts.
 booking_creation = RateLimitConfig(
     rate_limit=("minute", 30), identifier_for_request=_per_account_or_ip("book"), store=STORE
+)
+# The hotline takes a call a minute or so: looking up many more seniors than that is harvesting.
+senior_lookups = RateLimitConfig(
+    rate_limit=("minute", 30), identifier_for_request=_per_account_or_ip("senior_lookup"), store=STORE
 )

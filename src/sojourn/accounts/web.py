@@ -12,7 +12,6 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.accounts import rate_limits, services
-from sojourn.accounts.api import LOGIN_FAILURES_STORE
 from sojourn.accounts.authentication import SESSION_ACCOUNT, SESSION_PASSWORD_STAMP, renew_session_id
 from sojourn.accounts.guards import signed_in
 from sojourn.accounts.principal import Principal, principal_for_account
@@ -81,7 +80,7 @@ async def sign_in(request: Request[Any, Any, Any], clock: NamedDependency[Clock]
         principal = await services.authenticate(
             form.login,
             form.password,
-            store=request.app.stores.get(LOGIN_FAILURES_STORE),
+            store=request.app.stores.get(rate_limits.LOGIN_FAILURES_STORE),
             ip=client_ip(request),
             now=clock.now(),
         )

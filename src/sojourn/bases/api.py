@@ -3,10 +3,11 @@
 from litestar import get
 from litestar.params import FromPath
 
+from sojourn.alliance.params import Mode
 from sojourn.bases import services
 from sojourn.bases.schemas import BaseOut
 from sojourn.web.pagination import Page
-from sojourn.web.params import AreaCode, Mode
+from sojourn.web.params import AreaCode
 
 
 @get("/api/v1/bases", tags=["Catalogue"], summary="Sojourn bases")

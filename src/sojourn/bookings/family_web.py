@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 
 from sojourn.alliance.regions import PROVINCES
 from sojourn.bookings.pages import booker_page, stay_query, steps_for
-from sojourn.bookings.web import TravellerChoice
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
@@ -25,10 +24,10 @@ from sojourn.i18n import gettext as _
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours import services as tours
 from sojourn.tours.schemas import TourOut
-from sojourn.tours.web import DateChoice
 from sojourn.travellers import services as travellers
 from sojourn.travellers.schemas import TravellerIn
 from sojourn.web.forms import read_form
+from sojourn.web.params import DateChoice, TravellerChoice
 from sojourn.web.sign_in import after_sign_in
 
 # Where a schema field's problem is shown on this form.

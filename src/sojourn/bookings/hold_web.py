@@ -20,8 +20,9 @@ from sojourn.bookings import lifecycle, queries
 from sojourn.bookings.pages import (
     booker_page,
     full_refund_window,
+    hold_context,
     local_time,
-    stay_query,
+    start_again_url,
     steps_for,
     window_ends,
 )
@@ -45,24 +46,6 @@ async def _back_after_sign_in(request: Request[Any, Any, Any]) -> str:
     """Where a small form on a booking's pages goes back to (its ``next`` field)."""
     form = await read_form(request, NextForm)
     return safe_next(form.next, f"/trips/{request.path_params['booking_id']}/review")
-
-
-def start_again_url(booking: BookingOut) -> str:
-    people = [traveller.id for traveller in booking.travellers]
-    if booking.mode == "migratory":
-        return f"/book/{booking.tour_id}/hold?{stay_query(people, booking.arrival.isoformat(), booking.departure.isoformat())}"
-    return f"/book/{booking.tour_id}/hold?{stay_query(people)}"
-
-
-def hold_context(booking: BookingOut, now: dt.datetime, here: str) -> dict[str, Any]:
-    """What the countdown needs (bookings/_countdown.html)."""
-    return {
-        "booking": booking,
-        "now": now,
-        "held_until": local_time(booking.hold_expires_at, booking.time_zone),
-        "start_again": start_again_url(booking),
-        "here": here,
-    }
 
 
 def _expired_page(booking: BookingOut, status: int = 200) -> Template:

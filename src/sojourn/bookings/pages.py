@@ -91,3 +91,21 @@ def window_ends(booking: BookingOut) -> str:
     """When the ten minutes after confirming or cancelling end, at the base."""
     start = booking.cancelled_at if booking.status == states.CANCELLED else booking.confirmed_at
     return local_time(start + UNDO_WINDOW, booking.time_zone) if start else ""
+
+
+def start_again_url(booking: BookingOut) -> str:
+    people = [traveller.id for traveller in booking.travellers]
+    if booking.mode == "migratory":
+        return f"/book/{booking.tour_id}/hold?{stay_query(people, booking.arrival.isoformat(), booking.departure.isoformat())}"
+    return f"/book/{booking.tour_id}/hold?{stay_query(people)}"
+
+
+def hold_context(booking: BookingOut, now: dt.datetime, here: str) -> dict[str, Any]:
+    """What the countdown needs (bookings/_countdown.html)."""
+    return {
+        "booking": booking,
+        "now": now,
+        "held_until": local_time(booking.hold_expires_at, booking.time_zone),
+        "start_again": start_again_url(booking),
+        "here": here,
+    }

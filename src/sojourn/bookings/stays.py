@@ -10,7 +10,7 @@ import arrow
 
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
-from sojourn.travellers.services import age_on
+from sojourn.travellers.identity import age_on
 
 
 def today_at(time_zone: str, now: dt.datetime) -> dt.date:

@@ -73,20 +73,6 @@ SELECT id, reference, created_at, (SELECT count(*) FROM calendar)::int AS nights
 """
 
 
-async def tour_after_releasing_expired(
-    conn: asyncpg.Connection, tour_id: int, *, settings: Any, now: dt.datetime
-) -> asyncpg.Record | None:
-    """Under the base's lock: the tour row, after giving back (and re-offering) expired holds."""
-    tour = await conn.fetchrow(TOUR_AND_EXPIRED_SQL, tour_id, now)
-    if tour is None or not tour["has_expired_holds"]:
-        return tour
-    from sojourn.bookings import waitlist_offers  # offers build on this module
-
-    if await calendar.release_expired_holds(conn, tour["base"], now):
-        await waitlist_offers.offer_freed_beds(conn, tour["base"], settings=settings, now=now)
-    return await conn.fetchrow(TOUR_SQL, tour_id)
-
-
 @dataclass(frozen=True)
 class Party:
     """Who travels: the owning account and, per traveller, (id, home province, age at arrival)."""

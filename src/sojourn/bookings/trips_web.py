@@ -29,13 +29,13 @@ from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.errors import Conflict
 from sojourn.feedback.entries import feedback_refusal
+from sojourn.formatting import yuan
 from sojourn.health.progress import DeclarationProgress, declaration_progress
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 from sojourn.web.sign_in import after_sign_in
-from sojourn.web.templating import yuan
 
 PAGE_SIZE = 20
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]

@@ -12,7 +12,7 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import idempotency, taking
+from sojourn.bookings import idempotency, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.holds import base_of_tour
 from sojourn.bookings.locking import lock_base
@@ -88,7 +88,9 @@ async def _join(
     now: dt.datetime,
 ) -> WaitlistOut:
     await lock_base(conn, base_id, settings.lock_timeout_ms)
-    tour = check_tour_open(await taking.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now))
+    tour = check_tour_open(
+        await waitlist_offers.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now)
+    )
     stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
     rows = await taking.lock_travellers(
         conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)

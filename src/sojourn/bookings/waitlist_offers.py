@@ -14,13 +14,13 @@ from typing import Any
 
 import asyncpg
 
-from sojourn.bookings import taking
+from sojourn.bookings import calendar, taking
 from sojourn.bookings.stays import Stay, today_at
 from sojourn.config import Settings
 from sojourn.errors import DomainError
 from sojourn.notifications import outbox
 from sojourn.tours.pricing import traveller_price_fen
-from sojourn.travellers.services import age_on
+from sojourn.travellers.identity import age_on
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,18 @@ def _owned_by(account_id: int):  # type: ignore[no-untyped-def]
         return f"{alias}.account = ${len(args)}"
 
     return scope
+
+
+async def tour_after_releasing_expired(
+    conn: asyncpg.Connection, tour_id: int, *, settings: Settings, now: dt.datetime
+) -> asyncpg.Record | None:
+    """Under the base's lock: the tour row, after giving back (and re-offering) expired holds."""
+    tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, now)
+    if tour is None or not tour["has_expired_holds"]:
+        return tour
+    if await calendar.release_expired_holds(conn, tour["base"], now):
+        await offer_freed_beds(conn, tour["base"], settings=settings, now=now)
+    return await conn.fetchrow(taking.TOUR_SQL, tour_id)
 
 
 async def offer_freed_beds(conn: asyncpg.Connection, base_id: int, *, settings: Settings, now: dt.datetime) -> int:

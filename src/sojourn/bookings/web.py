@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 
 import msgspec
 from litestar import Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -29,13 +29,12 @@ from sojourn.di import NamedDependency
 from sojourn.errors import Busy, Conflict, DomainError, InvalidInput
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
+from sojourn.tours.quotes import quote
 from sojourn.tours.schemas import TourOut
-from sojourn.tours.web import DateChoice, quote
 from sojourn.travellers import services as travellers
 from sojourn.web.forms import read_form
+from sojourn.web.params import DateChoice, TravellerChoice
 from sojourn.web.sign_in import after_sign_in
-
-TravellerChoice = Annotated[Optional[list[int]], Parameter(max_items=10)]
 
 
 class StayForm(msgspec.Struct):

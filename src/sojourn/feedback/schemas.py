@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
+
 from sojourn.ids import RowId
 
 # Long enough for a real story about a stay, short enough to read on a phone.

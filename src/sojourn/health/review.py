@@ -18,8 +18,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import lifecycle
-from sojourn.bookings import states
+from sojourn.bookings import lifecycle, states
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing

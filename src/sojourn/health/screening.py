@@ -20,7 +20,7 @@ from sojourn.health.schemas import CONDITION_NAMES, DeclarationAnswers, Flag, Sc
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.i18n import using_locale
 from sojourn.localized import pick
-from sojourn.travellers.services import age_on
+from sojourn.travellers.identity import age_on
 
 log = logging.getLogger(__name__)
 

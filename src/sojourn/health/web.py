@@ -18,8 +18,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.bookings import queries
-from sojourn.bookings.hold_web import hold_context
-from sojourn.bookings.pages import booker_page
+from sojourn.bookings.pages import booker_page, hold_context
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Optional
 
 from litestar import Request, get, post
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, JSONBody, Parameter
 
 from sojourn.accounts import rate_limits
@@ -43,15 +42,6 @@ LookupIdNumber = Annotated[
 ]
 
 
-def _per_agent(request: Request[Any, Any, Any]) -> str:
-    user = request.scope.get("user")
-    return f"senior_lookup:account:{user.account_id}" if user else f"senior_lookup:{client_ip(request)}"
-
-
-# A hotline takes a call a minute or so: looking up many more people than that is harvesting.
-senior_lookups = RateLimitConfig(rate_limit=("minute", 30), identifier_for_request=_per_agent, store=rate_limits.STORE)
-
-
 @get(
     "/api/v1/agent/seniors",
     tags=["Hotline"],
@@ -63,7 +53,7 @@ senior_lookups = RateLimitConfig(rate_limit=("minute", 30), identifier_for_reque
         "Every search is audited (`senior_lookup`) and limited to 30 a minute per agent."
     ),
     guards=[agents],
-    middleware=[senior_lookups.middleware],
+    middleware=[rate_limits.senior_lookups.middleware],
 )
 async def find_seniors(
     request: Caller,

@@ -11,44 +11,21 @@ from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from sojourn.accounts import rate_limits
 from sojourn.accounts.guards import agents
 from sojourn.accounts.principal import Principal
-from sojourn.alliance.regions import province_name
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import Conflict, DomainError
 from sojourn.hotline import mandates, services
-from sojourn.hotline.api import senior_lookups
-from sojourn.hotline.forms import method_label, method_options, read_consent_form, senior_key
-from sojourn.i18n import current_locale
+from sojourn.hotline.desk import page_helpers
+from sojourn.hotline.forms import read_consent_form, senior_key
 from sojourn.i18n import gettext as _
-from sojourn.i18n import lazy_gettext as _l
 from sojourn.web.client_ip import client_ip
 
 Caller = Request[Principal, Any, Any]
-
-BOOKING_STATUS = {
-    "held": _l("On hold"),
-    "confirmed": _l("Confirmed"),
-    "checked_in": _l("Staying now"),
-    "checked_out": _l("Stay ended"),
-    "no_show": _l("Did not arrive"),
-    "cancelled": _l("Cancelled"),
-    "expired": _l("Hold ran out"),
-}
-
-
-def page_helpers() -> dict[str, Any]:
-    """What every desk template uses to show codes in words."""
-    locale = current_locale()
-    return {
-        "province": lambda code: province_name(code, locale),
-        "method_label": method_label,
-        "methods": method_options(),
-        "status_label": lambda status: str(BOOKING_STATUS.get(status, status)),
-    }
 
 
 def _desk(request: Caller, *, status: int = 200, **context: Any) -> Template:
@@ -65,7 +42,7 @@ async def desk(request: Caller) -> Template:
     "/hotline/search",
     include_in_schema=False,
     guards=[agents],
-    middleware=[senior_lookups.middleware],
+    middleware=[rate_limits.senior_lookups.middleware],
     status_code=200,
 )
 async def search(request: Caller, keyring: NamedDependency[KeyRing]) -> Template:

@@ -18,9 +18,9 @@ from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import DomainError, NotFound
 from sojourn.hotline import enrolment, services
+from sojourn.hotline.desk import page_helpers
 from sojourn.hotline.forms import read_consent_form, senior_key
 from sojourn.hotline.schemas import SeniorIn, SeniorTravellerIn
-from sojourn.hotline.web import page_helpers
 from sojourn.i18n import gettext as _
 from sojourn.travellers.forms import (
     form_field,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from sojourn.i18n import gettext as _
+from sojourn.formatting import long_date, yuan
 from sojourn.i18n import current_locale, using_locale
-from sojourn.web.templating import long_date, yuan
+from sojourn.i18n import gettext as _
 
 # Times in messages are read by people at the bases, all in China's time zone.
 MESSAGE_TIME_ZONE = ZoneInfo("Asia/Shanghai")

@@ -15,6 +15,7 @@ from sojourn.config import Settings
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.operator import manifest
+from sojourn.operator.responses import manifest_response, wants_csv
 from sojourn.operator.schemas import ManifestOut
 from sojourn.tours import cancellation, management, publishing
 from sojourn.tours.management_schemas import (
@@ -31,25 +32,10 @@ from sojourn.web.params import Limit, Offset
 
 Caller = Request[Principal, Any, Any]
 TAGS = ["Operators"]
-CSV = "text/csv"
 
 BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only tours at this base")]
 StatusFilter = Annotated[Optional[TourStatus], Parameter(description="Only tours in this status")]
 PastFilter = Annotated[bool, Parameter(description="Also tours that are over")]
-
-
-def wants_csv(request: Request[Any, Any, Any]) -> bool:
-    return CSV in request.headers.get("accept", "")
-
-
-def manifest_response(request: Request[Any, Any, Any], data: ManifestOut) -> Response[Any]:
-    if not wants_csv(request):
-        return Response(data)
-    return Response(
-        manifest.to_csv(data),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{manifest.csv_filename(data)}"'},
-    )
 
 
 @get("/api/v1/operator/tours", tags=TAGS, summary="Tours at your bases, drafts included", guards=[operators])

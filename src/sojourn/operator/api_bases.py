@@ -15,8 +15,8 @@ from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.operator import attendance, dashboard, manifest
-from sojourn.operator.api import manifest_response, wants_csv
 from sojourn.operator.bases import operated_bases
+from sojourn.operator.responses import manifest_response, wants_csv
 from sojourn.operator.schemas import AttendanceOut, BaseRef, DashboardOut, ManifestOut, OccupancyOut
 from sojourn.web.client_ip import client_ip
 

@@ -21,9 +21,9 @@ from sojourn.health import deadlines, review
 from sojourn.health.schemas import Decision, ReviewIn
 from sojourn.health.tables import DeclarationStatus, Risk
 from sojourn.i18n import gettext as _
+from sojourn.operator.bases import operated_bases
 from sojourn.operator.declaration_trail import reading_trail
 from sojourn.operator.pages import Caller, choose_base, done, errors_of, page
-from sojourn.operator.bases import operated_bases
 from sojourn.tours import management
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form

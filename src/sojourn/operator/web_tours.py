@@ -16,6 +16,7 @@ from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.errors import DomainError
+from sojourn.formatting import yuan
 from sojourn.i18n import gettext as _
 from sojourn.operator import tour_forms
 from sojourn.operator.pages import Caller, choose_base, done, errors_of, page, refused
@@ -24,7 +25,6 @@ from sojourn.tours.management_schemas import TourIn, TourPatch
 from sojourn.tours.tables import TourStatus
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
-from sojourn.web.templating import yuan
 
 BaseId = Annotated[Optional[int], Parameter(ge=1, description="Which of your bases")]
 StatusFilter = Annotated[Optional[TourStatus], Parameter(description="Only tours in this status")]

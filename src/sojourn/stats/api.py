@@ -13,10 +13,9 @@ from litestar.params import Parameter, QueryParameter
 
 from sojourn.accounts.guards import coordinators
 from sojourn.accounts.principal import Principal
-from sojourn.alliance.tables import TripMode
-from sojourn.feedback.tables import RATING_ASPECTS
+from sojourn.alliance.params import Mode
 from sojourn.stats import services
-from sojourn.stats.exports import to_csv
+from sojourn.stats.exports import COLUMNS, to_csv
 from sojourn.stats.filters import MONTH_PATTERN, StatsFilter
 from sojourn.stats.schemas import BookingsOut, ExchangeOut, FlowOut, HealthMixOut, OccupancyOut, SatisfactionOut
 
@@ -34,27 +33,9 @@ To = Annotated[
     Optional[str],
     QueryParameter(name="to", pattern=MONTH_PATTERN, description="Last month, included, YYYY-MM"),
 ]
-Mode = Annotated[Optional[TripMode], Parameter(description="migratory, vacation or interactive")]
 MemberId = Annotated[Optional[int], Parameter(ge=1, description="Only what touches this member")]
 BaseId = Annotated[Optional[int], Parameter(ge=1, description="Only this base")]
 Group = Annotated[str, Parameter(pattern="^(base|member)$", description="base (default) or member")]
-
-_SCORE = ("score", "average", "count")
-SATISFACTION_COLUMNS = [
-    "group", "id", "name", "member_id", "review_count",
-    *(f"overall_{part}" for part in _SCORE),
-    *(f"{aspect}_{part}" for aspect in RATING_ASPECTS for part in _SCORE),
-    "nps", "nps_answers", "nps_promoters", "nps_passives", "nps_detractors", "nps_reliable", "prior_weight",
-]  # fmt: skip
-COLUMNS = {
-    "flows": list(FlowOut.__struct_fields__),
-    "occupancy": list(OccupancyOut.__struct_fields__),
-    "exchange-balance": list(ExchangeOut.__struct_fields__),
-    "satisfaction": SATISFACTION_COLUMNS,
-    "satisfaction-members": SATISFACTION_COLUMNS,
-    "health-mix": list(HealthMixOut.__struct_fields__),
-    "bookings": list(BookingsOut.__struct_fields__),
-}
 
 
 def wants_csv(request: Request[Any, Any, Any]) -> bool:

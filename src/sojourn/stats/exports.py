@@ -7,7 +7,28 @@ import csv
 import io
 from typing import Any, Iterable
 
+from sojourn.feedback.tables import RATING_ASPECTS
+from sojourn.stats.schemas import BookingsOut, ExchangeOut, FlowOut, HealthMixOut, OccupancyOut
+
 BOM = "\ufeff"
+
+# The columns of each statistic's CSV file, in order.
+_SCORE = ("score", "average", "count")
+SATISFACTION_COLUMNS = [
+    "group", "id", "name", "member_id", "review_count",
+    *(f"overall_{part}" for part in _SCORE),
+    *(f"{aspect}_{part}" for aspect in RATING_ASPECTS for part in _SCORE),
+    "nps", "nps_answers", "nps_promoters", "nps_passives", "nps_detractors", "nps_reliable", "prior_weight",
+]  # fmt: skip
+COLUMNS = {
+    "flows": list(FlowOut.__struct_fields__),
+    "occupancy": list(OccupancyOut.__struct_fields__),
+    "exchange-balance": list(ExchangeOut.__struct_fields__),
+    "satisfaction": SATISFACTION_COLUMNS,
+    "satisfaction-members": SATISFACTION_COLUMNS,
+    "health-mix": list(HealthMixOut.__struct_fields__),
+    "bookings": list(BookingsOut.__struct_fields__),
+}
 
 
 def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:

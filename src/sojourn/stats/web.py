@@ -18,8 +18,7 @@ from sojourn.accounts.principal import Principal
 from sojourn.errors import DomainError, NotFound
 from sojourn.i18n import gettext as _
 from sojourn.stats import charts, options, services
-from sojourn.stats.api import COLUMNS
-from sojourn.stats.exports import to_csv
+from sojourn.stats.exports import COLUMNS, to_csv
 from sojourn.stats.filters import StatsFilter
 
 Caller = Request[Principal, Any, Any]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from litestar import get
 from litestar.params import FromPath, FromQuery
 
+from sojourn.alliance.params import Mode
 from sojourn.bases import services as bases
 from sojourn.bases.schemas import Availability
 from sojourn.clock import Clock
@@ -15,7 +17,7 @@ from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours import services
 from sojourn.tours.schemas import TourOut
 from sojourn.web.pagination import Page
-from sojourn.web.params import AreaCode, Limit, Mode, Month, Offset, SearchText
+from sojourn.web.params import AreaCode, Limit, Month, Offset, SearchText
 
 MAX_AVAILABILITY_NIGHTS = 400
 

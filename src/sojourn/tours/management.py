@@ -21,7 +21,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import states, taking, waitlist_offers
+from sojourn.bookings import states, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.stays import today_at
@@ -252,7 +252,7 @@ async def update_tour(
         async with conn.transaction():
             with map_database_errors():
                 await lock_base(conn, current["base"], settings.lock_timeout_ms)
-                await taking.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now)
+                await waitlist_offers.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now)
                 row = await conn.fetchrow(
                     "SELECT t.*, b.time_zone FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1 FOR UPDATE OF t",
                     tour_id,

@@ -14,8 +14,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from sojourn.alliance.tables import TripMode
-from sojourn.tours.schemas import TourOut
 from sojourn.ids import RowId
+from sojourn.tours.schemas import TourOut
 
 
 class HealthRequirement(str, Enum):

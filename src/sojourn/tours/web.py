@@ -17,20 +17,18 @@ from litestar.response import Template
 
 from sojourn.alliance.regions import province_name
 from sojourn.bases import services as bases
-from sojourn.bookings.stays import stay_for, today_at
+from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency
-from sojourn.errors import DomainError, InvalidInput
 from sojourn.feedback import reviews
 from sojourn.feedback.scores import base_scores
 from sojourn.i18n import current_locale
-from sojourn.tours import calendar_web, services
-from sojourn.tours.calendar_web import MonthChoice
-from sojourn.tours.pricing import traveller_price_fen
-from sojourn.tours.schemas import TourOut
+from sojourn.tours import month_calendar, services
+from sojourn.tours.month_calendar import MonthChoice
+from sojourn.tours.quotes import quote
 from sojourn.tours.suitability import suitable_for
 from sojourn.travellers import services as travellers
-from sojourn.web.params import SearchText
+from sojourn.web.params import DateChoice, SearchText
 
 PAGE_SIZE = 10
 
@@ -42,7 +40,6 @@ MedicalChoice = Annotated[Optional[str], Parameter(pattern=r"^(|hospital|doctor|
 AccessChoice = Annotated[Optional[list[str]], Parameter(max_items=10)]
 FlagChoice = Annotated[Optional[str], Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
-DateChoice = Annotated[Optional[str], Parameter(pattern=r"^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$")]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
 
 MEDICAL_CHOICES = {
@@ -113,7 +110,7 @@ def _months_ahead(today: dt.date, count: int = 12) -> list[tuple[str, str]]:
     first = today.replace(day=1)
     months = []
     for _ in range(count):
-        months.append((first.strftime("%Y-%m"), calendar_web.month_label(first)))
+        months.append((first.strftime("%Y-%m"), month_calendar.month_label(first)))
         first = (first + dt.timedelta(days=32)).replace(day=1)
     return months
 
@@ -179,53 +176,6 @@ async def search_page(
     return Template("tours/search.html", context=context)
 
 
-def _as_mapping(tour: TourOut) -> dict[str, Any]:
-    return msgspec.structs.asdict(tour)
-
-
-def quote(tour: TourOut, arrival: str | None, departure: str | None, party: int, today: dt.date) -> dict[str, Any]:
-    """Nights and price for the chosen dates, with the engine's own checks and rounding."""
-    result: dict[str, Any] = {"arrival": arrival or "", "departure": departure or "", "party": party, "errors": {}}
-    if tour.mode != "migratory":
-        nights = (tour.ends_on - tour.starts_on).days
-        per_person = traveller_price_fen(_as_mapping(tour), nights)
-        return {
-            **result,
-            "nights": nights,
-            "per_person_fen": per_person,
-            "total_fen": per_person * party,
-            "arrival_date": tour.starts_on,
-            "departure_date": tour.ends_on,
-        }
-    if not arrival and not departure:
-        return result
-    try:
-        first = dt.date.fromisoformat(arrival) if arrival else None
-        last = dt.date.fromisoformat(departure) if departure else None
-    except ValueError:
-        return {**result, "errors": {"arrival": _date_hint()}}
-    try:
-        stay = stay_for(_as_mapping(tour), first, last, today)
-    except DomainError as wrong:
-        errors = {key: str(value) for key, value in wrong.field_errors.items()} or {"arrival": str(wrong.message)}
-        return {**result, "errors": errors}
-    per_person = traveller_price_fen(_as_mapping(tour), stay.nights)
-    return {
-        **result,
-        "nights": stay.nights,
-        "per_person_fen": per_person,
-        "total_fen": per_person * party,
-        "arrival_date": stay.arrival,
-        "departure_date": stay.departure,
-    }
-
-
-def _date_hint() -> str:
-    from sojourn.i18n import gettext as _
-
-    return _("Use a date like 2027-01-15.")
-
-
 @get("/tours/{tour_id:int}", include_in_schema=False)
 async def tour_page(
     request: Request[Any, Any, Any],
@@ -241,7 +191,7 @@ async def tour_page(
     base = await bases.get_base(tour.base_id)
     today = today_at(tour.time_zone, now)
     base_reviews = await reviews.base_reviews(tour.base_id, limit=5)
-    calendar = await calendar_web.month_calendar(tour, tour.time_zone, month or None, now)
+    calendar = await month_calendar.month_calendar(tour, tour.time_zone, month or None, now)
     return Template(
         "tours/tour.html",
         context={
@@ -250,7 +200,7 @@ async def tour_page(
             "reviews": base_reviews,
             "quote": quote(tour, arrival, departure, party, today),
             "calendar": calendar,
-            "live": calendar_web.live_updates(),
+            "live": month_calendar.live_updates(),
             "today": today,
             "province": province_name(base.province_code, current_locale()),
         },
@@ -272,13 +222,6 @@ async def price_fragment(
         "tours/_price.html",
         context={"tour": tour, "quote": quote(tour, arrival, departure, party, today_at(tour.time_zone, now))},
     )
-
-
-def check_dates(tour: TourOut, arrival: str | None, departure: str | None, today: dt.date) -> None:
-    """Raise the engine's own InvalidInput for dates that do not fit (used by the booking steps)."""
-    errors = quote(tour, arrival, departure, 1, today)["errors"]
-    if errors:
-        raise InvalidInput(next(iter(errors.values())), field_errors=errors)
 
 
 ROUTES = [search_page, tour_page, price_fragment]

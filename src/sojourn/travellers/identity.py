@@ -1,4 +1,4 @@
-"""Mainland resident identity numbers (GB 11643): shape, checksum, birth date, masking."""
+"""Mainland resident identity numbers (GB 11643): shape, checksum, birth date, masking; ages."""
 
 from __future__ import annotations
 
@@ -33,3 +33,8 @@ def birth_date(number: str) -> dt.date | None:
 def mask(number: str) -> str:
     """1101**********1234: enough to recognise one's own card, not enough to use it."""
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day`` (a stay's arrival, a declaration's date)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -22,16 +22,12 @@ from sojourn.travellers.schemas import EmergencyContact, TravellerIn, TravellerO
 OLDEST_BIRTH_YEAR = 1900
 
 
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
 def traveller_out(row: Any, today: dt.date) -> TravellerOut:
     return TravellerOut(
         id=row["id"],
         name=row["name"],
         birth_date=row["birth_date"],
-        age=age_on(row["birth_date"], today),
+        age=identity.age_on(row["birth_date"], today),
         gender=row["gender"],
         phone=row["phone"],
         home_province_code=row["home_province_code"],

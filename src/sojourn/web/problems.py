@@ -22,8 +22,8 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from sojourn.errors import DomainError
 from sojourn import i18n
+from sojourn.errors import DomainError
 from sojourn.i18n import gettext as _
 from sojourn.web.middleware import request_locale
 

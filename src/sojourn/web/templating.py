@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import arrow
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
 
 from sojourn import i18n
+from sojourn.formatting import humanize, long_date, yuan
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -21,31 +20,6 @@ def template_directories() -> list[Path]:
     shared = PACKAGE / "web" / "templates"
     contexts = sorted(p for p in PACKAGE.glob("*/templates") if p != shared)
     return [shared, *contexts]
-
-
-def yuan(fen: int | None) -> str:
-    """Integer fen shown as yuan: 240000 -> ¥2,400 (cents only when there are any)."""
-    if fen is None:
-        return ""
-    whole, cents = divmod(int(fen), 100)
-    return f"¥{whole:,}" if cents == 0 else f"¥{whole:,}.{cents:02d}"
-
-
-def long_date(value: dt.date | dt.datetime | None) -> str:
-    """A date written out in the reader's language: 2026年12月1日 / 1 December 2026."""
-    if value is None:
-        return ""
-    if i18n.current_locale() == "zh_CN":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return arrow.get(value).format("D MMMM YYYY", locale="en")
-
-
-def humanize(value: dt.datetime | dt.date | None) -> str:
-    """'in 3 days' / '3天后', relative to now, in the reader's language."""
-    if value is None:
-        return ""
-    locale = "zh" if i18n.current_locale() == "zh_CN" else "en"
-    return arrow.get(value).humanize(locale=locale)
 
 
 ELDER_COOKIE = "sojourn_elder"
