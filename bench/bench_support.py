@@ -23,7 +23,7 @@ def bench_database(server_url: str | None) -> tuple[str, dict[str, str]]:
 
     data_dir = Path(tempfile.mkdtemp(prefix="sojourn-bench-"))
     if not server_url:
-        from sojourn.database import start_embedded_server
+        from sojourn.db.embedded import start_embedded_server
 
         server_url = start_embedded_server(Path(tempfile.gettempdir()) / "sojourn-bench-pgdata")
     url = urlsplit(server_url)._replace(path=f"/{BENCH_DATABASE}").geturl()

@@ -94,7 +94,7 @@ def stay_for(load: str, start: dt.date, rng: random.Random) -> tuple[int, dt.dat
 
 async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings):
     from sojourn.bookings import calendar, taking
-    from sojourn.bookings.locking import LOCK_SQL, BASE_LOCK_NAMESPACE
+    from sojourn.bookings.locking import BASE_LOCK_NAMESPACE, LOCK_SQL
     from sojourn.notifications import outbox
 
     while time.monotonic() < deadline:

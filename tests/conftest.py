@@ -26,7 +26,7 @@ def _test_database_url() -> str:
     configured = os.environ.get("SOJOURN_TEST_DATABASE_URL")
     if configured:
         return configured
-    from sojourn.database import ensure_database_exists, start_embedded_server, with_database
+    from sojourn.db.embedded import ensure_database_exists, start_embedded_server, with_database
 
     # One embedded server per machine user, reused across runs: starting it costs a second.
     server_url = start_embedded_server(Path(tempfile.gettempdir()) / "sojourn-test-pgdata")
@@ -39,7 +39,7 @@ os.environ["SOJOURN_DATABASE_URL"] = _test_database_url()
 from sojourn import db as sojourn_db  # noqa: E402  (environment first, then the engine)
 from sojourn.clock import Clock  # noqa: E402
 from sojourn.config import Settings, load_settings  # noqa: E402
-from sojourn.migrations import migrate, reset_schema, truncate_all  # noqa: E402
+from sojourn.db.migrations import migrate, reset_schema, truncate_all  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from sojourn.bookings import capacity, holds, lifecycle
 from sojourn.bookings.schemas import BookingIn
 from sojourn.clock import Clock
 from sojourn.errors import Conflict, DomainError
-from sojourn.migrations import truncate_all
+from sojourn.db.migrations import truncate_all
 from tests import factories
 from tests.booking_helpers import PINNED_NOW, calendar_mismatches
 

@@ -65,6 +65,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
     clock = clock or Clock()
+    db.configure(settings)  # Piccolo's tables and the pool use settings.database_url from now on
     stores, redis_client = _stores(settings)
 
     @asynccontextmanager

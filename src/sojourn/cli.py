@@ -46,9 +46,9 @@ def main() -> None:
 @click.option("--no-seed", is_flag=True, help="Do not add the demo data.")
 def demo(host: str, port: int, no_seed: bool) -> None:
     settings = _settings()
+    from sojourn.db.migrations import migrate
     from sojourn.demo.seed import seed_demo
     from sojourn.demo.seed_accounts import DEMO_PASSWORD, demo_accounts
-    from sojourn.migrations import migrate
 
     async def prepare() -> None:
         await migrate()
@@ -100,7 +100,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
-    from sojourn.database import resolve_database_url
+    from sojourn.db.embedded import resolve_database_url
 
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead
     # lets the embedded PostgreSQL server be stopped by its exit hook.
@@ -134,7 +134,7 @@ MIGRATION_LOCK = (0x534A, 0x4D49)  # "SJ", "MI"
 @db.command("migrate", help="Apply every migration not applied yet (one process at a time).")
 def db_migrate() -> None:
     from sojourn import db as database
-    from sojourn.migrations import migrate
+    from sojourn.db.migrations import migrate
 
     async def locked_migrate() -> None:
         lock = await database.engine().get_new_connection()

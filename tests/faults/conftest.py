@@ -162,7 +162,7 @@ def servers(migrated_database) -> Iterator[list[SojournServer]]:
 @pytest.fixture
 def own_postgres() -> Iterator[tuple[str, object]]:
     """A private embedded PostgreSQL (Unix socket only) that the test may stop and start."""
-    from sojourn.database import _embedded_servers, ensure_database_exists, start_embedded_server, with_database
+    from sojourn.db.embedded import _embedded_servers, ensure_database_exists, start_embedded_server, with_database
 
     pgdata = Path(tempfile.mkdtemp(prefix="sojourn-fault-pg-"))
     server_url = start_embedded_server(pgdata)

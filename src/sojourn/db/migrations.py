@@ -7,7 +7,7 @@ import io
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from sojourn import db
+from sojourn.db import pool as db
 
 
 class MigrationFailed(Exception):

@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.utils.sync import run_sync
 
 from sojourn.config import Settings
@@ -65,8 +64,3 @@ def resolve_database_url(settings: Settings) -> str:
     # run_sync works both from plain code and from inside a running event loop.
     run_sync(ensure_database_exists(server_url, EMBEDDED_DATABASE_NAME))
     return with_database(server_url, EMBEDDED_DATABASE_NAME)
-
-
-def build_engine(url: str) -> PostgresEngine:
-    """A Piccolo engine for ``url``; the pool is started by the application's lifespan."""
-    return PostgresEngine(config={"dsn": url})

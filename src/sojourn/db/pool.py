@@ -6,17 +6,9 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 import asyncpg
-from piccolo.engine import engine_finder
-from piccolo.engine.postgres import PostgresEngine
 
 from sojourn.config import Settings
-
-
-def engine() -> PostgresEngine:
-    found = engine_finder()
-    if not isinstance(found, PostgresEngine):  # pragma: no cover - configuration error
-        raise RuntimeError("Sojourn needs a PostgreSQL engine in piccolo_conf.")
-    return found
+from sojourn.db.engine import configure, engine
 
 
 async def keep_session_state(connection: asyncpg.Connection) -> None:
@@ -30,7 +22,8 @@ async def keep_session_state(connection: asyncpg.Connection) -> None:
 
 
 async def start_pool(settings: Settings) -> None:
-    db = engine()
+    """Open the pool on ``settings``' database (the embedded server is started if there is none)."""
+    db = configure(settings)
     if db.pool is None:
         await db.start_connection_pool(
             min_size=settings.db_pool_min, max_size=settings.db_pool_max, reset=keep_session_state
