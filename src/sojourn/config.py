@@ -182,8 +182,6 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "departure_reminder_days": ("SOJOURN_DEPARTURE_REMINDER_DAYS", _positive_int),
 }
 
-ENVIRONMENT_VARIABLES = {attr: env for attr, (env, _) in _PARSERS.items()}
-
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every ``SOJOURN_*`` variable; raise ConfigError on the first bad one."""

@@ -63,9 +63,6 @@ class KeyRing:
                 return AESGCM(key).decrypt(nonce, blob[5 + NONCE_BYTES :], context)
         raise UnknownKey("the key that encrypted this value is not configured")
 
-    def needs_rotation(self, blob: bytes) -> bool:
-        return blob[1:5] != self.current_key_id
-
     def encrypt_text(self, text: str, context: str) -> bytes:
         return self.encrypt(text.encode(), context.encode())
 

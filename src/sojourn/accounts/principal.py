@@ -22,10 +22,6 @@ class Principal:
     member_ids: frozenset[int] = frozenset()  # coordinators: their members (empty: all)
     token_id: int | None = None  # set when authenticated by an API token
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.operator, Role.coordinator, Role.admin)
-
 
 _ACCOUNT_COLUMNS = """
     a.id, a.role, a.display_name, a.locale, a.elder_mode, a.password_changed_at,

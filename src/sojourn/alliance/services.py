@@ -22,9 +22,3 @@ def member_out(row: dict) -> MemberOut:
 async def list_members() -> list[MemberOut]:
     rows = await Member.select().order_by(Member.code)
     return [member_out(row) for row in rows]
-
-
-async def member_for_province(province_code: str) -> int | None:
-    """The member that represents travellers from this province, if any."""
-    row = await Member.select(Member.id).where(Member.code == province_code).first()
-    return row["id"] if row else None

@@ -62,11 +62,6 @@ class BookingOut(msgspec.Struct):
     cancel_deadline: dt.datetime | None = None
 
 
-class NightShort(msgspec.Struct):
-    date: dt.date
-    beds_left: int
-
-
 class WaitlistOut(msgspec.Struct):
     id: int
     status: str

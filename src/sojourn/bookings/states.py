@@ -82,11 +82,6 @@ def shown_status(status: str, hold_expires_at: dt.datetime | None, now: dt.datet
     return EXPIRED if status == HELD and has_run_out(status, hold_expires_at, now) else status
 
 
-def is_active(status: str, hold_expires_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """Still going to happen or happening: confirmed, checked in, or a live hold."""
-    return status in (CONFIRMED, CHECKED_IN) or is_live_hold(status, hold_expires_at, now)
-
-
 def stay_over_at(departure: dt.date, time_zone: str) -> dt.datetime:
     """The instant the departure day begins at the base (in its time zone): from then on the stay
     counts as ended, and it can no longer be cancelled."""
@@ -132,7 +127,7 @@ def has_run_out_sql(alias: str, now: str) -> str:
 
 
 def active_sql(alias: str, now: str) -> str:
-    """SQL for ``is_active``: confirmed, checked in, or a live hold."""
+    """SQL for "still going to happen or happening": confirmed, checked in, or a live hold."""
     return f"({alias}.status IN {sql_list((CONFIRMED, CHECKED_IN))} OR {live_hold_sql(alias, now)})"
 
 

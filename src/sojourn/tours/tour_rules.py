@@ -14,7 +14,6 @@ from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours.pricing import refund_percent
 
 MAX_TOUR_DAYS = 366
-FIXED_MODES = ("vacation", "interactive")
 
 
 def check_tour(values: Mapping[str, Any], *, today: dt.date, member_ids: Iterable[int]) -> None:

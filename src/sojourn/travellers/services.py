@@ -138,10 +138,6 @@ async def get_traveller(principal: Principal, traveller_id: int, today: dt.date)
     return traveller_out(await _visible_row(principal, traveller_id), today)
 
 
-# Optional details a person may remove again (a patch's None means "unchanged").
-CLEARABLE = frozenset({"phone", "id_number"})
-
-
 async def update_traveller(
     principal: Principal,
     traveller_id: int,
@@ -151,7 +147,8 @@ async def update_traveller(
     today: dt.date,
     clear: frozenset[str] = frozenset(),
 ) -> TravellerOut:
-    """Correct a traveller; ``clear`` names optional details to remove (see ``CLEARABLE``)."""
+    """Correct a traveller; ``clear`` names optional details to remove again ("phone", "id_number"):
+    a patch's None means "unchanged"."""
     row = await _visible_row(principal, traveller_id)
     id_number = identity.normalise(patch.id_number) if patch.id_number else None
     birth_date = patch.birth_date or row["birth_date"]
