@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 
 from sojourn.bookings import states
+from sojourn.bookings.rows import BookingRow
 
 # Statements run once per hold: asyncpg prepares and caches them per connection.
 
@@ -90,17 +90,11 @@ async def short_nights(
     return [ShortNight(night=row["night"], beds_left=max(row["beds_left"], 0)) for row in rows]
 
 
-async def adjust_taken(conn: asyncpg.Connection, booking: Any, delta: int) -> None:
+async def adjust_taken(conn: asyncpg.Connection, booking: BookingRow, delta: int) -> None:
     """Add ``delta`` travellers of an existing booking to its nights, seats and quota:
     minus its party to give everything back (cancelling), plus to take it again (undo)."""
     await conn.fetchval(
-        ADJUST_SQL,
-        booking["base"],
-        booking["arrival"],
-        booking["departure"],
-        delta,
-        booking["tour"],
-        booking["origin_member"],
+        ADJUST_SQL, booking.base, booking.arrival, booking.departure, delta, booking.tour, booking.origin_member
     )
 
 

@@ -21,6 +21,7 @@ from sojourn.accounts.principal import Principal
 from sojourn.bookings import idempotency, live, states, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
+from sojourn.bookings.rows import TourToBook
 from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut
 from sojourn.bookings.stays import Stay, check_tour_open, check_travellers, stay_for, today_at
 from sojourn.config import Settings
@@ -105,13 +106,13 @@ async def _hold(
     tour = check_tour_open(
         await waitlist_offers.tour_after_releasing_expired(conn, request.tour_id, settings=settings, now=now)
     )
-    stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
-    rows = await taking.lock_travellers(
+    stay = stay_for(tour, request.arrival, request.departure, today_at(tour.time_zone, now))
+    people = await taking.lock_travellers(
         conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)
     )
-    account_id, travellers = check_travellers(request.traveller_ids, rows, stay.arrival)
-    taking.check_nobody_away(rows)
-    party = taking.Party(account_id, travellers, {row["id"]: row["name"] for row in rows})
+    account_id, travellers = check_travellers(request.traveller_ids, people, stay.arrival)
+    taking.check_nobody_away(people)
+    party = taking.Party(account_id, travellers, {person.id: person.name for person in people})
     origin_member = await taking.check_room(conn, tour, stay, party)
 
     total_fen = traveller_price_fen(tour, stay.nights) * party.size
@@ -135,8 +136,8 @@ async def _hold(
         {
             "booking_id": taken.booking_id,
             "reference": taken.reference,
-            "title_zh": tour["title_zh"],
-            "title_en": tour["title_en"],
+            "title_zh": tour.title_zh,
+            "title_en": tour.title_en,
             "arrival": stay.arrival.isoformat(),
             "departure": stay.departure.isoformat(),
             "expires_at": hold_expires_at.isoformat(),
@@ -147,7 +148,7 @@ async def _hold(
 
 
 def fresh_hold_out(
-    tour: asyncpg.Record,
+    tour: TourToBook,
     stay: Stay,
     party: taking.Party,
     taken: taking.Taken,
@@ -161,11 +162,11 @@ def fresh_hold_out(
         id=taken.booking_id,
         reference=taken.reference,
         status=states.HELD,
-        tour_id=tour["id"],
+        tour_id=tour.id,
         tour_title=pick(tour, "title"),
-        mode=tour["mode"],
-        base_id=tour["base"],
-        base_name=pick({"name_zh": tour["base_name_zh"], "name_en": tour["base_name_en"]}, "name"),
+        mode=tour.mode,
+        base_id=tour.base,
+        base_name=pick(tour, "base_name"),
         arrival=stay.arrival,
         departure=stay.departure,
         nights=stay.nights,
@@ -184,7 +185,7 @@ def fresh_hold_out(
         confirmed_at=None,
         cancelled_at=None,
         refund_if_cancelled_now_fen=0,
-        time_zone=tour["time_zone"],
+        time_zone=tour.time_zone,
         can_cancel=True,
-        cancel_deadline=states.cancel_deadline(states.HELD, hold_expires_at, stay.departure, tour["time_zone"]),
+        cancel_deadline=states.cancel_deadline(states.HELD, hold_expires_at, stay.departure, tour.time_zone),
     )

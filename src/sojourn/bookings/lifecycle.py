@@ -8,7 +8,6 @@ crossing the expiry of the same hold.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import asyncpg
 
@@ -26,9 +25,11 @@ from sojourn.bookings.queries import (
     fetch_booking,
     refund_if_cancelled,
 )
+from sojourn.bookings.rows import BookingRow, TourToBook
 from sojourn.bookings.schemas import BookingOut
 from sojourn.bookings.stays import Stay
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.errors import Conflict
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
@@ -45,8 +46,8 @@ WHERE id = $1
 """
 
 
-def _expired(row: Any, now: dt.datetime) -> bool:
-    return states.has_run_out(row["status"], row["hold_expires_at"], now)
+def _expired(row: BookingRow, now: dt.datetime) -> bool:
+    return states.has_run_out(row.status, row.hold_expires_at, now)
 
 
 def _hold_expired() -> Conflict:
@@ -56,7 +57,7 @@ def _hold_expired() -> Conflict:
     )
 
 
-async def _locked_row(conn: asyncpg.Connection, principal: Principal, booking_id: int) -> Any:
+async def _locked_row(conn: asyncpg.Connection, principal: Principal, booking_id: int) -> BookingRow:
     """The booking, row-locked, if the caller may change it (404 otherwise)."""
     return await fetch_booking(conn, principal, booking_id, policy.bookings_changeable, lock=True)
 
@@ -68,14 +69,14 @@ async def extend_hold(principal: Principal, booking_id: int, *, settings: Settin
             row = await _locked_row(conn, principal, booking_id)
             if _expired(row, now):
                 raise _hold_expired()
-            if row["status"] != states.HELD:
+            if row.status != states.HELD:
                 raise Conflict(_l("Only a booking that is still on hold can get more time."), code="not_held")
-            if row["hold_extensions"] >= settings.hold_max_extensions:
+            if row.hold_extensions >= settings.hold_max_extensions:
                 raise Conflict(
                     _l("The time cannot be extended again. Please confirm now, or call 96111 for help."),
                     code="no_more_extensions",
                 )
-            new_expiry = max(row["hold_expires_at"], now) + dt.timedelta(minutes=settings.hold_extension_minutes)
+            new_expiry = max(row.hold_expires_at, now) + dt.timedelta(minutes=settings.hold_extension_minutes)
             await conn.execute(
                 "UPDATE booking SET hold_expires_at = $2, hold_extensions = hold_extensions + 1 WHERE id = $1",
                 booking_id,
@@ -88,11 +89,11 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
     async with db.connection() as conn, conn.transaction():
         with map_database_errors():
             row = await _locked_row(conn, principal, booking_id)
-            if row["status"] == states.CONFIRMED:
+            if row.status == states.CONFIRMED:
                 return booking_out(row, now, settings)  # confirming twice is harmless
             if _expired(row, now):
                 raise _hold_expired()
-            if row["status"] != states.HELD:
+            if row.status != states.HELD:
                 raise Conflict(_l("This booking cannot be confirmed in its current state."), code="not_held")
             await conn.execute(CONFIRM_SQL, booking_id, now)
             await conn.execute(
@@ -102,8 +103,8 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
             await outbox.enqueue(
                 conn,
                 "booking_confirmed",
-                row["account"],
-                {"booking_id": booking_id, "reference": row["reference"], "arrival": row["arrival"].isoformat()},
+                row.account,
+                {"booking_id": booking_id, "reference": row.reference, "arrival": row.arrival.isoformat()},
                 dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
             )
             return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
@@ -114,7 +115,7 @@ async def cancel_booking(
 ) -> BookingOut:
     """The booker cancels: beds back at once, refund per the tour's policy, waiting list served."""
     async with db.connection() as conn:
-        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable))["base"]
+        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)).base
         async with conn.transaction():
             with map_database_errors():
                 await lock_base(conn, base_id, settings.lock_timeout_ms)
@@ -141,17 +142,19 @@ async def cancel_with_full_refund(
     """
     base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
     await lock_base(conn, base_id, settings.lock_timeout_ms)  # re-entrant within one transaction
-    row = await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id)
-    if row is None or row["status"] not in states.CANCELLABLE or _expired(row, now):
+    row = rows.row_or_none(
+        BookingRow, await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id)
+    )
+    if row is None or row.status not in states.CANCELLABLE or _expired(row, now):
         return 0
-    refund = row["total_fen"] if row["status"] == states.CONFIRMED else 0
+    refund = row.total_fen if row.status == states.CONFIRMED else 0
     await _cancel_locked(conn, row, refund, actor, reason, settings, now, ip)
     return refund
 
 
 async def _cancel_locked(
     conn: asyncpg.Connection,
-    row: Any,
+    row: BookingRow,
     refund: int,
     actor: Principal,
     reason: str,
@@ -162,11 +165,11 @@ async def _cancel_locked(
     """Cancel ``row`` (locked, base lock held): status, beds, offer, notification, audit, waiting list."""
     if _expired(row, now):
         raise _hold_expired()
-    if row["status"] not in states.CANCELLABLE:
+    if row.status not in states.CANCELLABLE:
         raise Conflict(_l("This booking cannot be cancelled in its current state."), code="not_cancellable")
-    if now >= states.stay_over_at(row["departure"], row["time_zone"]):
+    if now >= states.stay_over_at(row.departure, row.time_zone):
         raise Conflict(_l("This stay has already ended."), code="stay_ended")
-    booking_id = row["id"]
+    booking_id = row.id
     await conn.execute(
         CANCEL_SQL,
         booking_id,
@@ -175,7 +178,7 @@ async def _cancel_locked(
         actor.account_id,
         reason.strip()[:500],
     )
-    await calendar.adjust_taken(conn, row, -row["party_size"])
+    await calendar.adjust_taken(conn, row, -row.party_size)
     await conn.execute(
         "UPDATE waitlist_entry SET status = 'withdrawn' WHERE offered_booking = $1 AND status = 'offered'",
         booking_id,
@@ -183,8 +186,8 @@ async def _cancel_locked(
     await outbox.enqueue(
         conn,
         "booking_cancelled",
-        row["account"],
-        {"booking_id": booking_id, "reference": row["reference"], "refund_fen": refund, "reason": reason[:500]},
+        row.account,
+        {"booking_id": booking_id, "reference": row.reference, "refund_fen": refund, "reason": reason[:500]},
         dedupe_key=f"booking_cancelled:{booking_id}:{now.isoformat()}",
     )
     await audit.record(
@@ -192,42 +195,42 @@ async def _cancel_locked(
         actor=actor,
         object_type="booking",
         object_id=booking_id,
-        on_behalf_of=row["account"] if row["account"] != actor.account_id else None,
+        on_behalf_of=row.account if row.account != actor.account_id else None,
         ip=ip,
-        detail={"refund_fen": refund, "previous_status": row["status"]},
+        detail={"refund_fen": refund, "previous_status": row.status},
         conn=conn,
     )
-    await waitlist_offers.offer_freed_beds(conn, row["base"], settings=settings, now=now)
+    await waitlist_offers.offer_freed_beds(conn, row.base, settings=settings, now=now)
 
 
 async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
     """Within ten minutes of cancelling a confirmed booking, take it back if the beds are still free."""
     async with db.connection() as conn:
-        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable))["base"]
+        base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)).base
         async with conn.transaction():
             with map_database_errors():
                 await lock_base(conn, base_id, settings.lock_timeout_ms)
                 row = await _locked_row(conn, principal, booking_id)
                 if (
-                    row["status"] != states.CANCELLED
-                    or row["confirmed_at"] is None
-                    or row["cancelled_at"] is None
-                    or now - row["cancelled_at"] > UNDO_WINDOW
+                    row.status != states.CANCELLED
+                    or row.confirmed_at is None
+                    or row.cancelled_at is None
+                    or now - row.cancelled_at > UNDO_WINDOW
                 ):
                     raise Conflict(
                         _l("A cancellation can be undone only within 10 minutes. Please book again."),
                         code="undo_window_passed",
                     )
                 await calendar.release_expired_holds(conn, base_id, now)
-                tour = await conn.fetchrow(taking.TOUR_SQL, row["tour"])
-                stay = Stay(row["arrival"], row["departure"])
+                tour = rows.row(TourToBook, await conn.fetchrow(taking.TOUR_SQL, row.tour))
+                stay = Stay(row.arrival, row.departure)
                 travellers = await conn.fetch(
                     "SELECT traveller, home_province_code, age_at_arrival FROM booking_traveller "
                     "WHERE booking = $1 ORDER BY traveller",
                     booking_id,
                 )
                 party = taking.Party(
-                    row["account"],
+                    row.account,
                     [(t["traveller"], t["home_province_code"], t["age_at_arrival"]) for t in travellers],
                     {},
                 )

@@ -12,9 +12,11 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import states
+from sojourn.bookings.rows import BookingRow
 from sojourn.bookings.schemas import BookingOut, BookingTravellerOut
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -37,54 +39,54 @@ FROM booking b JOIN tour t ON t.id = b.tour JOIN base bs ON bs.id = b.base
 Scope = Callable[[Principal, str, list[Any]], str]
 
 
-def refund_if_cancelled(row: Any, now: dt.datetime) -> int:
+def refund_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
     """What cancelling at ``now`` gives back: nothing for a hold (nothing was paid), all of it
     within the undo window after confirming, otherwise the tour's policy by days before arrival
     counted in the base's time zone."""
-    if row["status"] != states.CONFIRMED:
+    if booking.status != states.CONFIRMED:
         return 0
-    if row["confirmed_at"] is not None and now - row["confirmed_at"] <= UNDO_WINDOW:
-        return row["total_fen"]
-    today = today_at(row["time_zone"], now)
-    policy_tiers = row["cancellation_policy"]
+    if booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW:
+        return booking.total_fen
+    today = today_at(booking.time_zone, now)
+    policy_tiers = booking.cancellation_policy
     if isinstance(policy_tiers, str):
         policy_tiers = json.loads(policy_tiers)
-    return refund_fen(row["total_fen"], refund_percent(policy_tiers, (row["arrival"] - today).days))
+    return refund_fen(booking.total_fen, refund_percent(policy_tiers, (booking.arrival - today).days))
 
 
-def booking_out(row: Any, now: dt.datetime, settings: Settings) -> BookingOut:
-    travellers = row["traveller_list"]
+def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> BookingOut:
+    travellers = booking.traveller_list
     if isinstance(travellers, str):
         travellers = json.loads(travellers)
-    held = row["status"] == states.HELD
-    shown = states.shown_status(row["status"], row["hold_expires_at"], now)
-    deadline = states.cancel_deadline(shown, row["hold_expires_at"], row["departure"], row["time_zone"])
+    held = booking.status == states.HELD
+    shown = states.shown_status(booking.status, booking.hold_expires_at, now)
+    deadline = states.cancel_deadline(shown, booking.hold_expires_at, booking.departure, booking.time_zone)
     return BookingOut(
-        id=row["id"],
-        reference=row["reference"],
+        id=booking.id,
+        reference=booking.reference,
         status=shown,
-        tour_id=row["tour"],
-        tour_title=pick(row, "title"),
-        mode=row["mode"],
-        base_id=row["base"],
-        base_name=pick({"name_zh": row["base_name_zh"], "name_en": row["base_name_en"]}, "name"),
-        arrival=row["arrival"],
-        departure=row["departure"],
-        nights=row["nights"],
-        party_size=row["party_size"],
-        total_fen=row["total_fen"],
-        refund_fen=row["refund_fen"],
-        hold_expires_at=row["hold_expires_at"] if held else None,
-        hold_extensions_left=max(settings.hold_max_extensions - row["hold_extensions"], 0) if held else 0,
+        tour_id=booking.tour,
+        tour_title=pick(booking, "title"),
+        mode=booking.mode,
+        base_id=booking.base,
+        base_name=pick(booking, "base_name"),
+        arrival=booking.arrival,
+        departure=booking.departure,
+        nights=booking.nights,
+        party_size=booking.party_size,
+        total_fen=booking.total_fen,
+        refund_fen=booking.refund_fen,
+        hold_expires_at=booking.hold_expires_at if held else None,
+        hold_extensions_left=max(settings.hold_max_extensions - booking.hold_extensions, 0) if held else 0,
         travellers=[BookingTravellerOut(**traveller) for traveller in travellers],
-        booked_by_account_id=row["booked_by"],
-        on_behalf=row["booked_by"] != row["account"],
-        created_at=row["created_at"],
-        confirmed_at=row["confirmed_at"],
-        cancelled_at=row["cancelled_at"],
-        refund_if_cancelled_now_fen=refund_if_cancelled(row, now) if row["status"] in states.CANCELLABLE else None,
-        waitlist_entry_id=row["waitlist_entry_id"],
-        time_zone=row["time_zone"],
+        booked_by_account_id=booking.booked_by,
+        on_behalf=booking.booked_by != booking.account,
+        created_at=booking.created_at,
+        confirmed_at=booking.confirmed_at,
+        cancelled_at=booking.cancelled_at,
+        refund_if_cancelled_now_fen=refund_if_cancelled(booking, now) if booking.status in states.CANCELLABLE else None,
+        waitlist_entry_id=booking.waitlist_entry_id,
+        time_zone=booking.time_zone,
         can_cancel=deadline is not None and now < deadline,
         cancel_deadline=deadline,
     )
@@ -97,15 +99,15 @@ async def fetch_booking(
     scope: Scope = policy.bookings_visible,
     *,
     lock: bool = False,
-) -> Any:
+) -> BookingRow:
     """The booking if ``scope`` lets the principal see it, else NotFound; ``lock`` row-locks it."""
     args: list[Any] = [booking_id]
     condition = scope(principal, "b", args)
     suffix = " FOR UPDATE OF b" if lock else ""
-    row = await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 AND {condition}{suffix}", *args)
-    if row is None:
+    record = await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 AND {condition}{suffix}", *args)
+    if record is None:
         raise NotFound(_l("There is no booking with this number in your account."))
-    return row
+    return rows.row(BookingRow, record)
 
 
 async def get_booking(principal: Principal, booking_id: int, *, now: dt.datetime, settings: Settings) -> BookingOut:
@@ -132,6 +134,6 @@ async def list_bookings(
         f" WHERE {condition} ORDER BY b.arrival DESC, b.id DESC LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
-    total = rows[0]["total_count"] if rows else 0
-    return [booking_out(row, now, settings) for row in rows], total
+        records = await conn.fetch(sql, *args)
+    total = records[0]["total_count"] if records else 0
+    return [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)], total

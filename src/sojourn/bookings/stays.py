@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Protocol
 
 import arrow
 
+from sojourn.bookings.rows import TourToBook, TravellerToBook
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.travellers.identity import age_on
@@ -28,13 +30,28 @@ class Stay:
         return (self.departure - self.arrival).days
 
 
-def stay_for(tour: Mapping[str, Any], arrival: dt.date | None, departure: dt.date | None, today: dt.date) -> Stay:
+class TourDates(Protocol):
+    """What the stay rules need of a tour (a row struct, or ``TourOut`` on the pages)."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def starts_on(self) -> dt.date: ...
+    @property
+    def ends_on(self) -> dt.date: ...
+    @property
+    def min_nights(self) -> int | None: ...
+    @property
+    def max_nights(self) -> int | None: ...
+
+
+def stay_for(tour: TourDates, arrival: dt.date | None, departure: dt.date | None, today: dt.date) -> Stay:
     """The nights a booking asks for, checked against the tour's dates and rules.
 
     ``today`` is today's date in the base's time zone: nobody may arrive in the past.
     """
-    if tour["mode"] != "migratory":
-        fixed = Stay(tour["starts_on"], tour["ends_on"])
+    if tour.mode != "migratory":
+        fixed = Stay(tour.starts_on, tour.ends_on)
         if (arrival and arrival != fixed.arrival) or (departure and departure != fixed.departure):
             message = _l("This tour has fixed dates. Leave arrival and departure out, or use the tour's dates.")
             raise InvalidInput(message, field_errors={"arrival": message})
@@ -51,7 +68,7 @@ def stay_for(tour: Mapping[str, Any], arrival: dt.date | None, departure: dt.dat
         raise InvalidInput(_l("A seasonal stay needs an arrival and a departure day."), field_errors=errors)
     assert arrival is not None and departure is not None
     stay = Stay(arrival, departure)
-    window = (tour["starts_on"], tour["ends_on"])
+    window = (tour.starts_on, tour.ends_on)
     if arrival >= departure:
         errors["departure"] = _l("The departure day must be after the arrival day.")
     elif arrival < window[0] or departure > window[1]:
@@ -62,25 +79,25 @@ def stay_for(tour: Mapping[str, Any], arrival: dt.date | None, departure: dt.dat
         )
     elif arrival <= today:
         errors["arrival"] = _l("Choose an arrival day after today.")
-    elif stay.nights < (tour["min_nights"] or 1):
-        errors["departure"] = _l("This stay needs at least %(n)s nights.", n=tour["min_nights"])
-    elif tour["max_nights"] and stay.nights > tour["max_nights"]:
-        errors["departure"] = _l("This stay allows at most %(n)s nights.", n=tour["max_nights"])
+    elif stay.nights < (tour.min_nights or 1):
+        errors["departure"] = _l("This stay needs at least %(n)s nights.", n=tour.min_nights)
+    elif tour.max_nights and stay.nights > tour.max_nights:
+        errors["departure"] = _l("This stay allows at most %(n)s nights.", n=tour.max_nights)
     if errors:
         raise InvalidInput(_l("These dates do not fit this tour."), field_errors=errors)
     return stay
 
 
-def check_tour_open(tour: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if tour is None or tour["status"] not in ("published", "closed", "cancelled"):
+def check_tour_open(tour: TourToBook | None) -> TourToBook:
+    if tour is None or tour.status not in ("published", "closed", "cancelled"):
         raise NotFound(_l("There is no tour with this number, or it is no longer offered."))
-    if tour["status"] != "published" or tour["base_status"] != "admitted":
+    if tour.status != "published" or tour.base_status != "admitted":
         raise Conflict(_l("This tour is not taking bookings any more."), code="tour_closed")
     return tour
 
 
 def check_travellers(
-    requested: Sequence[int], rows: Sequence[Mapping[str, Any]], arrival: dt.date
+    requested: Sequence[int], rows: Sequence[TravellerToBook], arrival: dt.date
 ) -> tuple[int, list[tuple[int, str, int]]]:
     """All requested travellers were found (visible to the booker) and share one account.
 
@@ -89,17 +106,16 @@ def check_travellers(
     if len(set(requested)) != len(requested):
         message = _l("Each traveller can be on a booking only once.")
         raise InvalidInput(message, field_errors={"traveller_ids": message})
-    found = {row["id"]: row for row in rows}
+    found = {row.id: row for row in rows}
     missing = [traveller for traveller in requested if traveller not in found]
     if missing:
         message = _l("Some travellers are not in your account: %(ids)s.", ids=", ".join(map(str, missing)))
         raise InvalidInput(message, field_errors={"traveller_ids": message})
-    accounts = {row["account"] for row in rows}
+    accounts = {row.account for row in rows}
     if len(accounts) != 1:
         message = _l("Travellers from different accounts must be booked separately.")
         raise InvalidInput(message, field_errors={"traveller_ids": message})
     details = [
-        (row["id"], row["home_province_code"], age_on(row["birth_date"], arrival))
-        for row in sorted(rows, key=lambda r: r["id"])
+        (row.id, row.home_province_code, age_on(row.birth_date, arrival)) for row in sorted(rows, key=lambda r: r.id)
     ]
     return accounts.pop(), details

@@ -4,14 +4,17 @@ waiting-list offers. The caller holds the base's lock."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import asyncpg
 
 from sojourn.bookings import calendar, states
 from sojourn.bookings.errors import sold_out
+from sojourn.bookings.rows import TourToBook, TravellerToBook
 from sojourn.bookings.stays import Stay
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput
 from sojourn.i18n import lazy_gettext as _l
 
@@ -96,17 +99,22 @@ class Taken:
 TravellerScope = Callable[[str, list[Any]], str]  # (alias, args) -> SQL condition, as in accounts.policy
 
 
+async def tour_to_book(conn: asyncpg.Connection, tour_id: int, now: dt.datetime) -> TourToBook | None:
+    """The tour, and whether its base has holds that ran out but still count."""
+    return rows.row_or_none(TourToBook, await conn.fetchrow(TOUR_AND_EXPIRED_SQL, tour_id, now))
+
+
 async def lock_travellers(
     conn: asyncpg.Connection, traveller_ids: Sequence[int], stay: Stay, now: dt.datetime, scope: TravellerScope
-) -> list[asyncpg.Record]:
+) -> list[TravellerToBook]:
     """Lock and read the travellers that ``scope`` lets this booking include."""
     args: list[Any] = [list(traveller_ids), now, stay.arrival, stay.departure]
     condition = scope("t", args)
-    return await conn.fetch(TRAVELLERS_SQL.format(scope=condition), *args)
+    return rows.rows(TravellerToBook, await conn.fetch(TRAVELLERS_SQL.format(scope=condition), *args))
 
 
-def check_nobody_away(rows: Sequence[Mapping[str, Any]]) -> None:
-    away = [row["name"] for row in rows if row["already_away"]]
+def check_nobody_away(travellers: Sequence[TravellerToBook]) -> None:
+    away = [traveller.name for traveller in travellers if traveller.already_away]
     if away:
         raise Conflict(
             _l("%(names)s already has a stay on some of these nights.", names="、".join(away)),
@@ -114,28 +122,28 @@ def check_nobody_away(rows: Sequence[Mapping[str, Any]]) -> None:
         )
 
 
-async def check_room(conn: asyncpg.Connection, tour: Mapping[str, Any], stay: Stay, party: Party) -> int | None:
+async def check_room(conn: asyncpg.Connection, tour: TourToBook, stay: Stay, party: Party) -> int | None:
     """Seats, member quota and beds on every night; returns the origin member for exchanges."""
-    seats_left = None if tour["seats"] is None else tour["seats"] - tour["seats_taken"]
+    seats_left = None if tour.seats is None else tour.seats - tour.seats_taken
     if seats_left is not None and seats_left < party.size:
         raise Conflict(
             _l("Only %(n)s seats are left on this tour.", n=max(seats_left, 0)),
             code="seats_short",
             seats_left=max(seats_left, 0),
         )
-    origin_member = await _exchange_member(conn, tour, party) if tour["mode"] == "interactive" else None
-    short = await calendar.short_nights(conn, tour["base"], stay.arrival, stay.departure, party.size)
+    origin_member = await _exchange_member(conn, tour, party) if tour.mode == "interactive" else None
+    short = await calendar.short_nights(conn, tour.base, stay.arrival, stay.departure, party.size)
     if short:
         raise sold_out(short)
     return origin_member
 
 
-async def _exchange_member(conn: asyncpg.Connection, tour: Mapping[str, Any], party: Party) -> int:
+async def _exchange_member(conn: asyncpg.Connection, tour: TourToBook, party: Party) -> int:
     provinces = {province for _, province, _ in party.travellers}
     if len(provinces) != 1:
         message = _l("On an exchange trip, travellers from different provinces must be booked separately.")
         raise InvalidInput(message, field_errors={"traveller_ids": message})
-    quota = await conn.fetchrow(QUOTA_SQL, tour["id"], provinces.pop())
+    quota = await conn.fetchrow(QUOTA_SQL, tour.id, provinces.pop())
     if quota is None:
         raise Conflict(
             _l("This exchange trip is only for travellers from its two member provinces."),
@@ -153,7 +161,7 @@ async def _exchange_member(conn: asyncpg.Connection, tour: Mapping[str, Any], pa
 async def take(
     conn: asyncpg.Connection,
     *,
-    tour: Mapping[str, Any],
+    tour: TourToBook,
     stay: Stay,
     party: Party,
     booked_by: int,
@@ -164,8 +172,8 @@ async def take(
 ) -> Taken:
     row = await conn.fetchrow(
         TAKE_SQL,
-        tour["id"],
-        tour["base"],
+        tour.id,
+        tour.base,
         party.account_id,
         booked_by,
         origin_member,

@@ -16,9 +16,11 @@ from sojourn.bookings import idempotency, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.holds import base_of_tour
 from sojourn.bookings.locking import lock_base
+from sojourn.bookings.rows import WaitlistEntryRow
 from sojourn.bookings.schemas import BookingIn, WaitlistOut
 from sojourn.bookings.stays import check_tour_open, check_travellers, stay_for, today_at
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.errors import Conflict, NotFound
 from sojourn.i18n import lazy_gettext as _l
 
@@ -34,18 +36,19 @@ FROM waitlist_entry w
 """
 
 
-def entry_out(row: Any) -> WaitlistOut:
+def entry_out(record: Any) -> WaitlistOut:
+    entry = rows.row(WaitlistEntryRow, record)
     return WaitlistOut(
-        id=row["id"],
-        status=row["status"],
-        tour_id=row["tour"],
-        arrival=row["arrival"],
-        departure=row["departure"],
-        party_size=row["party_size"],
-        traveller_ids=list(row["traveller_ids"]),
-        position=row["position"],
-        offered_booking_id=row["offered_booking"],
-        created_at=row["created_at"],
+        id=entry.id,
+        status=entry.status,
+        tour_id=entry.tour,
+        arrival=entry.arrival,
+        departure=entry.departure,
+        party_size=entry.party_size,
+        traveller_ids=list(entry.traveller_ids),
+        position=entry.position,
+        offered_booking_id=entry.offered_booking,
+        created_at=entry.created_at,
     )
 
 
@@ -91,13 +94,13 @@ async def _join(
     tour = check_tour_open(
         await waitlist_offers.tour_after_releasing_expired(conn, tour_id, settings=settings, now=now)
     )
-    stay = stay_for(tour, request.arrival, request.departure, today_at(tour["time_zone"], now))
-    rows = await taking.lock_travellers(
+    stay = stay_for(tour, request.arrival, request.departure, today_at(tour.time_zone, now))
+    people = await taking.lock_travellers(
         conn, request.traveller_ids, stay, now, partial(policy.travellers_visible, principal)
     )
-    account_id, travellers = check_travellers(request.traveller_ids, rows, stay.arrival)
-    taking.check_nobody_away(rows)
-    party = taking.Party(account_id, travellers, {row["id"]: row["name"] for row in rows})
+    account_id, travellers = check_travellers(request.traveller_ids, people, stay.arrival)
+    taking.check_nobody_away(people)
+    party = taking.Party(account_id, travellers, {person.id: person.name for person in people})
     try:
         async with conn.transaction():  # a savepoint: counting must leave nothing behind
             await taking.check_room(conn, tour, stay, party)
@@ -136,12 +139,12 @@ async def list_entries(principal: Principal, limit: int = 50, offset: int = 0) -
     args: list[Any] = []
     condition = policy.waitlist_visible(principal, "w", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
+        records = await conn.fetch(
             f"{ENTRY_SELECT.replace('SELECT w.*', 'SELECT count(*) OVER () AS total_count, w.*', 1)} "
             f"WHERE {condition} ORDER BY w.created_at DESC LIMIT {int(limit)} OFFSET {int(offset)}",
             *args,
         )
-    return [entry_out(row) for row in rows], (rows[0]["total_count"] if rows else 0)
+    return [entry_out(record) for record in records], (records[0]["total_count"] if records else 0)
 
 
 async def withdraw_entry(principal: Principal, entry_id: int) -> WaitlistOut:

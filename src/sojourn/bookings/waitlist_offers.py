@@ -15,8 +15,10 @@ from typing import Any
 import asyncpg
 
 from sojourn.bookings import calendar, taking
+from sojourn.bookings.rows import TourToBook, WaitlistEntryRow
 from sojourn.bookings.stays import Stay, today_at
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.errors import DomainError
 from sojourn.notifications import outbox
 from sojourn.tours.pricing import traveller_price_fen
@@ -45,30 +47,30 @@ def _owned_by(account_id: int):  # type: ignore[no-untyped-def]
 
 async def tour_after_releasing_expired(
     conn: asyncpg.Connection, tour_id: int, *, settings: Settings, now: dt.datetime
-) -> asyncpg.Record | None:
-    """Under the base's lock: the tour row, after giving back (and re-offering) expired holds."""
-    tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, now)
-    if tour is None or not tour["has_expired_holds"]:
+) -> TourToBook | None:
+    """Under the base's lock: the tour, after giving back (and re-offering) expired holds."""
+    tour = await taking.tour_to_book(conn, tour_id, now)
+    if tour is None or not tour.has_expired_holds:
         return tour
-    if await calendar.release_expired_holds(conn, tour["base"], now):
-        await offer_freed_beds(conn, tour["base"], settings=settings, now=now)
-    return await conn.fetchrow(taking.TOUR_SQL, tour_id)
+    if await calendar.release_expired_holds(conn, tour.base, now):
+        await offer_freed_beds(conn, tour.base, settings=settings, now=now)
+    return rows.row_or_none(TourToBook, await conn.fetchrow(taking.TOUR_SQL, tour_id))
 
 
 async def offer_freed_beds(conn: asyncpg.Connection, base_id: int, *, settings: Settings, now: dt.datetime) -> int:
     """Make offers to every waiting entry at this base that now fits; return how many."""
-    entries = await conn.fetch(WAITING_SQL, base_id, MAX_ENTRIES_PER_PASS)
+    entries = rows.rows(WaitlistEntryRow, await conn.fetch(WAITING_SQL, base_id, MAX_ENTRIES_PER_PASS))
     offers = 0
     for entry in entries:
-        tour = await conn.fetchrow(taking.TOUR_SQL, entry["tour"])
-        if tour is None or tour["status"] != "published" or tour["base_status"] != "admitted":
-            await _close(conn, entry["id"], "withdrawn")
+        tour = rows.row_or_none(TourToBook, await conn.fetchrow(taking.TOUR_SQL, entry.tour))
+        if tour is None or tour.status != "published" or tour.base_status != "admitted":
+            await _close(conn, entry.id, "withdrawn")
             continue
-        today = today_at(tour["time_zone"], now)
-        if entry["arrival"] <= today:
-            await _close(conn, entry["id"], "lapsed")
+        today = today_at(tour.time_zone, now)
+        if entry.arrival <= today:
+            await _close(conn, entry.id, "lapsed")
             continue
-        stay = Stay(entry["arrival"], entry["departure"])
+        stay = Stay(entry.arrival, entry.departure)
         try:
             # A savepoint per entry: an entry that does not fit leaves no trace.
             async with conn.transaction():
@@ -80,15 +82,20 @@ async def offer_freed_beds(conn: asyncpg.Connection, base_id: int, *, settings: 
 
 
 async def _offer(
-    conn: asyncpg.Connection, entry: Any, tour: Any, stay: Stay, settings: Settings, now: dt.datetime
+    conn: asyncpg.Connection,
+    entry: WaitlistEntryRow,
+    tour: TourToBook,
+    stay: Stay,
+    settings: Settings,
+    now: dt.datetime,
 ) -> bool:
-    rows = await taking.lock_travellers(conn, entry["traveller_ids"], stay, now, _owned_by(entry["account"]))
-    if len(rows) != len(entry["traveller_ids"]) or any(row["already_away"] for row in rows):
+    travellers = await taking.lock_travellers(conn, entry.traveller_ids, stay, now, _owned_by(entry.account))
+    if len(travellers) != len(entry.traveller_ids) or any(person.already_away for person in travellers):
         return False
     party = taking.Party(
-        entry["account"],
-        [(row["id"], row["home_province_code"], age_on(row["birth_date"], stay.arrival)) for row in rows],
-        {row["id"]: row["name"] for row in rows},
+        entry.account,
+        [(person.id, person.home_province_code, age_on(person.birth_date, stay.arrival)) for person in travellers],
+        {person.id: person.name for person in travellers},
     )
     origin_member = await taking.check_room(conn, tour, stay, party)
     hold_expires_at = now + dt.timedelta(hours=settings.offer_hours)
@@ -97,7 +104,7 @@ async def _offer(
         tour=tour,
         stay=stay,
         party=party,
-        booked_by=entry["booked_by"],
+        booked_by=entry.booked_by,
         origin_member=origin_member,
         total_fen=traveller_price_fen(tour, stay.nights) * party.size,
         hold_expires_at=hold_expires_at,
@@ -105,20 +112,20 @@ async def _offer(
     )
     await conn.execute(
         "UPDATE waitlist_entry SET status = 'offered', offered_booking = $2, offered_at = $3 WHERE id = $1",
-        entry["id"],
+        entry.id,
         taken.booking_id,
         now,
     )
     await outbox.enqueue(
         conn,
         "offer_made",
-        entry["account"],
+        entry.account,
         {
             "booking_id": taken.booking_id,
             "reference": taken.reference,
-            "tour_id": tour["id"],
-            "title_zh": tour["title_zh"],
-            "title_en": tour["title_en"],
+            "tour_id": tour.id,
+            "title_zh": tour.title_zh,
+            "title_en": tour.title_en,
             "arrival": stay.arrival.isoformat(),
             "departure": stay.departure.isoformat(),
             "expires_at": hold_expires_at.isoformat(),

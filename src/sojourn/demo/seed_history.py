@@ -316,10 +316,7 @@ async def _book(
     today: dt.date,
 ) -> None:
     party = household.travellers
-    total = traveller_price_fen(
-        {"mode": tour.mode, "monthly_price_fen": tour.monthly_price_fen, "package_price_fen": tour.package_price_fen},
-        (departure - arrival).days,
-    ) * len(party)
+    total = traveller_price_fen(tour, (departure - arrival).days) * len(party)
     booked_at = _at(arrival - dt.timedelta(days=rng.randint(20, 90)), 10)
     cancelled_at = booked_at + dt.timedelta(days=rng.randint(1, 10)) if status == "cancelled" else None
     booking_id = await conn.fetchval(

@@ -19,6 +19,7 @@ from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
 from sojourn.bookings import states
 from sojourn.bookings.queries import fetch_booking
+from sojourn.bookings.rows import BookingRow
 from sojourn.bookings.stays import today_at
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.feedback.schemas import (
@@ -123,12 +124,12 @@ def feedback_out(row: Any, now: dt.datetime) -> FeedbackOut:
     )
 
 
-def _travellers(booking: Any) -> list[dict[str, Any]]:
-    travellers = booking["traveller_list"]
+def _travellers(booking: BookingRow) -> list[dict[str, Any]]:
+    travellers = booking.traveller_list
     return json.loads(travellers) if isinstance(travellers, str) else list(travellers)
 
 
-def _chosen_traveller(booking: Any, requested: int | None) -> int:
+def _chosen_traveller(booking: BookingRow, requested: int | None) -> int:
     on_booking = [traveller["id"] for traveller in _travellers(booking)]
     if requested is None:
         if len(on_booking) == 1:
@@ -175,7 +176,7 @@ async def give_feedback(
         try:
             async with conn.transaction():
                 booking = await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)
-                refusal = feedback_refusal(booking["status"], booking["departure"], today_at(booking["time_zone"], now))
+                refusal = feedback_refusal(booking.status, booking.departure, today_at(booking.time_zone, now))
                 if refusal is not None:
                     raise refusal
                 traveller_id = _chosen_traveller(booking, data.traveller_id)
@@ -185,19 +186,19 @@ async def give_feedback(
                     INSERT_SQL,
                     booking_id,
                     traveller_id,
-                    booking["base"],
+                    booking.base,
                     principal.account_id,
                     *_values(data),
                     now,
                     now + EDIT_WINDOW,
                 )
-                if principal.account_id != booking["account"]:
+                if principal.account_id != booking.account:
                     await audit.record(
                         "feedback_given_on_behalf",
                         actor=principal,
                         object_type="feedback",
                         object_id=feedback_id,
-                        on_behalf_of=booking["account"],
+                        on_behalf_of=booking.account,
                         ip=ip,
                         detail={"booking_id": booking_id, "traveller_id": traveller_id},
                         conn=conn,
@@ -276,7 +277,7 @@ async def booking_feedback(principal: Principal, booking_id: int, *, now: dt.dat
             row["traveller"]
             for row in await conn.fetch("SELECT traveller FROM feedback WHERE booking = $1", booking_id)
         }
-    refusal = feedback_refusal(booking["status"], booking["departure"], today_at(booking["time_zone"], now))
+    refusal = feedback_refusal(booking.status, booking.departure, today_at(booking.time_zone, now))
     missing = [TravellerRef(id=t["id"], name=t["name"]) for t in _travellers(booking) if t["id"] not in given]
     may_write = principal.role in (Role.traveller, Role.agent, Role.admin)
     return BookingFeedbackOut(

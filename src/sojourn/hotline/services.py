@@ -21,8 +21,10 @@ from sojourn.accounts.logins import MOBILE
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
 from sojourn.bookings import queries as booking_queries
+from sojourn.bookings.rows import BookingRow
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import InvalidInput, NotFound
 from sojourn.hotline.schemas import ConsentRecord, MaskedTraveller, SeniorMatch, SeniorOverview
 from sojourn.i18n import lazy_gettext as _l
@@ -270,7 +272,7 @@ async def senior_overview(
             )
             for row in consents
         ],
-        bookings=[booking_queries.booking_out(row, now, settings) for row in bookings],
+        bookings=[booking_queries.booking_out(booking, now, settings) for booking in rows.rows(BookingRow, bookings)],
         book_url=book_url(account_id),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 DAYS_PER_MONTH = 30  # a monthly rate is turned into nights at 1/30 of the month per night
 
@@ -11,12 +11,25 @@ def per_night_fen(monthly_price_fen: int) -> int:
     return (monthly_price_fen + DAYS_PER_MONTH // 2) // DAYS_PER_MONTH
 
 
-def traveller_price_fen(tour: Mapping[str, Any], nights: int) -> int:
+class Priced(Protocol):
+    """What pricing needs of a tour (a row, ``TourOut``, the demo's catalogue entries)."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def monthly_price_fen(self) -> int | None: ...
+    @property
+    def package_price_fen(self) -> int | None: ...
+
+
+def traveller_price_fen(tour: Priced, nights: int) -> int:
     """What one traveller pays: migratory stays by the night from the monthly rate, others the package."""
-    if tour["mode"] == "migratory":
+    if tour.mode == "migratory":
         # Rounded once on the whole stay, so 30 nights cost exactly the monthly rate.
-        return (tour["monthly_price_fen"] * nights + DAYS_PER_MONTH // 2) // DAYS_PER_MONTH
-    return int(tour["package_price_fen"])
+        assert tour.monthly_price_fen is not None  # a CHECK on tour: migratory tours have one
+        return (tour.monthly_price_fen * nights + DAYS_PER_MONTH // 2) // DAYS_PER_MONTH
+    assert tour.package_price_fen is not None  # the same CHECK: other tours have a package price
+    return int(tour.package_price_fen)
 
 
 def refund_percent(policy: Iterable[Mapping[str, Any]], days_before_arrival: int) -> int:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import msgspec
-
 from sojourn.bookings.stays import stay_for
 from sojourn.errors import DomainError
 from sojourn.i18n import gettext as _
@@ -16,16 +14,12 @@ from sojourn.tours.pricing import traveller_price_fen
 from sojourn.tours.schemas import TourOut
 
 
-def _as_mapping(tour: TourOut) -> dict[str, Any]:
-    return msgspec.structs.asdict(tour)
-
-
 def quote(tour: TourOut, arrival: str | None, departure: str | None, party: int, today: dt.date) -> dict[str, Any]:
     """Nights and price for the chosen dates, with the engine's own checks and rounding."""
     result: dict[str, Any] = {"arrival": arrival or "", "departure": departure or "", "party": party, "errors": {}}
     if tour.mode != "migratory":
         nights = (tour.ends_on - tour.starts_on).days
-        per_person = traveller_price_fen(_as_mapping(tour), nights)
+        per_person = traveller_price_fen(tour, nights)
         return {
             **result,
             "nights": nights,
@@ -42,11 +36,11 @@ def quote(tour: TourOut, arrival: str | None, departure: str | None, party: int,
     except ValueError:
         return {**result, "errors": {"arrival": _date_hint()}}
     try:
-        stay = stay_for(_as_mapping(tour), first, last, today)
+        stay = stay_for(tour, first, last, today)
     except DomainError as wrong:
         errors = {key: str(value) for key, value in wrong.field_errors.items()} or {"arrival": str(wrong.message)}
         return {**result, "errors": errors}
-    per_person = traveller_price_fen(_as_mapping(tour), stay.nights)
+    per_person = traveller_price_fen(tour, stay.nights)
     return {
         **result,
         "nights": stay.nights,
