@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -62,12 +63,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:
     return StoreRegistry(default_factory=lambda name: MemoryStore()), None
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    settings = settings or load_settings()
-    clock = clock or Clock()
-    db.configure(settings)  # Piccolo's tables and the pool use settings.database_url from now on
-    stores, redis_client = _stores(settings)
-
+def _lifespan(settings: Settings, clock: Clock, redis_client: Any) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         """The pool first; then, in embedded mode, the background jobs; stopped in reverse."""
@@ -84,11 +80,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if redis_client is not None:
                 await redis_client.aclose()
 
-    keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
-    route_handlers: list[Any] = routes.route_handlers()
-    route_handlers.append(
+    return lifespan
+
+
+def _route_handlers() -> list[Any]:
+    handlers: list[Any] = routes.route_handlers()
+    handlers.append(
         create_static_files_router(path="/static", directories=[static_directory()], include_in_schema=False)
     )
+    return handlers
+
+
+def _middleware(settings: Settings) -> list[Any]:
+    """Sessions (pages only), then who is calling (session or bearer token), then the language."""
     sessions = RenewableSessionConfig(
         key=SESSION_COOKIE,
         store="sessions",
@@ -100,44 +104,60 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # The API authenticates with bearer tokens only and never gets a session cookie.
         exclude=["^/api/", *UNAUTHENTICATED_PATHS],  # anchored: /admin/api/ needs the session
     )
+    return [
+        sessions.middleware,
+        DefineMiddleware(SojournAuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
+        LocaleMiddleware(),
+    ]
 
+
+def _csrf(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        # The JSON API authenticates with bearer tokens only, never cookies, so it needs no CSRF token.
+        exclude=["/api/", "/healthz", "/admin"],  # /admin: Piccolo Admin checks its own CSRF token
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Sojourn API",
+        version="1.0.0",
+        description="The public JSON API of the Sojourn senior sojourn booking network.",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
+            }
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or load_settings()
+    clock = clock or Clock()
+    db.configure(settings)  # Piccolo's tables and the pool use settings.database_url from now on
+    stores, redis_client = _stores(settings)
+    keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     app = Litestar(
-        route_handlers=route_handlers,
+        route_handlers=_route_handlers(),
         dependencies=app_dependencies(settings, clock, keyring),
         stores=stores,
         state=State({"settings": settings, "clock": clock, "keyring": keyring, "redis": redis_client}),
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, clock, redis_client)],
         on_startup=[admin_console.build_on_startup],  # Piccolo Admin at /admin, built once
-        middleware=[
-            sessions.middleware,
-            DefineMiddleware(SojournAuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
-            LocaleMiddleware(),
-        ],
+        middleware=_middleware(settings),
         before_send=[security_headers_hook(hsts=settings.secure_cookies)],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=CSRF_COOKIE,
-            header_name=CSRF_HEADER,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            # The JSON API authenticates with bearer tokens only, never cookies, so it needs no CSRF token.
-            exclude=["/api/", "/healthz", "/admin"],  # /admin: Piccolo Admin checks its own CSRF token
-        ),
+        csrf_config=_csrf(settings),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig()), *live_plugins(settings)],
         exception_handlers={**problems.EXCEPTION_HANDLERS, SignInFirst: sign_in_redirect},
         template_config=template_config(),
-        openapi_config=OpenAPIConfig(
-            title="Sojourn API",
-            version="1.0.0",
-            description="The public JSON API of the Sojourn senior sojourn booking network.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
-                }
-            ),
-        ),
+        openapi_config=_openapi(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="debug",

@@ -3,7 +3,7 @@ consents, and the base's review queue and decisions. Parse, call one service, an
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
@@ -33,13 +33,13 @@ Caller = Request[Principal, Any, Any]
 DECLARATION_PATH = "/api/v1/bookings/{booking_id:int}/travellers/{traveller_id:int}/declaration"
 TAGS = ["Health declarations"]
 
-BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only declarations for this base")]
-TourFilter = Annotated[Optional[int], Parameter(ge=1, description="Only declarations for this tour")]
+BaseFilter = Annotated[int | None, Parameter(ge=1, description="Only declarations for this base")]
+TourFilter = Annotated[int | None, Parameter(ge=1, description="Only declarations for this tour")]
 StatusFilter = Annotated[
-    Optional[DeclarationStatus],
+    DeclarationStatus | None,
     Parameter(description="Only this status (default: everything sent by travellers)"),
 ]
-RiskFilter = Annotated[Optional[Risk], Parameter(description="Only this overall risk: low, medium or high")]
+RiskFilter = Annotated[Risk | None, Parameter(description="Only this overall risk: low, medium or high")]
 MissingFilter = Annotated[
     bool,
     Parameter(description="Instead: travellers whose declaration is past its deadline and not sent"),

@@ -7,7 +7,7 @@ with the bookings of one arrival day.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import asyncpg
 

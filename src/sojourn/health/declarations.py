@@ -240,60 +240,19 @@ async def save_declaration(
     """Save the answers (``submit``: and send them for review), record the consents, screen."""
     async with db.connection() as conn:
         row = await fetch_target(conn, principal, booking_id, traveller_id)
-        if not _booking_open(row, now):
-            raise _booking_closed()
-        if row["status"] in REVIEWED:
-            raise _already_reviewed()
-        _require_collect_consent(data)
-        answers = checks.normalise(checks.answers_only(data))
-        checks.check_draft(answers, today_at(row["time_zone"], now))
-        if data.submit:
-            checks.check_complete(answers)
+        answers = _checked_answers(row, data, now)
         assert data.consent is not None
         async with conn.transaction():
-            await conn.execute(
-                "INSERT INTO health_declaration (booking, traveller, status, due_on, created_at, updated_at) "
-                "VALUES ($1, $2, 'draft', $3, $4, $4) ON CONFLICT (booking, traveller) DO NOTHING",
-                booking_id,
-                traveller_id,
-                _due_on(row),
-                now,
-            )
-            # The declaration row first, then the booking: the same order as a review.
-            current = await conn.fetchrow(
-                "SELECT id, status FROM health_declaration WHERE booking = $1 AND traveller = $2 FOR UPDATE",
-                booking_id,
-                traveller_id,
-            )
-            booking = await conn.fetchrow(
-                "SELECT status, hold_expires_at FROM booking WHERE id = $1 FOR SHARE", booking_id
-            )
-            if current["status"] in REVIEWED:
-                raise _already_reviewed()
-            if not _booking_open(row, now, booking["status"], booking["hold_expires_at"]):
-                raise _booking_closed()
+            current = await _lock_open_declaration(conn, row, booking_id, traveller_id, now)
             behalf = _on_behalf_of(principal, row)
-            grants = {
-                "actor": principal,
-                "on_behalf_of": behalf,
-                "now": now,
-                "traveller_id": traveller_id,
-                "booking_id": booking_id,
-            }
-            await consents.grant(conn, ConsentPurpose.collect_health, **grants)
-            if data.consent.share_with_base:
-                await consents.grant(conn, ConsentPurpose.share_with_base, **grants)
-            else:
-                await consents.withdraw(conn, ConsentPurpose.share_with_base, **grants)
+            await _record_consents(conn, principal, behalf, data.consent.share_with_base, booking_id, traveller_id, now)
             screening = await screen_declaration(conn, answers, Trip.from_row(row), row["base"], row["tour"])
             status = _next_status(current["status"], data.submit)
             await health_counts.declaration_saving(
                 conn, keyring, booking_id, traveller_id, answers=answers, risk=screening["risk"], submit=data.submit
             )
             await conn.execute(
-                "UPDATE health_declaration SET status = $2, content_cipher = $3, risk = $4, updated_at = $5, "
-                "submitted_at = CASE WHEN $6 THEN $5 ELSE submitted_at END, "
-                "submitted_by = CASE WHEN $6 THEN $7 ELSE submitted_by END, shredded_at = NULL WHERE id = $1",
+                STORE_ANSWERS_SQL,
                 current["id"],
                 status,
                 sealing.seal_content(keyring, booking_id, traveller_id, answers, screening),
@@ -315,6 +274,77 @@ async def save_declaration(
             )
             saved = await fetch_target(conn, principal, booking_id, traveller_id)
             return await _declaration_out(conn, saved, keyring, now)
+
+
+def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> dict[str, Any]:
+    """Before anything is written: the booking is open, nobody reviewed this yet, the consent to
+    collect is given, and the answers are valid (complete, if they are sent for review)."""
+    if not _booking_open(row, now):
+        raise _booking_closed()
+    if row["status"] in REVIEWED:
+        raise _already_reviewed()
+    _require_collect_consent(data)
+    answers = checks.normalise(checks.answers_only(data))
+    checks.check_draft(answers, today_at(row["time_zone"], now))
+    if data.submit:
+        checks.check_complete(answers)
+    return answers
+
+
+async def _lock_open_declaration(
+    conn: asyncpg.Connection, row: Any, booking_id: int, traveller_id: int, now: dt.datetime
+) -> Any:
+    """The declaration row, created if needed and locked, then the booking (the same order as a
+    review); checked again under the locks."""
+    await conn.execute(NEW_DECLARATION_SQL, booking_id, traveller_id, _due_on(row), now)
+    current = await conn.fetchrow(
+        "SELECT id, status FROM health_declaration WHERE booking = $1 AND traveller = $2 FOR UPDATE",
+        booking_id,
+        traveller_id,
+    )
+    booking = await conn.fetchrow("SELECT status, hold_expires_at FROM booking WHERE id = $1 FOR SHARE", booking_id)
+    if current["status"] in REVIEWED:
+        raise _already_reviewed()
+    if not _booking_open(row, now, booking["status"], booking["hold_expires_at"]):
+        raise _booking_closed()
+    return current
+
+
+async def _record_consents(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    behalf: int | None,
+    share_with_base: bool,
+    booking_id: int,
+    traveller_id: int,
+    now: dt.datetime,
+) -> None:
+    """Collecting is consented to by saving; sharing with the base is granted or withdrawn as asked."""
+    grants: dict[str, Any] = {
+        "actor": principal,
+        "on_behalf_of": behalf,
+        "now": now,
+        "traveller_id": traveller_id,
+        "booking_id": booking_id,
+    }
+    await consents.grant(conn, ConsentPurpose.collect_health, **grants)
+    if share_with_base:
+        await consents.grant(conn, ConsentPurpose.share_with_base, **grants)
+    else:
+        await consents.withdraw(conn, ConsentPurpose.share_with_base, **grants)
+
+
+NEW_DECLARATION_SQL = """
+INSERT INTO health_declaration (booking, traveller, status, due_on, created_at, updated_at)
+VALUES ($1, $2, 'draft', $3, $4, $4) ON CONFLICT (booking, traveller) DO NOTHING
+"""
+
+STORE_ANSWERS_SQL = """
+UPDATE health_declaration SET status = $2, content_cipher = $3, risk = $4, updated_at = $5,
+       submitted_at = CASE WHEN $6 THEN $5 ELSE submitted_at END,
+       submitted_by = CASE WHEN $6 THEN $7 ELSE submitted_by END, shredded_at = NULL
+WHERE id = $1
+"""
 
 
 def _next_status(current: str, submit: bool) -> str:

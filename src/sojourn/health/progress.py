@@ -4,7 +4,8 @@ booking steps): per traveller, the status and the day it is due. No health conte
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 

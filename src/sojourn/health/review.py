@@ -211,6 +211,61 @@ def _check_note(data: ReviewIn) -> str:
     return note
 
 
+RECORD_DECISION_SQL = """
+UPDATE health_declaration SET status = $2, reviewed_at = $3, reviewed_by = $4, review_note_cipher = $5, updated_at = $3
+WHERE id = $1
+"""
+
+
+async def _lock_for_review(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    declaration_id: int,
+    decision: Decision,
+    settings: Settings,
+    now: dt.datetime,
+) -> Any:
+    """The declaration, locked and still waiting for a decision, on a booking still going ahead.
+
+    Declining cancels the booking, so it takes the base's lock first (the booking engine's order:
+    the base's lock before any row lock)."""
+    row = await _fetch(conn, principal, declaration_id)
+    if decision == Decision.decline:
+        await lock_base(conn, row["base"], settings.lock_timeout_ms)
+    status = await conn.fetchval("SELECT status FROM health_declaration WHERE id = $1 FOR UPDATE", declaration_id)
+    if status != "submitted":
+        raise _not_reviewable(status)
+    row = await _fetch(conn, principal, declaration_id)
+    held_live = states.is_live_hold(row["booking_status"], row["hold_expires_at"], now)
+    if not (held_live or row["booking_status"] == states.CONFIRMED):
+        raise Conflict(
+            _l("This booking is cancelled or has run out; there is nothing to decide."),
+            code="booking_closed",
+        )
+    return row
+
+
+async def _tell_the_booker(
+    conn: asyncpg.Connection, row: Any, declaration_id: int, decision: Decision, now: dt.datetime
+) -> None:
+    """The decision for the booker, in the outbox. No health details there (it is not
+    encrypted): the booker reads the base's note in the declaration itself."""
+    kind = MESSAGE_KIND[decision]
+    await outbox.enqueue(
+        conn,
+        kind,
+        row["account"],
+        {
+            "booking_id": row["booking"],
+            "reference": row["reference"],
+            "declaration_id": declaration_id,
+            "traveller_id": row["traveller"],
+            "traveller_name": row["traveller_name"],
+        },
+        dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
+    )
+
+
 async def review_declaration(
     principal: Principal,
     declaration_id: int,
@@ -223,26 +278,11 @@ async def review_declaration(
 ) -> OperatorDeclarationOut:
     note = _check_note(data)
     async with db.connection() as conn, conn.transaction():
-        row = await _fetch(conn, principal, declaration_id)
-        if data.decision == Decision.decline:
-            # The booking engine's order: the base's lock before any row lock.
-            await lock_base(conn, row["base"], settings.lock_timeout_ms)
-        status = await conn.fetchval("SELECT status FROM health_declaration WHERE id = $1 FOR UPDATE", declaration_id)
-        if status != "submitted":
-            raise _not_reviewable(status)
-        row = await _fetch(conn, principal, declaration_id)
-        held_live = states.is_live_hold(row["booking_status"], row["hold_expires_at"], now)
-        if not (held_live or row["booking_status"] == states.CONFIRMED):
-            raise Conflict(
-                _l("This booking is cancelled or has run out; there is nothing to decide."),
-                code="booking_closed",
-            )
-        new_status = NEW_STATUS[data.decision]
+        row = await _lock_for_review(conn, principal, declaration_id, data.decision, settings, now)
         await conn.execute(
-            "UPDATE health_declaration SET status = $2, reviewed_at = $3, reviewed_by = $4, review_note_cipher = $5, "
-            "updated_at = $3 WHERE id = $1",
+            RECORD_DECISION_SQL,
             declaration_id,
-            new_status,
+            NEW_STATUS[data.decision],
             now,
             principal.account_id,
             sealing.seal_note(keyring, row["booking"], row["traveller"], note),
@@ -253,29 +293,11 @@ async def review_declaration(
             object_type="health_declaration",
             object_id=declaration_id,
             ip=ip,
-            detail={
-                "decision": data.decision.value,
-                "booking_id": row["booking"],
-                "traveller_id": row["traveller"],
-            },
+            detail={"decision": data.decision.value, "booking_id": row["booking"], "traveller_id": row["traveller"]},
             conn=conn,
             at=now,
         )
-        kind = MESSAGE_KIND[data.decision]
-        # No health details in the outbox (it is not encrypted): the booker reads the note in the declaration.
-        await outbox.enqueue(
-            conn,
-            kind,
-            row["account"],
-            {
-                "booking_id": row["booking"],
-                "reference": row["reference"],
-                "declaration_id": declaration_id,
-                "traveller_id": row["traveller"],
-                "traveller_name": row["traveller_name"],
-            },
-            dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
-        )
+        await _tell_the_booker(conn, row, declaration_id, data.decision, now)
         refund = None
         if data.decision == Decision.decline:
             refund = await lifecycle.cancel_with_full_refund(

@@ -19,7 +19,8 @@ refuse: a rule's effect is a column limited to certificate, companion, review an
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 FACTS: dict[str, str] = {
     "age": "age at arrival, in years",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import msgspec
 
@@ -43,7 +43,7 @@ class Decision(str, Enum):
 
 class ConditionAnswer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     has: bool = False
-    controlled: Optional[bool] = None
+    controlled: bool | None = None
 
 
 def _condition() -> ConditionAnswer:
@@ -66,14 +66,14 @@ class HospitalStay(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """An operation or a hospital stay in the last months."""
 
     had: bool = False
-    date: Optional[dt.date] = None
+    date: dt.date | None = None
     reason: ShortText = ""
 
 
 class Medications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     takes: bool = False
     names: MedicineText = ""
-    supply_lasts_stay: Optional[bool] = None
+    supply_lasts_stay: bool | None = None
 
 
 class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -81,21 +81,21 @@ class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     name: Name
     relation: Relation
-    phone: Optional[ContactPhone] = None
+    phone: ContactPhone | None = None
 
 
 class Certificate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A doctor's health certificate and the date written on it."""
 
     has: bool = False
-    dated: Optional[dt.date] = None
+    dated: dt.date | None = None
 
 
 class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     has: bool = False
     insurer: Annotated[str, msgspec.Meta(max_length=60)] = ""
     policy_number: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    age_limit: Optional[Annotated[int, msgspec.Meta(ge=18, le=120)]] = None
+    age_limit: Annotated[int, msgspec.Meta(ge=18, le=120)] | None = None
 
 
 class DeclarationAnswers(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -109,10 +109,10 @@ class DeclarationAnswers(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     mobility_aid: MobilityAid = MobilityAid.none
     oxygen: bool = False
     cpap: bool = False
-    travels_alone: Optional[bool] = None
-    companion: Optional[Person] = None
-    co_signer: Optional[Person] = None
-    emergency_contact: Optional[EmergencyContact] = None
+    travels_alone: bool | None = None
+    companion: Person | None = None
+    co_signer: Person | None = None
+    emergency_contact: EmergencyContact | None = None
     certificate: Certificate = msgspec.field(default_factory=Certificate)
     insurance: Insurance = msgspec.field(default_factory=Insurance)
 
@@ -125,7 +125,7 @@ class ConsentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class DeclarationIn(DeclarationAnswers, forbid_unknown_fields=True, kw_only=True):
-    consent: Optional[ConsentIn] = None
+    consent: ConsentIn | None = None
     submit: bool = False
 
 
@@ -145,33 +145,33 @@ class ConsentState(msgspec.Struct):
     collect: bool
     share_with_base: bool
     version: str
-    collect_granted_at: Optional[dt.datetime] = None
-    share_granted_at: Optional[dt.datetime] = None
-    share_withdrawn_at: Optional[dt.datetime] = None
+    collect_granted_at: dt.datetime | None = None
+    share_granted_at: dt.datetime | None = None
+    share_withdrawn_at: dt.datetime | None = None
 
 
 class PrefillSource(msgspec.Struct):
     source: str  # previous_declaration, traveller_record
-    declaration_id: Optional[int] = None
-    booking_id: Optional[int] = None
-    booking_reference: Optional[str] = None
-    filled_at: Optional[dt.datetime] = None
+    declaration_id: int | None = None
+    booking_id: int | None = None
+    booking_reference: str | None = None
+    filled_at: dt.datetime | None = None
 
 
 class DeclarationOut(DeclarationAnswers, kw_only=True):
-    id: Optional[int]
+    id: int | None
     booking_id: int
     traveller_id: int
     traveller_name: str
     status: str  # new (not saved yet), draft, submitted, info_requested, accepted, declined, shredded
     editable: bool
     due_on: dt.date
-    submitted_at: Optional[dt.datetime] = None
-    reviewed_at: Optional[dt.datetime] = None
-    review_note: Optional[str] = None
-    screening: Optional[Screening] = None
+    submitted_at: dt.datetime | None = None
+    reviewed_at: dt.datetime | None = None
+    review_note: str | None = None
+    screening: Screening | None = None
     consent: ConsentState
-    prefilled_from: Optional[PrefillSource] = None
+    prefilled_from: PrefillSource | None = None
 
 
 class WithdrawConsentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -186,7 +186,7 @@ class ConsentTerms(msgspec.Struct):
 
 
 class QueueItem(msgspec.Struct):
-    declaration_id: Optional[int]
+    declaration_id: int | None
     booking_id: int
     booking_reference: str
     booking_status: str
@@ -198,9 +198,9 @@ class QueueItem(msgspec.Struct):
     arrival: dt.date
     due_on: dt.date
     status: str  # "none" when nothing was saved yet
-    risk: Optional[str]
-    submitted_at: Optional[dt.datetime]
-    reviewed_at: Optional[dt.datetime]
+    risk: str | None
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
     shared: bool
 
 
@@ -215,17 +215,17 @@ class OperatorDeclarationOut(msgspec.Struct):
     age_at_arrival: int
     arrival: dt.date
     status: str
-    risk: Optional[str]
+    risk: str | None
     due_on: dt.date
-    submitted_at: Optional[dt.datetime]
-    reviewed_at: Optional[dt.datetime]
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
     shared: bool
     # Only while the traveller's consent to share with the base stands (and never for drafts).
-    details: Optional[DeclarationAnswers] = None
-    screening: Optional[Screening] = None
-    review_note: Optional[str] = None
-    hidden_because: Optional[str] = None
-    refund_fen: Optional[int] = None  # after a decline: what the cancelled booking refunds
+    details: DeclarationAnswers | None = None
+    screening: Screening | None = None
+    review_note: str | None = None
+    hidden_because: str | None = None
+    refund_fen: int | None = None  # after a decline: what the cancelled booking refunds
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -238,6 +238,6 @@ class CareNotes(msgspec.Struct):
 
     diet: list[str]
     mobility_aid: str
-    travels_alone: Optional[bool]
-    companion: Optional[Person]
-    emergency_contact: Optional[EmergencyContact]
+    travels_alone: bool | None
+    companion: Person | None
+    emergency_contact: EmergencyContact | None
