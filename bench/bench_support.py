@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-BENCH_DATABASE = "sojourn_bench"
+BENCH_DATABASE = os.environ.get("SOJOURN_BENCH_DATABASE", "sojourn_bench")  # another name keeps parallel runs apart
 TRAVELLERS_PER_ACCOUNT = 25  # below the per-account limit of 30 new bookings a minute
 
 

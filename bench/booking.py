@@ -102,44 +102,43 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
         index, arrival, departure = stay_for(load, start, rng)
         tour_id, base_id = tours[index]
         began = time.perf_counter()
-        async with pool.acquire() as conn:
-            async with conn.transaction():
-                await conn.execute(LOCK_SQL, f"{settings.lock_timeout_ms}ms", BASE_LOCK_NAMESPACE, base_id)
-                tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, dt.datetime.now(dt.timezone.utc))
-                if tour["has_expired_holds"]:
-                    await conn.fetchval(calendar.RELEASE_EXPIRED_SQL, base_id, dt.datetime.now(dt.timezone.utc))
-                rows = await conn.fetch(
-                    taking.TRAVELLERS_SQL.format(scope="t.account = $5"),
-                    [person["traveller_id"]],
-                    dt.datetime.now(dt.timezone.utc),
-                    arrival,
-                    departure,
-                    person["account_id"],
-                )
-                short = await conn.fetch(calendar.SHORT_NIGHTS_SQL, base_id, arrival, departure, 1)
-                assert rows and not short
-                nights = (departure - arrival).days
-                taken = await conn.fetchrow(
-                    taking.TAKE_SQL,
-                    tour_id,
-                    base_id,
-                    person["account_id"],
-                    person["account_id"],
-                    None,
-                    1,
-                    arrival,
-                    departure,
-                    (tour["monthly_price_fen"] * nights + 15) // 30,
-                    dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15),
-                    dt.datetime.now(dt.timezone.utc),
-                    [person["traveller_id"]],
-                    ["460000"],
-                    [70],
-                )
-                # The engine also tells the senior, in the same transaction (notifications outbox).
-                await conn.execute(
-                    outbox.ENQUEUE_SQL, "hold_made", person["account_id"], "{}", f"bench:{taken['id']}", None
-                )
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(LOCK_SQL, f"{settings.lock_timeout_ms}ms", BASE_LOCK_NAMESPACE, base_id)
+            tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, dt.datetime.now(dt.UTC))
+            if tour["has_expired_holds"]:
+                await conn.fetchval(calendar.RELEASE_EXPIRED_SQL, base_id, dt.datetime.now(dt.UTC))
+            rows = await conn.fetch(
+                taking.TRAVELLERS_SQL.format(scope="t.account = $5"),
+                [person["traveller_id"]],
+                dt.datetime.now(dt.UTC),
+                arrival,
+                departure,
+                person["account_id"],
+            )
+            short = await conn.fetch(calendar.SHORT_NIGHTS_SQL, base_id, arrival, departure, 1)
+            assert rows and not short
+            nights = (departure - arrival).days
+            taken = await conn.fetchrow(
+                taking.TAKE_SQL,
+                tour_id,
+                base_id,
+                person["account_id"],
+                person["account_id"],
+                None,
+                1,
+                arrival,
+                departure,
+                (tour["monthly_price_fen"] * nights + 15) // 30,
+                dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15),
+                dt.datetime.now(dt.UTC),
+                [person["traveller_id"]],
+                ["460000"],
+                [70],
+            )
+            # The engine also tells the senior, in the same transaction (notifications outbox).
+            await conn.execute(
+                outbox.ENQUEUE_SQL, "hold_made", person["account_id"], "{}", f"bench:{taken['id']}", None
+            )
         sample.latencies.append(time.perf_counter() - began)
         sample.ok += 1
 
@@ -183,18 +182,29 @@ async def http_worker(port, people, tours, load, start, deadline, sample, rng):
         writer.close()
 
 
-async def run_phase(name, make_worker, clients, seconds, warmup):
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (Linux): unlike holds per second, the CPU
+    a hold costs the server barely moves when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_phase(name, make_worker, clients, seconds, warmup, cpu_pid=None):
     """Warm up, then measure ``seconds`` with ``clients`` concurrent workers."""
     await asyncio.gather(*(make_worker(time.monotonic() + warmup, Sample()) for _ in range(clients)))
     sample = Sample()
+    cpu_before = process_cpu_seconds(cpu_pid) if cpu_pid else 0.0
     began = time.monotonic()
     await asyncio.gather(*(make_worker(began + seconds, sample) for _ in range(clients)))
     elapsed = time.monotonic() - began
     rate = sample.ok / elapsed
     lat = sorted(sample.latencies)
+    cpu = ""
+    if cpu_pid and sample.ok:
+        cpu = f"   server CPU {(process_cpu_seconds(cpu_pid) - cpu_before) / sample.ok * 1000:.2f} ms/hold"
     print(
         f"{name:<12} {rate:8.0f} holds/s   p50 {percentile(lat, 50) * 1000:6.1f} ms   "
-        f"p99 {percentile(lat, 99) * 1000:6.1f} ms   failed {sample.failed} {sample.codes or ''}"
+        f"p99 {percentile(lat, 99) * 1000:6.1f} ms   failed {sample.failed} {sample.codes or ''}{cpu}"
     )
     return rate
 
@@ -237,17 +247,22 @@ async def main(args, url: str) -> None:
         for load in args.loads.split(","):
             raw = await run_phase(
                 f"raw {load}",
-                lambda deadline, sample: raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings),
+                lambda deadline, sample, load=load: raw_worker(
+                    pool, people, tours, load, start, deadline, sample, rng, settings
+                ),
                 args.clients,
                 args.seconds,
                 args.warmup,
             )
             http = await run_phase(
                 f"http {load}",
-                lambda deadline, sample: http_worker(port, people, tours, load, start, deadline, sample, rng),
+                lambda deadline, sample, load=load: http_worker(
+                    port, people, tours, load, start, deadline, sample, rng
+                ),
                 args.clients,
                 args.seconds,
                 args.warmup,
+                cpu_pid=server.pid if args.workers == 1 else None,
             )
             results[load] = http / raw
             print(f"ratio {load:<7} {http / raw:5.2f}  (goal >= 0.60)")

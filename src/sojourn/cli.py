@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import click
 
@@ -53,7 +54,7 @@ def demo(host: str, port: int, no_seed: bool) -> None:
     async def prepare() -> None:
         await migrate()
         if not no_seed:
-            await seed_demo(settings, dt.datetime.now(dt.timezone.utc))
+            await seed_demo(settings, dt.datetime.now(dt.UTC))
 
     where = (
         "embedded PostgreSQL in " + str(settings.data_dir / "pgdata")
@@ -158,7 +159,7 @@ def db_seed(demo_data: bool) -> None:
         raise click.UsageError("Say which data set: --demo.")
 
     settings = _settings()
-    _run(settings, lambda: seed_demo(settings, dt.datetime.now(dt.timezone.utc)))
+    _run(settings, lambda: seed_demo(settings, dt.datetime.now(dt.UTC)))
     click.echo("Demo data is in place.")
 
 

@@ -14,7 +14,7 @@ class Clock:
         self._offset = dt.timedelta()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc) + self._offset
+        return dt.datetime.now(dt.UTC) + self._offset
 
     def today_in(self, time_zone: str) -> dt.date:
         """Today's date where the base is (arrival days are counted in the base's time zone)."""
@@ -25,7 +25,7 @@ class Clock:
 
     def set(self, instant: dt.datetime) -> None:
         """Make ``now()`` read ``instant`` (tests pin the clock to a known moment)."""
-        self._offset = instant - dt.datetime.now(dt.timezone.utc)
+        self._offset = instant - dt.datetime.now(dt.UTC)
 
     def reset(self) -> None:
         self._offset = dt.timedelta()

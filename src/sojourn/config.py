@@ -11,9 +11,10 @@ import base64
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -151,7 +152,7 @@ def _addresses(name: str, raw: str) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise ConfigError(f"{name} must list IP addresses or networks; {value!r} is neither.")
+            raise ConfigError(f"{name} must list IP addresses or networks; {value!r} is neither.") from None
     return values
 
 

@@ -14,15 +14,77 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 # Passwords too common to allow (ASVS 5.0 V6.2.4 asks for a blocklist). Chinese favourites included.
 COMMON_PASSWORDS = frozenset(
-    """
-    12345678 123456789 1234567890 11111111 00000000 88888888 66666666 12341234 11223344 87654321
-    password password1 passw0rd qwerty123 qwertyui 1qaz2wsx 1q2w3e4r zaq12wsx abc12345 abcd1234
-    a1234567 a12345678 a123456789 aa123456 woaini1314 woaini520 5201314520 52013145 1314520520
-    iloveyou 123qweasd qweasdzxc asdfghjk zxcvbnm1 qq123456 qq5201314 wang1234 zhang123 li123456
-    admin123 administrator welcome1 sunshine letmein1 football baseball 12121212 13141314 147258369
-    123123123 321321321 741852963 159753456 963852741 10101010 19491001 20082008 19880808 99999999
-    sojourn1 sojourn123 lvjutong 96111961 password123 123456abc abc123456 a1b2c3d4 1234qwer qwer1234
-    """.split()
+    [
+        "12345678",
+        "123456789",
+        "1234567890",
+        "11111111",
+        "00000000",
+        "88888888",
+        "66666666",
+        "12341234",
+        "11223344",
+        "87654321",
+        "password",
+        "password1",
+        "passw0rd",
+        "qwerty123",
+        "qwertyui",
+        "1qaz2wsx",
+        "1q2w3e4r",
+        "zaq12wsx",
+        "abc12345",
+        "abcd1234",
+        "a1234567",
+        "a12345678",
+        "a123456789",
+        "aa123456",
+        "woaini1314",
+        "woaini520",
+        "5201314520",
+        "52013145",
+        "1314520520",
+        "iloveyou",
+        "123qweasd",
+        "qweasdzxc",
+        "asdfghjk",
+        "zxcvbnm1",
+        "qq123456",
+        "qq5201314",
+        "wang1234",
+        "zhang123",
+        "li123456",
+        "admin123",
+        "administrator",
+        "welcome1",
+        "sunshine",
+        "letmein1",
+        "football",
+        "baseball",
+        "12121212",
+        "13141314",
+        "147258369",
+        "123123123",
+        "321321321",
+        "741852963",
+        "159753456",
+        "963852741",
+        "10101010",
+        "19491001",
+        "20082008",
+        "19880808",
+        "99999999",
+        "sojourn1",
+        "sojourn123",
+        "lvjutong",
+        "96111961",
+        "password123",
+        "123456abc",
+        "abc123456",
+        "a1b2c3d4",
+        "1234qwer",
+        "qwer1234",
+    ]
 )
 
 

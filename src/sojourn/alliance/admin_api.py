@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
@@ -28,7 +28,7 @@ from sojourn.web.pagination import Page
 Caller = Request[Principal, Any, Any]
 TAGS = ["Alliance administration"]
 GUARDS = [coordinators]
-BaseStatusFilter = Annotated[Optional[str], Parameter(pattern="^(pending|admitted|suspended)$")]
+BaseStatusFilter = Annotated[str | None, Parameter(pattern="^(pending|admitted|suspended)$")]
 
 
 @get("/api/v1/alliance/members", tags=TAGS, summary="Members, with whether you may change each", guards=GUARDS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated
 
 import msgspec
 
@@ -26,7 +26,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name_en: NameEn
     organisation_zh: OrganisationZh = ""
     organisation_en: OrganisationEn = ""
-    joined_on: Optional[dt.date] = None
+    joined_on: dt.date | None = None
 
 
 class MemberEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -36,7 +36,7 @@ class MemberEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name_en: NameEn
     organisation_zh: OrganisationZh = ""
     organisation_en: OrganisationEn = ""
-    joined_on: Optional[dt.date] = None
+    joined_on: dt.date | None = None
 
 
 class AdminMemberOut(msgspec.Struct):
@@ -47,7 +47,7 @@ class AdminMemberOut(msgspec.Struct):
     name_en: str
     organisation_zh: str
     organisation_en: str
-    joined_on: Optional[dt.date]
+    joined_on: dt.date | None
     status: str  # active or suspended
     editable: bool  # whether the caller may change it
 
@@ -57,14 +57,14 @@ class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     member_b_id: Id
     modes: Modes
     signed_on: dt.date
-    expires_on: Optional[dt.date] = None
+    expires_on: dt.date | None = None
     note: Note = ""
 
 
 class AgreementEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     modes: Modes
     signed_on: dt.date
-    expires_on: Optional[dt.date] = None
+    expires_on: dt.date | None = None
     note: Note = ""
 
 
@@ -76,7 +76,7 @@ class AgreementOut(msgspec.Struct):
     member_b_name: str
     modes: list[str]
     signed_on: dt.date
-    expires_on: Optional[dt.date]
+    expires_on: dt.date | None
     note: str
 
 

@@ -6,7 +6,8 @@ each change, and the form shown again with the problem next to the field when so
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath
@@ -36,7 +37,7 @@ async def _form_values(request: Caller) -> dict[str, Any]:
     form = await request.form()
     return {
         key: (form.getall(key) if key in ("modes", "base_ids") else form.get(key))
-        for key in form.keys()
+        for key in form
         if key != "_csrf_token"
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated
 
 from litestar import get
 from litestar.params import Parameter
@@ -14,10 +14,10 @@ from sojourn.audit.queries import AuditEventOut, find_events
 from sojourn.web.pagination import Page
 from sojourn.web.params import Limit, Offset
 
-Action = Annotated[Optional[str], Parameter(max_length=40, description="e.g. login_failed, declaration_read")]
-ObjectType = Annotated[Optional[str], Parameter(max_length=30)]
-Id = Annotated[Optional[int], Parameter(ge=1)]
-Instant = Annotated[Optional[dt.datetime], Parameter(description="ISO 8601 with offset")]
+Action = Annotated[str | None, Parameter(max_length=40, description="e.g. login_failed, declaration_read")]
+ObjectType = Annotated[str | None, Parameter(max_length=30)]
+Id = Annotated[int | None, Parameter(ge=1)]
+Instant = Annotated[dt.datetime | None, Parameter(description="ISO 8601 with offset")]
 
 
 @get("/api/v1/admin/audit-events", tags=["Administration"], summary="The audit log", guards=[admins])

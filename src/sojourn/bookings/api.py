@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
@@ -21,12 +21,12 @@ from sojourn.web.pagination import Page
 from sojourn.web.params import Limit, Offset
 
 IdempotencyKey = Annotated[
-    Optional[str],
+    str | None,
     HeaderParameter(
         name="Idempotency-Key", description="Send the same key to retry safely: the first answer is repeated"
     ),
 ]
-StatusFilter = Annotated[Optional[BookingStatus], Parameter(description="Only bookings in this status")]
+StatusFilter = Annotated[BookingStatus | None, Parameter(description="Only bookings in this status")]
 
 Caller = Request[Principal, Any, Any]
 
@@ -117,7 +117,7 @@ async def cancel_booking(
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
-    data: JSONBody[Optional[CancelIn]] = None,
+    data: JSONBody[CancelIn | None] = None,
 ) -> BookingOut:
     return await lifecycle.cancel_booking(
         request.user,

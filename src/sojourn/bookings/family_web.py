@@ -5,7 +5,7 @@ people already ticked (and the new one ticked too). The record is made by
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 import msgspec
 from litestar import Request, get, post
@@ -51,8 +51,8 @@ class FamilyForm(msgspec.Struct):
     emergency_phone: str = ""
     emergency_relation: str = ""
     traveller_ids: list[int] = []
-    arrival: Optional[str] = None
-    departure: Optional[str] = None
+    arrival: str | None = None
+    departure: str | None = None
 
 
 def _messages() -> dict[str, str]:

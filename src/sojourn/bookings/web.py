@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
@@ -39,9 +39,9 @@ from sojourn.web.sign_in import after_sign_in
 
 class StayForm(msgspec.Struct):
     traveller_ids: list[int] = []
-    arrival: Optional[str] = None
-    departure: Optional[str] = None
-    request_key: Optional[Annotated[str, msgspec.Meta(max_length=64)]] = None
+    arrival: str | None = None
+    departure: str | None = None
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 async def _people(principal: Any, today: dt.date) -> list[Any]:

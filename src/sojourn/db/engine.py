@@ -25,9 +25,9 @@ class SettingsEngine(PostgresEngine):  # type: ignore[misc]  # Piccolo's engine 
         super().__init__(config={})
 
     def use(self, settings: Settings) -> None:
-        if self._resolved is not None and self._settings is not None:
-            if settings.database_url != self._settings.database_url and self.pool is not None:
-                raise RuntimeError("The database cannot change while its connection pool is open.")
+        changed = self._settings is not None and settings.database_url != self._settings.database_url
+        if changed and self.pool is not None:
+            raise RuntimeError("The database cannot change while its connection pool is open.")
         if self._settings is None or settings.database_url != self._settings.database_url:
             self._resolved = None
         self._settings = settings

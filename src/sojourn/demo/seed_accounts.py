@@ -161,7 +161,7 @@ def _identity_number(person: DemoTraveller, position: int) -> str:
     serial = f"{90 + position:02d}{1 if person.gender == 'male' else 2}"
     body = f"{region}{person.birth_date:%Y%m%d}{serial}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
 async def _mandate(ids: AccountIds, agent_login: str, travellers: tuple[DemoTraveller, ...]) -> None:

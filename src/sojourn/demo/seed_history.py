@@ -79,7 +79,7 @@ async def _households(conn: asyncpg.Connection, rng: random.Random) -> list[Hous
     password_hash = await hash_password("history-accounts-cannot-sign-in-" + str(rng.random()))
     provinces = rng.choices(list(ORIGINS), weights=list(ORIGINS.values()), k=HOUSEHOLDS)
     households = []
-    for number, (province, names) in enumerate(zip(provinces, household_names(rng, HOUSEHOLDS))):
+    for number, (province, names) in enumerate(zip(provinces, household_names(rng, HOUSEHOLDS), strict=True)):
         account_id = await conn.fetchval(
             "INSERT INTO account (role, email, password_hash, display_name) VALUES ('traveller', $1, $2, $3) RETURNING id",
             f"history{number:03d}@demo.sojourn.example",

@@ -3,7 +3,7 @@ reply and flag, admins hide. Parse, call one service, answer."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
@@ -29,9 +29,9 @@ from sojourn.web.pagination import Page
 from sojourn.web.params import Limit, Offset
 
 Caller = Request[Principal, Any, Any]
-BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only feedback on this base")]
-FlaggedFilter = Annotated[Optional[bool], Parameter(description="Only feedback flagged (true) or not flagged (false)")]
-HiddenFilter = Annotated[Optional[bool], Parameter(description="Only hidden (true) or published (false) feedback")]
+BaseFilter = Annotated[int | None, Parameter(ge=1, description="Only feedback on this base")]
+FlaggedFilter = Annotated[bool | None, Parameter(description="Only feedback flagged (true) or not flagged (false)")]
+HiddenFilter = Annotated[bool | None, Parameter(description="Only hidden (true) or published (false) feedback")]
 ReviewLimit = Annotated[int, Parameter(ge=1, le=100, description="At most this many comments")]
 
 
@@ -153,7 +153,7 @@ async def remove_reply(request: Caller, feedback_id: FromPath[int]) -> OperatorF
     status_code=200,
 )
 async def flag_feedback(
-    request: Caller, feedback_id: FromPath[int], data: JSONBody[Optional[ReasonIn]] = None
+    request: Caller, feedback_id: FromPath[int], data: JSONBody[ReasonIn | None] = None
 ) -> OperatorFeedbackOut:
     return await moderation.flag_feedback(request.user, feedback_id, data.reason if data else "", ip=client_ip(request))
 
@@ -177,7 +177,7 @@ async def hide_feedback(request: Caller, feedback_id: FromPath[int], data: JSONB
     status_code=200,
 )
 async def unhide_feedback(
-    request: Caller, feedback_id: FromPath[int], data: JSONBody[Optional[ReasonIn]] = None
+    request: Caller, feedback_id: FromPath[int], data: JSONBody[ReasonIn | None] = None
 ) -> OperatorFeedbackOut:
     return await moderation.unhide_feedback(
         request.user, feedback_id, data.reason if data else "", ip=client_ip(request)
@@ -192,7 +192,7 @@ async def unhide_feedback(
     status_code=200,
 )
 async def dismiss_flag(
-    request: Caller, feedback_id: FromPath[int], data: JSONBody[Optional[ReasonIn]] = None
+    request: Caller, feedback_id: FromPath[int], data: JSONBody[ReasonIn | None] = None
 ) -> OperatorFeedbackOut:
     return await moderation.dismiss_flag(request.user, feedback_id, data.reason if data else "", ip=client_ip(request))
 

@@ -10,8 +10,9 @@ scores and not in the alliance mean.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sojourn import db
 from sojourn.feedback.schemas import AspectScores, BaseScoresOut, NpsOut, ScoreOut

@@ -3,7 +3,7 @@ words, "would you recommend it" 0–10, a comment; changeable for 14 days (``ent
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
@@ -23,7 +23,7 @@ from sojourn.feedback.tables import RATING_ASPECTS
 from sojourn.i18n import gettext as _
 from sojourn.web.sign_in import after_sign_in
 
-TravellerParam = Annotated[Optional[int], Parameter(ge=1)]
+TravellerParam = Annotated[int | None, Parameter(ge=1)]
 
 
 def _form_values(form: Any) -> dict[str, Any]:

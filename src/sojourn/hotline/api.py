@@ -4,7 +4,7 @@ audited with the account it was done for."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, JSONBody, Parameter
@@ -30,10 +30,10 @@ from sojourn.web.pagination import Page
 
 Caller = Request[Principal, Any, Any]
 LookupPhone = Annotated[
-    Optional[str], Parameter(pattern=r"^1[3-9]\d{9}$", description="The senior's mobile number (11 digits)")
+    str | None, Parameter(pattern=r"^1[3-9]\d{9}$", description="The senior's mobile number (11 digits)")
 ]
 LookupIdNumber = Annotated[
-    Optional[str],
+    str | None,
     Parameter(
         min_length=15,
         max_length=24,

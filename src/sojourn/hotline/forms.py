@@ -3,8 +3,9 @@ again, and the agent's tick that the senior said yes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from sojourn.errors import InvalidInput
 from sojourn.hotline.schemas import MandateMethod, MandateTerms

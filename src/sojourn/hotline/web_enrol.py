@@ -3,7 +3,8 @@ and adding a person to a senior's account, each with that person's consent."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery

@@ -10,8 +10,8 @@ configured (or that does not decrypt in its row's context) is left as it is and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import asyncpg
 from cryptography.exceptions import InvalidTag

@@ -13,9 +13,11 @@ worker on the queue (see schedule.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 import asyncpg
 from litestar_saq.base import CronJob, Worker
@@ -61,10 +63,8 @@ async def prepare_queue(queue: Queue) -> None:
     """Connect, creating the ``saq`` schema first for the PostgreSQL queue."""
     if type(queue).__name__ == "PostgresQueue":
         async with db.connection() as conn:
-            try:
+            with contextlib.suppress(asyncpg.UniqueViolationError):  # another process created it just now
                 await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {POSTGRES_SCHEMA}")
-            except asyncpg.UniqueViolationError:
-                pass  # another process created it at the same moment
     await queue.connect()
 
 
@@ -96,7 +96,8 @@ def build_worker(
         queue,
         functions=tasks,
         cron_jobs=[
-            CronJob(function=task, cron=job.cron, timeout=job.timeout, retries=1) for job, task in zip(jobs, tasks)
+            CronJob(function=task, cron=job.cron, timeout=job.timeout, retries=1)
+            for job, task in zip(jobs, tasks, strict=True)
         ],
         concurrency=4,
         separate_process=not in_process,

@@ -10,8 +10,8 @@ ignored while the first is waiting or running, whichever host tries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from sojourn.bookings.expiry import release_expired_holds_everywhere
 from sojourn.config import Settings

@@ -8,8 +8,9 @@ happened when the event committed. Health details never appear (the outbox is no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sojourn.formatting import long_date, yuan

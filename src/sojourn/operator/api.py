@@ -3,7 +3,7 @@ their bases and export their manifests. Parse, call one service, answer."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
@@ -33,8 +33,8 @@ from sojourn.web.params import Limit, Offset
 Caller = Request[Principal, Any, Any]
 TAGS = ["Operators"]
 
-BaseFilter = Annotated[Optional[int], Parameter(ge=1, description="Only tours at this base")]
-StatusFilter = Annotated[Optional[TourStatus], Parameter(description="Only tours in this status")]
+BaseFilter = Annotated[int | None, Parameter(ge=1, description="Only tours at this base")]
+StatusFilter = Annotated[TourStatus | None, Parameter(description="Only tours in this status")]
 PastFilter = Annotated[bool, Parameter(description="Also tours that are over")]
 
 

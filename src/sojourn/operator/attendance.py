@@ -13,7 +13,8 @@ happened, or was kept for someone who did not come, keeps its nights (see
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sojourn import db
 from sojourn.accounts import policy

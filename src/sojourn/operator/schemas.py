@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import msgspec
 
@@ -47,8 +46,8 @@ class StayItem(msgspec.Struct):
     departure: dt.date
     party_size: int
     travellers: list[str]
-    checked_in_at: Optional[dt.datetime] = None
-    checked_out_at: Optional[dt.datetime] = None
+    checked_in_at: dt.datetime | None = None
+    checked_out_at: dt.datetime | None = None
 
 
 class HoldItem(msgspec.Struct):
@@ -83,8 +82,8 @@ class AttendanceOut(msgspec.Struct):
     tour_id: int
     arrival: dt.date
     departure: dt.date
-    checked_in_at: Optional[dt.datetime]
-    checked_out_at: Optional[dt.datetime]
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
 
 
 class ManifestRow(msgspec.Struct):
@@ -102,11 +101,11 @@ class ManifestRow(msgspec.Struct):
     departure: dt.date
     declaration_status: str  # none, draft, submitted, info_requested, accepted, declined, shredded
     care_shared: bool
-    diet: Optional[list[str]] = None
-    mobility_aid: Optional[str] = None
-    travels_alone: Optional[bool] = None
-    companion: Optional[Person] = None
-    emergency_contact: Optional[EmergencyContact] = None
+    diet: list[str] | None = None
+    mobility_aid: str | None = None
+    travels_alone: bool | None = None
+    companion: Person | None = None
+    emergency_contact: EmergencyContact | None = None
 
 
 class ManifestOut(msgspec.Struct):
@@ -117,10 +116,10 @@ class ManifestOut(msgspec.Struct):
     generated_at: dt.datetime
     travellers: int
     rows: list[ManifestRow]
-    tour_id: Optional[int] = None
-    date: Optional[dt.date] = None
-    starts_on: Optional[dt.date] = None
-    ends_on: Optional[dt.date] = None
+    tour_id: int | None = None
+    date: dt.date | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
 
 
 class TrailEntry(msgspec.Struct):
@@ -128,6 +127,6 @@ class TrailEntry(msgspec.Struct):
 
     at: dt.datetime
     action: str
-    actor_id: Optional[int]
+    actor_id: int | None
     actor_name: str
     actor_role: str

@@ -4,7 +4,7 @@ and the feedback on the base (public replies, abuse flags). The same services as
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
@@ -24,9 +24,9 @@ from sojourn.operator.pages import Caller, choose_base, done, page, refused
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form, safe_next
 
-BaseId = Annotated[Optional[int], Parameter(ge=1, description="Which of your bases")]
-Day = Annotated[Optional[dt.date], Parameter(description="A day, YYYY-MM-DD")]
-Flagged = Annotated[Optional[bool], Parameter(description="Only flagged feedback")]
+BaseId = Annotated[int | None, Parameter(ge=1, description="Which of your bases")]
+Day = Annotated[dt.date | None, Parameter(description="A day, YYYY-MM-DD")]
+Flagged = Annotated[bool | None, Parameter(description="Only flagged feedback")]
 
 
 class NextForm(msgspec.Struct):

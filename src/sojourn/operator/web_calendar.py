@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
@@ -31,7 +31,7 @@ from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 from sojourn.web.params import Month
 
-BaseId = Annotated[Optional[int], Parameter(ge=1, description="Which of your bases")]
+BaseId = Annotated[int | None, Parameter(ge=1, description="Which of your bases")]
 WEEKDAY_NUMBERS = (1, 2, 3, 4, 5, 6, 7)
 
 

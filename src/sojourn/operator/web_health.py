@@ -4,7 +4,7 @@ note). The health context's own services do the work and the auditing."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
@@ -29,10 +29,10 @@ from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 from sojourn.web.params import Offset
 
-BaseId = Annotated[Optional[int], Parameter(ge=1, description="Only this base")]
-TourId = Annotated[Optional[int], Parameter(ge=1, description="Only this tour")]
-StatusFilter = Annotated[Optional[DeclarationStatus], Parameter(description="Only this status")]
-RiskFilter = Annotated[Optional[Risk], Parameter(description="Only this risk")]
+BaseId = Annotated[int | None, Parameter(ge=1, description="Only this base")]
+TourId = Annotated[int | None, Parameter(ge=1, description="Only this tour")]
+StatusFilter = Annotated[DeclarationStatus | None, Parameter(description="Only this status")]
+RiskFilter = Annotated[Risk | None, Parameter(description="Only this risk")]
 Missing = Annotated[bool, Parameter(description="Travellers who did not send it in time")]
 PAGE_SIZE = 50
 

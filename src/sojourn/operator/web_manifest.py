@@ -4,7 +4,7 @@ arrival day. Every one of them is an export and is audited by the manifest servi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Response, get
 from litestar.params import FromPath, Parameter
@@ -19,7 +19,7 @@ from sojourn.operator import manifest
 from sojourn.operator.pages import Caller, choose_base, page
 from sojourn.web.client_ip import client_ip
 
-Day = Annotated[Optional[dt.date], Parameter(description="A day, YYYY-MM-DD")]
+Day = Annotated[dt.date | None, Parameter(description="A day, YYYY-MM-DD")]
 
 
 def _csv(data: Any) -> Response[bytes]:

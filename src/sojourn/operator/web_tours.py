@@ -3,7 +3,7 @@ publishing and closing it, and cancelling its departure after a confirmation pag
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
@@ -26,8 +26,8 @@ from sojourn.tours.tables import TourStatus
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 
-BaseId = Annotated[Optional[int], Parameter(ge=1, description="Which of your bases")]
-StatusFilter = Annotated[Optional[TourStatus], Parameter(description="Only tours in this status")]
+BaseId = Annotated[int | None, Parameter(ge=1, description="Which of your bases")]
+StatusFilter = Annotated[TourStatus | None, Parameter(description="Only tours in this status")]
 PastFilter = Annotated[bool, Parameter(description="Also tours that are over")]
 
 

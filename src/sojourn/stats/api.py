@@ -6,7 +6,7 @@ aggregates: no endpoint here ever returns a person.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.params import Parameter, QueryParameter
@@ -24,17 +24,17 @@ TAGS = ["Statistics"]
 CSV = "text/csv"
 
 From = Annotated[
-    Optional[str],
+    str | None,
     QueryParameter(
         name="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM (a date stands for its month)"
     ),
 ]
 To = Annotated[
-    Optional[str],
+    str | None,
     QueryParameter(name="to", pattern=MONTH_PATTERN, description="Last month, included, YYYY-MM"),
 ]
-MemberId = Annotated[Optional[int], Parameter(ge=1, description="Only what touches this member")]
-BaseId = Annotated[Optional[int], Parameter(ge=1, description="Only this base")]
+MemberId = Annotated[int | None, Parameter(ge=1, description="Only what touches this member")]
+BaseId = Annotated[int | None, Parameter(ge=1, description="Only this base")]
 Group = Annotated[str, Parameter(pattern="^(base|member)$", description="base (default) or member")]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import msgspec
 
 from sojourn.feedback.schemas import AspectScores, NpsOut, ScoreOut
@@ -27,7 +25,7 @@ class OccupancyOut(msgspec.Struct):
     month: str  # YYYY-MM
     sold: int  # bed-nights sold
     available: int  # bed-nights offered in the capacity calendar
-    rate: Optional[float]  # sold ÷ available, None without beds
+    rate: float | None  # sold ÷ available, None without beds
 
 
 class ExchangeOut(msgspec.Struct):
@@ -67,9 +65,9 @@ class HealthMixOut(msgspec.Struct):
     facet: str  # all, risk, age_band, companion, condition, mobility
     value: str
     label: str
-    count: Optional[int]
-    share: Optional[float]  # count ÷ declarations
-    declarations: Optional[int]  # the base's submitted declarations in the period (None if under 5)
+    count: int | None
+    share: float | None  # count ÷ declarations
+    declarations: int | None  # the base's submitted declarations in the period (None if under 5)
     suppressed: bool
 
 

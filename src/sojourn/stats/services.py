@@ -10,7 +10,8 @@ simply expire. A cache that fails is skipped: the answer is computed instead.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msgspec
 from litestar.stores.base import Store

@@ -7,7 +7,7 @@ figures, so every page works without JavaScript. Each table downloads as CSV.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, Parameter, QueryParameter
@@ -25,11 +25,11 @@ Caller = Request[Principal, Any, Any]
 
 # Filters come from a form whose "any" choices are empty, so "" is allowed everywhere.
 MONTH_CHOICE = r"^(|20[0-9]{2}-(0[1-9]|1[0-2]))$"
-FromChoice = Annotated[Optional[str], QueryParameter(name="from", pattern=MONTH_CHOICE)]
-MonthChoice = Annotated[Optional[str], Parameter(pattern=MONTH_CHOICE)]
-ModeChoice = Annotated[Optional[str], Parameter(pattern=r"^(|migratory|vacation|interactive)$")]
-IdChoice = Annotated[Optional[str], Parameter(pattern=r"^[0-9]{0,9}$")]
-GroupChoice = Annotated[Optional[str], Parameter(pattern=r"^(|base|member)$")]
+FromChoice = Annotated[str | None, QueryParameter(name="from", pattern=MONTH_CHOICE)]
+MonthChoice = Annotated[str | None, Parameter(pattern=MONTH_CHOICE)]
+ModeChoice = Annotated[str | None, Parameter(pattern=r"^(|migratory|vacation|interactive)$")]
+IdChoice = Annotated[str | None, Parameter(pattern=r"^[0-9]{0,9}$")]
+GroupChoice = Annotated[str | None, Parameter(pattern=r"^(|base|member)$")]
 
 PAGES = {
     "flows": "flows",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from litestar import get
 from litestar.exceptions import NotFoundException
@@ -77,7 +77,7 @@ async def calendar_stream(tour_id: FromPath[int], clock: NamedDependency[Clock])
             while (left := deadline - time.monotonic()) > 0:
                 try:
                     await asyncio.wait_for(heard.get(), timeout=min(KEEP_ALIVE_SECONDS, left))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield ServerSentEventMessage(comment="still here", data=None)
                     continue
                 yield ServerSentEventMessage(event="capacity", data=str(tour.base_id))

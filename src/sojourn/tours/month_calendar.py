@@ -4,7 +4,7 @@ serves it and keeps it fresh)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import arrow
 from litestar.params import Parameter
@@ -14,7 +14,7 @@ from sojourn.bookings import live
 from sojourn.i18n import current_locale
 from sojourn.tours.schemas import TourOut
 
-MonthChoice = Annotated[Optional[str], Parameter(pattern=r"^(|20[0-9]{2}-(0[1-9]|1[0-2]))$")]
+MonthChoice = Annotated[str | None, Parameter(pattern=r"^(|20[0-9]{2}-(0[1-9]|1[0-2]))$")]
 FEW_BEDS = 3
 POLL_SECONDS = 30  # without Redis
 SAFETY_POLL_SECONDS = 300  # with Redis: events do the work, this catches expiries and lost hints
@@ -51,10 +51,7 @@ async def month_calendar(tour: TourOut, time_zone: str, month: str | None, now: 
     today = arrow.get(now).to(time_zone).date()
     last_night = tour.ends_on - dt.timedelta(days=1)
     earliest, latest = _first_of(tour.starts_on), _first_of(last_night)
-    if month:
-        chosen = dt.date.fromisoformat(f"{month}-01")
-    else:
-        chosen = _first_of(max(tour.starts_on, min(today, last_night)))
+    chosen = dt.date.fromisoformat(f"{month}-01") if month else _first_of(max(tour.starts_on, min(today, last_night)))
     chosen = min(max(chosen, earliest), latest)
     end = _next_month(chosen)
     first_night = max(chosen, tour.starts_on)

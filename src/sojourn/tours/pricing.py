@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 DAYS_PER_MONTH = 30  # a monthly rate is turned into nights at 1/30 of the month per night
 

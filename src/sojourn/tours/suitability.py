@@ -9,8 +9,9 @@ answers: those belong to one trip's declaration, not to searching.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 from sojourn.alliance.regions import province_name
 from sojourn.i18n import current_locale

@@ -7,7 +7,9 @@ change laid over them), so a change can never leave a tour that could not be cre
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sojourn.errors import InvalidInput
 from sojourn.i18n import lazy_gettext as _l
@@ -102,7 +104,7 @@ def _check_policy(tiers: Iterable[Any], errors: dict[str, Any]) -> None:
         errors["cancellation_policy"] = _l("Each number of days before arrival may appear only once.")
         return
     ordered = sorted(pairs, reverse=True)
-    if any(later[1] > earlier[1] for earlier, later in zip(ordered, ordered[1:])):
+    if any(later[1] > earlier[1] for earlier, later in itertools.pairwise(ordered)):
         errors["cancellation_policy"] = _l(
             "Cancelling earlier must never refund less than cancelling later. Check the percentages."
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
@@ -33,12 +33,12 @@ from sojourn.web.params import DateChoice, SearchText
 PAGE_SIZE = 10
 
 # Search parameters come from <select>s whose "any" choice is empty, so "" is allowed everywhere.
-ModeChoice = Annotated[Optional[str], Parameter(pattern=r"^(|migratory|vacation|interactive)$")]
-AreaChoice = Annotated[Optional[str], Parameter(pattern=r"^(|[1-9][0-9]{5})$")]
-PriceChoice = Annotated[Optional[str], Parameter(pattern=r"^[0-9]{0,6}$", description="Highest price in yuan")]
-MedicalChoice = Annotated[Optional[str], Parameter(pattern=r"^(|hospital|doctor|staff)$")]
-AccessChoice = Annotated[Optional[list[str]], Parameter(max_items=10)]
-FlagChoice = Annotated[Optional[str], Parameter(pattern=r"^(|1|on)$")]
+ModeChoice = Annotated[str | None, Parameter(pattern=r"^(|migratory|vacation|interactive)$")]
+AreaChoice = Annotated[str | None, Parameter(pattern=r"^(|[1-9][0-9]{5})$")]
+PriceChoice = Annotated[str | None, Parameter(pattern=r"^[0-9]{0,6}$", description="Highest price in yuan")]
+MedicalChoice = Annotated[str | None, Parameter(pattern=r"^(|hospital|doctor|staff)$")]
+AccessChoice = Annotated[list[str] | None, Parameter(max_items=10)]
+FlagChoice = Annotated[str | None, Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
 

@@ -17,7 +17,7 @@ def normalise(text: str) -> str:
 def is_valid(number: str) -> bool:
     if not _SHAPE.match(number):
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _WEIGHTS, strict=True))
     if _CHECK[total % 11] != number[17]:
         return False
     return birth_date(number) is not None

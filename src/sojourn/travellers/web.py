@@ -4,6 +4,7 @@ the page that sent them (the booking wizard sends people here to add a family me
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from litestar import Request, get, post
@@ -214,10 +215,8 @@ async def delete(request: Caller, traveller_id: FromPath[int], clock: NamedDepen
 )
 async def withdraw_consent(request: Caller, traveller_id: FromPath[int], clock: NamedDependency[Clock]) -> Redirect:
     traveller = await services.get_traveller(request.user, traveller_id, clock.now().date())
-    try:
+    with contextlib.suppress(Conflict):  # already withdrawn (a second click): the outcome is the same
         await mandates.withdraw_mandate(request.user, traveller_id, now=clock.now(), ip=client_ip(request))
-    except Conflict:
-        pass  # already withdrawn (a second click): the outcome is the same
     flash(
         request,
         _("The hotline can no longer book for %(name)s. Call 96111 if you want their help again.", name=traveller.name),

@@ -45,7 +45,7 @@ async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tu
     """
     form = await request.form()
     values: dict[str, Any] = {}
-    for key in form.keys():
+    for key in form:
         if key == "_csrf_token":
             continue
         if key in lists:
