@@ -8,7 +8,7 @@ with neither is anonymous (``request.user`` is None); guards decide what it may 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import redis.exceptions
 from litestar.connection import ASGIConnection
@@ -52,8 +52,10 @@ class SojournAuthenticationMiddleware(AbstractAuthenticationMiddleware):
                     headers={"WWW-Authenticate": 'Bearer realm="sojourn", error="invalid_token"'}
                 )
             return AuthenticationResult(user=principal, auth=principal.token_id)
-        session = connection.scope.get("session") or {}
-        account_id = session.get(SESSION_ACCOUNT) if isinstance(session, dict) else None
+        session = connection.scope.get("session")
+        if not isinstance(session, dict):
+            return AuthenticationResult(user=None, auth=None)
+        account_id = session.get(SESSION_ACCOUNT)
         if not account_id:
             return AuthenticationResult(user=None, auth=None)
         principal = await principal_for_account(int(account_id))
@@ -98,15 +100,16 @@ class RenewableSessionBackend(ServerSideSessionBackend):
             # session (sign-in, sign-out, a preference) that could not be kept is a 503.
             log.warning("session not saved on %s %s: %r", connection.scope.get("method"), connection.url.path, lost)
             if connection.scope.get("method") not in ("GET", "HEAD"):
-                message["status"] = 503
-                message["headers"] = [
-                    *[(k, v) for k, v in message.get("headers", []) if k.lower() != b"set-cookie"],
+                start = cast("dict[str, Any]", message)  # http.response.start: status and headers
+                start["status"] = 503
+                start["headers"] = [
+                    *[(k, v) for k, v in start.get("headers", []) if k.lower() != b"set-cookie"],
                     (b"retry-after", b"5"),
                 ]
 
 
 class RenewableSessionConfig(ServerSideSessionConfig):
-    _backend_class = RenewableSessionBackend  # type: ignore[assignment]
+    _backend_class = RenewableSessionBackend
 
 
 def renew_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:

@@ -6,6 +6,7 @@ the identifier; otherwise two limits on the same IP would share one counter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
@@ -18,14 +19,14 @@ STORE = "rate_limits"
 LOGIN_FAILURES_STORE = "login_failures"
 
 
-def _per_ip(name: str):  # type: ignore[no-untyped-def]
+def _per_ip(name: str) -> Callable[[Request[Any, Any, Any]], str]:
     def identifier(request: Request[Any, Any, Any]) -> str:
         return f"{name}:{client_ip(request)}"
 
     return identifier
 
 
-def _per_account_or_ip(name: str):  # type: ignore[no-untyped-def]
+def _per_account_or_ip(name: str) -> Callable[[Request[Any, Any, Any]], str]:
     def identifier(request: Request[Any, Any, Any]) -> str:
         user = request.scope.get("user")
         return f"{name}:account:{user.account_id}" if user else f"{name}:{client_ip(request)}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, asgi
 from litestar.types import Receive, Scope, Send
@@ -106,12 +106,12 @@ def _with_session_cookie(scope: Scope, token: str) -> Scope:
     jar = {key: morsel.value for key, morsel in cookies.items() if key != SESSION_COOKIE}
     jar[SESSION_COOKIE] = token
     headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in jar.items()).encode("latin-1")))
-    return {**scope, "headers": headers}
+    return cast("Scope", {**scope, "headers": headers})
 
 
 @asgi(PATH, is_mount=True, copy_scope=True, guards=[admins], include_in_schema=False)
 async def piccolo_admin(scope: Scope, receive: Receive, send: Send) -> None:
-    principal: Principal = scope["user"]  # type: ignore[typeddict-item]
+    principal: Principal = scope["user"]
     inner = _with_session_cookie(scope, await session_token(principal))
 
     async def send_with_policy(message: Any) -> None:
@@ -121,7 +121,7 @@ async def piccolo_admin(scope: Scope, receive: Receive, send: Send) -> None:
             message = {**message, "headers": headers}
         await send(message)
 
-    await admin_app()(inner, receive, send_with_policy)  # type: ignore[arg-type]
+    await admin_app()(inner, receive, send_with_policy)
 
 
 ROUTES = [piccolo_admin]

@@ -97,6 +97,7 @@ async def create_member(principal: Principal, data: MemberIn, *, ip: str = "") -
         except asyncpg.UniqueViolationError:
             message = _l("This province already has a member.")
             raise Conflict(message, code="member_exists", field_errors={"code": message}) from None
+        assert row is not None  # INSERT ... RETURNING answers one row
         await audit.record(
             "member_created", actor=principal, object_type="member", object_id=row["id"], ip=ip,
             detail=msgspec.to_builtins(data), conn=conn,
@@ -117,6 +118,7 @@ async def update_member(principal: Principal, member_id: int, data: MemberEdit, 
             data.organisation_en.strip(),
             data.joined_on,
         )
+        assert row is not None  # the member is locked above, so the UPDATE finds it
         changed = {
             k: [before[k], row[k]]
             for k in ("name_zh", "name_en", "organisation_zh", "organisation_en", "joined_on")

@@ -14,6 +14,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.column_types import Serial
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Check, Unique
 from piccolo.table import Table
@@ -36,6 +37,8 @@ class BaseStatus(str, Enum):
 
 class Base(Table, tablename="base"):
     """A sojourn base (旅居基地): an elder-care institution or health resort that hosts seniors."""
+
+    id: Serial  # Piccolo adds the primary key itself; declared so type checkers know it
 
     member = ForeignKey(Member, on_delete=OnDelete.restrict, null=False)
     name_zh = Varchar(length=80)

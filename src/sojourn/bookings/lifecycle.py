@@ -76,6 +76,7 @@ async def extend_hold(principal: Principal, booking_id: int, *, settings: Settin
                     _l("The time cannot be extended again. Please confirm now, or call 96111 for help."),
                     code="no_more_extensions",
                 )
+            assert row.hold_expires_at is not None  # a CHECK: every hold has an expiry
             new_expiry = max(row.hold_expires_at, now) + dt.timedelta(minutes=settings.hold_extension_minutes)
             await conn.execute(
                 "UPDATE booking SET hold_expires_at = $2, hold_extensions = hold_extensions + 1 WHERE id = $1",

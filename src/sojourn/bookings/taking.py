@@ -187,6 +187,7 @@ async def take(
         [t[1] for t in party.travellers],
         [t[2] for t in party.travellers],
     )
+    assert row is not None  # the INSERT ... RETURNING always answers one row
     if row["nights_taken"] != stay.nights:  # impossible under the lock: a night row went missing
         raise sold_out([])
     return Taken(booking_id=row["id"], reference=row["reference"], created_at=row["created_at"])

@@ -37,7 +37,7 @@ LIMIT $2
 """
 
 
-def _owned_by(account_id: int):  # type: ignore[no-untyped-def]
+def _owned_by(account_id: int) -> taking.TravellerScope:
     def scope(alias: str, args: list[Any]) -> str:
         args.append(account_id)
         return f"{alias}.account = ${len(args)}"

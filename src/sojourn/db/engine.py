@@ -16,7 +16,7 @@ from piccolo.engine.postgres import PostgresEngine
 from sojourn.config import Settings, load_settings
 
 
-class SettingsEngine(PostgresEngine):  # type: ignore[misc]  # Piccolo's engine is not typed for subclassing
+class SettingsEngine(PostgresEngine):
     """A PostgreSQL engine whose address comes from ``Settings``, resolved on first use."""
 
     def __init__(self) -> None:

@@ -47,5 +47,5 @@ async def connection() -> AsyncIterator[asyncpg.Connection]:
         finally:
             await conn.close()
         return
-    async with db.pool.acquire() as conn:
-        yield conn
+    async with db.pool.acquire() as pooled:
+        yield pooled  # type: ignore[misc]  # a pool's proxy stands in for its Connection

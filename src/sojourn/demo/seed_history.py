@@ -222,7 +222,7 @@ async def _insert_tour(
     partner,
     quotas,
     policy,
-) -> PastTour:  # type: ignore[no-untyped-def]
+) -> PastTour:
     tour_id = await conn.fetchval(
         "INSERT INTO tour (base, organiser, partner, mode, status, title_zh, title_en, starts_on, ends_on, min_nights, "
         "monthly_price_fen, package_price_fen, seats, cancellation_policy) "
@@ -346,7 +346,7 @@ async def _book(
             await _feedback(conn, rng, booking_id, traveller, tour.base_id, household.account_id, quality, departure)
 
 
-async def _feedback(conn, rng, booking_id, traveller, base_id, account_id, quality, departure) -> None:  # type: ignore[no-untyped-def]
+async def _feedback(conn, rng, booking_id, traveller, base_id, account_id, quality, departure) -> None:
     def rating() -> int:
         return max(1, min(5, round(rng.gauss(quality, 0.7))))
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from sojourn import db
 from sojourn.feedback.schemas import AspectScores, BaseScoresOut, NpsOut, ScoreOut
 from sojourn.feedback.tables import RATING_ASPECTS
@@ -166,7 +168,7 @@ ORDER BY b.id
 """
 
 
-def _totals(row: Mapping[str, Any], prefix: str = "") -> RatingTotals:
+def _totals(row: Mapping[str, Any] | asyncpg.Record, prefix: str = "") -> RatingTotals:
     count = row[f"{prefix}n"] or 0
     return RatingTotals(
         count=int(count),

@@ -276,7 +276,7 @@ async def save_declaration(
             return await _declaration_out(conn, saved, keyring, now)
 
 
-def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> dict[str, Any]:
+def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> DeclarationAnswers:
     """Before anything is written: the booking is open, nobody reviewed this yet, the consent to
     collect is given, and the answers are valid (complete, if they are sent for review)."""
     if not _booking_open(row, now):
@@ -303,6 +303,7 @@ async def _lock_open_declaration(
         traveller_id,
     )
     booking = await conn.fetchrow("SELECT status, hold_expires_at FROM booking WHERE id = $1 FOR SHARE", booking_id)
+    assert current is not None and booking is not None  # inserted just above; bookings are never deleted
     if current["status"] in REVIEWED:
         raise _already_reviewed()
     if not _booking_open(row, now, booking["status"], booking["hold_expires_at"]):
@@ -369,7 +370,7 @@ async def withdraw_consent(
     async with db.connection() as conn, conn.transaction():
         row = await fetch_target(conn, principal, booking_id, traveller_id)
         behalf = _on_behalf_of(principal, row)
-        grants = {
+        grants: dict[str, Any] = {
             "actor": principal,
             "on_behalf_of": behalf,
             "now": now,

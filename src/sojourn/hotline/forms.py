@@ -41,23 +41,22 @@ class ConsentForm:
 
 
 def read_consent_form(form: Mapping[str, Any]) -> ConsentForm:
-    values = {
-        "method": str(form.get("method") or MandateMethod.phone_call.value),
-        "reference": str(form.get("reference") or "").strip(),
-        "confirmed": form.get("confirmed") == "on",
-    }
+    method = str(form.get("method") or MandateMethod.phone_call.value)
+    reference = str(form.get("reference") or "").strip()
+    confirmed = form.get("confirmed") == "on"
+    values: dict[str, Any] = {"method": method, "reference": reference, "confirmed": confirmed}
     errors: dict[str, str] = {}
-    if values["method"] not in {m.value for m in MandateMethod}:
+    if method not in {m.value for m in MandateMethod}:
         errors["method"] = str(_BAD_METHOD)
-    if not values["reference"]:
+    if not reference:
         errors["reference"] = str(_NO_REFERENCE)
-    elif len(values["reference"]) > REFERENCE_MAX:
+    elif len(reference) > REFERENCE_MAX:
         errors["reference"] = str(_LONG_REFERENCE)
-    if not values["confirmed"]:
+    if not confirmed:
         errors["confirmed"] = str(_NOT_CONFIRMED)
     if errors:
         return ConsentForm(values=values, errors=errors)
-    terms = MandateTerms(method=MandateMethod(values["method"]), reference=values["reference"])
+    terms = MandateTerms(method=MandateMethod(method), reference=reference)
     return ConsentForm(values=values, terms=terms)
 
 

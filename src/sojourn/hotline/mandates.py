@@ -75,6 +75,7 @@ async def insert_mandate(
         terms.reference.strip(),
         now,
     )
+    assert row is not None  # INSERT ... RETURNING answers one row
     await audit.record(
         "mandate_recorded",
         actor=principal,

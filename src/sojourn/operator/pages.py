@@ -3,7 +3,7 @@ after a form, and turning a service's refusal into a message next to the form.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from litestar import Request
 from litestar.plugins.flash import flash
@@ -20,6 +20,10 @@ from sojourn.web.forms import safe_next
 Caller = Request[Principal, Any, Any]
 
 
+@overload
+async def choose_base(principal: Principal, base_id: int) -> tuple[list[BaseRef], BaseRef]: ...
+@overload
+async def choose_base(principal: Principal, base_id: None) -> tuple[list[BaseRef], BaseRef | None]: ...
 async def choose_base(principal: Principal, base_id: int | None) -> tuple[list[BaseRef], BaseRef | None]:
     """The principal's bases and the one asked for (the first when none is asked for).
 

@@ -55,7 +55,7 @@ async def respond(request: Caller, name: str, filters: StatsFilter, filename: st
     return Response(data, media_type="application/json", headers={"Vary": "Accept"})
 
 
-def _filters(start, end, mode, member_id, base_id) -> StatsFilter:  # type: ignore[no-untyped-def]
+def _filters(start, end, mode, member_id, base_id) -> StatsFilter:
     return StatsFilter.parse(start, end, mode, member_id, base_id)
 
 

@@ -41,7 +41,7 @@ PAGES = {
 }
 
 
-def _read_filters(start, end, mode, member_id, base_id) -> tuple[StatsFilter, dict[str, str], dict[str, str]]:  # type: ignore[no-untyped-def]
+def _read_filters(start, end, mode, member_id, base_id) -> tuple[StatsFilter, dict[str, str], dict[str, str]]:
     values = {
         "from": start or "",
         "to": end or "",

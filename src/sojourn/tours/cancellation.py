@@ -60,6 +60,7 @@ async def preview_cancellation(principal: Principal, tour_id: int, *, now: dt.da
             today_at(tour["time_zone"], now),
             now,
         )
+    assert row is not None  # an aggregate always answers one row
     return CancellationPreview(row["bookings"], row["travellers"], row["refund"], row["staying"])
 
 

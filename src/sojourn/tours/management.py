@@ -257,6 +257,7 @@ async def update_tour(
                     "SELECT t.*, b.time_zone FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1 FOR UPDATE OF t",
                     tour_id,
                 )
+                assert row is not None  # scoped_tour found it, and tours are never deleted
                 if row["status"] == "cancelled":
                     raise Conflict(_l("This departure was cancelled; it cannot be changed."), code="tour_cancelled")
                 quotas = await conn.fetch(

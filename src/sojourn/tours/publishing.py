@@ -42,6 +42,7 @@ async def _change_status(
                     "WHERE t.id = $1 FOR UPDATE OF t",
                     tour_id,
                 )
+                assert row is not None  # found by scoped_tour above; tours are never deleted
                 if row["status"] != target:
                     check(row, today_at(row["time_zone"], now))
                     await conn.execute(

@@ -39,11 +39,11 @@ def request_locale(scope: Scope) -> str:
     """Cookie choice first (the language switch), then Accept-Language, then Chinese."""
     cookie_header = ""
     accept_language = None
-    for name, value in scope.get("headers", []):
+    for name, raw in scope.get("headers", []):
         if name == b"cookie":
-            cookie_header = value.decode("latin-1")
+            cookie_header = raw.decode("latin-1")
         elif name == b"accept-language":
-            accept_language = value.decode("latin-1")
+            accept_language = raw.decode("latin-1")
     for part in cookie_header.split(";"):
         key, _, value = part.strip().partition("=")
         if key == LANGUAGE_COOKIE and value in i18n.LOCALES:
