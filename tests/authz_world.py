@@ -27,7 +27,7 @@ from tests.booking_helpers import PINNED_NOW, SHANGHAI
 from tests.health_helpers import declaration_body
 
 START = dt.date(2027, 1, 10)  # first night of the calendars; the clock reads PINNED_NOW (2026-12-01)
-TOKEN_ISSUED = dt.datetime(2029, 1, 1, tzinfo=dt.timezone.utc)
+TOKEN_ISSUED = dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
 ROLES = ("anon", "trav_a", "trav_b", "agent", "op_x", "op_y", "coord", "admin")
 PHONE_A = "13800000001"
 PHONE_B = "13800000002"

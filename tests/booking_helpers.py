@@ -11,7 +11,7 @@ from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Noon in Shanghai: a few minutes either way never changes the date at the base.
-PINNED_NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+PINNED_NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 RECONCILIATION_SQL = """
 SELECT c.base, c.night, c.beds, c.taken,

@@ -207,7 +207,7 @@ def identity_number(birth: dt.date, region: str = "110101", serial: str = "123")
     """A checksum-valid resident identity number for ``birth``."""
     body = f"{region}{birth:%Y%m%d}{serial}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
 def traveller_body(name: str = "王秀兰", birth: dt.date = dt.date(1955, 4, 12), **extra: Any) -> dict:
@@ -248,7 +248,7 @@ async def bulk_bookers(count: int, *, province: str = "230000", prefix: str = "1
             province,
         )
     by_account = {row["account"]: row["id"] for row in travellers}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for account_id in account_ids:
         principal = await principal_for_account(account_id)
         token = await issue_token(principal, now)
@@ -326,7 +326,7 @@ async def feedback(
     from sojourn.feedback.tables import RATING_ASPECTS
 
     per_aspect = ratings if isinstance(ratings, dict) else {aspect: ratings for aspect in RATING_ASPECTS}
-    at = created_at or dt.datetime(2027, 3, 1, 4, 0, tzinfo=dt.timezone.utc)
+    at = created_at or dt.datetime(2027, 3, 1, 4, 0, tzinfo=dt.UTC)
     return await _insert(
         "feedback",
         booking=booking["id"],

@@ -38,7 +38,7 @@ async def token_for(account_id: int) -> dict[str, str]:
 
     principal = await principal_for_account(account_id)
     assert principal is not None
-    issued = await issue_token(principal, dt.datetime(2029, 1, 1, tzinfo=dt.timezone.utc))
+    issued = await issue_token(principal, dt.datetime(2029, 1, 1, tzinfo=dt.UTC))
     return {"Authorization": f"Bearer {issued.token}"}
 
 

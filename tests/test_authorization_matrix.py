@@ -25,8 +25,9 @@ role that sees no individual's data (the coordinator): the object is simply not 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -170,7 +171,9 @@ def _parse(table: str) -> dict[tuple[str, str], Expectation]:
         assert (method, path) not in rows, f"{method} {path} twice in the table"
         assert all(code in ("ok", "401", "403", "404", "422") for code in codes), f"{method} {path}: {codes}"
         assert codes[0] in ("ok", "401"), f"{method} {path}: anonymous callers are allowed or get 401"
-        rows[(method, path)] = {role: code if code == "ok" else int(code) for role, code in zip(ROLES, codes)}
+        rows[(method, path)] = {
+            role: code if code == "ok" else int(code) for role, code in zip(ROLES, codes, strict=True)
+        }
     return rows
 
 

@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
 
 from sojourn import db
@@ -22,8 +24,8 @@ from sojourn.bases.services import availability
 from sojourn.bookings import capacity, holds, lifecycle
 from sojourn.bookings.schemas import BookingIn
 from sojourn.clock import Clock
-from sojourn.errors import Conflict, DomainError
 from sojourn.db.migrations import truncate_all
+from sojourn.errors import Conflict, DomainError
 from tests import factories
 from tests.booking_helpers import PINNED_NOW, calendar_mismatches
 

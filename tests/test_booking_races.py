@@ -16,10 +16,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from sojourn.db import connection
 from sojourn.accounts.principal import principal_for_account
 from sojourn.bookings.holds import hold_beds
 from sojourn.bookings.schemas import BookingIn
+from sojourn.db import connection
 from sojourn.errors import DomainError
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
@@ -62,7 +62,7 @@ async def test_without_the_lock_the_same_code_oversells(settings):
     async with connection() as conn:
         await conn.execute("ALTER TABLE capacity_night DROP CONSTRAINT capacity_night_taken_within_beds")
     try:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
 
         async def unlocked(principal, person):
             request = BookingIn(**_as_request(stay(world, tour, person)))
@@ -72,7 +72,7 @@ async def test_without_the_lock_the_same_code_oversells(settings):
             except DomainError:
                 return "refused"
 
-        outcomes = Counter(await asyncio.gather(*(unlocked(pr, pe) for pr, pe in zip(principals, people))))
+        outcomes = Counter(await asyncio.gather(*(unlocked(pr, pe) for pr, pe in zip(principals, people, strict=True))))
         async with connection() as conn:
             worst = await conn.fetchval("SELECT max(taken) FROM capacity_night WHERE base = $1", tour["base"])
         assert outcomes["held"] > BEDS, outcomes  # the race is real

@@ -10,7 +10,7 @@ import pytest
 from sojourn import db as sojourn_db
 from sojourn.bookings import states
 
-NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 EXPIRIES = [NOW - dt.timedelta(seconds=1), NOW, NOW + dt.timedelta(seconds=1)]
 
 

@@ -18,7 +18,7 @@ EN = {"Accept-Language": "en"}
 async def signed_in_family(client, login: str = "13800138000", people: int = 2) -> tuple[int, list[int]]:
     account_id = await factories.account(login, name="王秀兰")
     ids = []
-    for i, (name, birth) in enumerate(
+    for _i, (name, birth) in enumerate(
         [("王秀兰", dt.date(1955, 4, 12)), ("李建国", dt.date(1950, 9, 1)), ("王小红", dt.date(1958, 1, 5))][:people]
     ):
         row = await factories.traveller(account_id, name=name, birth=birth)

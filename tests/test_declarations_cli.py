@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
+from tests import factories
 from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import START, book, declaration_body, fetch, seed_default_rules
-from tests import factories
 
 
 def purge(retention_days: int) -> str:
@@ -31,7 +31,7 @@ async def test_the_purge_command_shreds_what_is_past_retention_and_nothing_else(
     kept = await book(client, world, "13800000004", arrival_offset=60)
     await client.put(kept.path, json=declaration_body(), headers=kept.booker.headers)
     # The command uses the real clock: the cancellation happened ten days ago.
-    ten_days_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)
+    ten_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
     await fetch("UPDATE booking SET cancelled_at = $2 WHERE id = $1", cancelled.booking_id, ten_days_ago)
     before = {row["booking"]: row for row in await fetch("SELECT * FROM health_declaration")}
 

@@ -8,7 +8,7 @@ from tests.booking_helpers import calendar_mismatches
 
 
 async def test_demo_seed_is_consistent_and_idempotent(settings, db):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     await seed_demo(settings, now)
     async with db_connection() as conn:
         first = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import time
 import uuid
 from dataclasses import replace
@@ -65,7 +66,7 @@ def assert_once_per_schedule(outcome: tuple[list[float], float]) -> None:
     runs, elapsed = outcome
     assert len(runs) >= 2, runs  # the schedule fired
     assert len(runs) <= elapsed / 2 + 1, (runs, elapsed)
-    gaps = [later - earlier for earlier, later in zip(runs, runs[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(runs)]
     assert min(gaps) > 1.0, gaps  # a run doubled by the second worker would be ~0 s apart
 
 

@@ -26,7 +26,7 @@ from sojourn.notifications.delivery import LEASE, deliver_outbox, idempotency_ke
 from sojourn.notifications.messages import RENDERERS, Message, render
 from tests import factories
 
-NOW = dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)
 
 
 class FakeGateway:

@@ -17,7 +17,7 @@ DEPARTURE = START + dt.timedelta(days=17)
 
 
 def at_base(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 
 @pytest.fixture

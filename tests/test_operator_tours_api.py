@@ -339,7 +339,7 @@ async def test_cancelling_a_departure_refunds_everyone_in_full_and_frees_the_bed
 
 async def test_a_departure_with_travellers_checked_in_cannot_be_cancelled(client, world, sanya_ops, clock):
     booked = await book(client, world, "13800000001", tour="vacation")
-    clock.set(dt.datetime.combine(START + dt.timedelta(days=10), dt.time(4, 0), tzinfo=dt.timezone.utc))
+    clock.set(dt.datetime.combine(START + dt.timedelta(days=10), dt.time(4, 0), tzinfo=dt.UTC))
     sanya_ops = await factories.bearer(client, "ops@sanya.cn")
     checked = await client.post(f"/api/v1/operator/bookings/{booked.booking_id}/check-in", headers=sanya_ops)
     assert checked.status_code == 200, checked.text

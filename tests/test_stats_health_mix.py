@@ -35,7 +35,7 @@ async def declare_many(
     province: str = "230000",
 ):
     booked = []
-    for number, (body, birth) in enumerate(zip(answers, births)):
+    for number, (body, birth) in enumerate(zip(answers, births, strict=True)):
         item = await book(
             client,
             world,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sojourn import db as database
 from tests import factories
 from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
-from tests.browser.test_journey import LOGIN, Words, family_account, sign_in_on_page
+from tests.browser.test_journey import Words, family_account, sign_in_on_page
 
 
 async def held_booking(page, locale: str = "zh_CN") -> tuple[int, Words]:

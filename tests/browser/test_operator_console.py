@@ -10,8 +10,8 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
 from tests.booking_helpers import booker
+from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
 from tests.health_helpers import book, declaration_body, with_companion
 
 OPERATOR = "ops@sanya.cn"

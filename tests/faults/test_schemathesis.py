@@ -56,7 +56,7 @@ async def bearer_without_signing_in(account_id: int) -> str:
     from sojourn.accounts.principal import principal_for_account
     from sojourn.accounts.services import issue_token
 
-    token = await issue_token(await principal_for_account(account_id), dt.datetime.now(dt.timezone.utc))
+    token = await issue_token(await principal_for_account(account_id), dt.datetime.now(dt.UTC))
     return f"Bearer {token.token}"
 
 

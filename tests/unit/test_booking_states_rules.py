@@ -8,7 +8,7 @@ import pytest
 
 from sojourn.bookings import states
 
-NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
 
 def test_every_status_has_its_transitions_written_down():
