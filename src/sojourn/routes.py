@@ -7,6 +7,8 @@ from sojourn.alliance import admin_web as alliance_admin_web
 from sojourn.alliance import api as alliance_api
 from sojourn.audit import api as audit_api
 from sojourn.bases import api as bases_api
+from sojourn.bases import place_api as bases_place_api
+from sojourn.bases import place_web as bases_place_web
 from sojourn.bookings import api as bookings_api
 from sojourn.bookings import family_web as bookings_family_web
 from sojourn.bookings import hold_web as bookings_hold_web
@@ -49,6 +51,8 @@ ROUTE_MODULES = (
     system_api,
     alliance_api,
     bases_api,
+    bases_place_api,
+    bases_place_web,
     tours_api,
     accounts_api,
     travellers_api,

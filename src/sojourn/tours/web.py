@@ -17,6 +17,8 @@ from litestar.response import Template
 
 from sojourn.alliance.regions import province_name
 from sojourn.bases import services as bases
+from sojourn.bases import travel
+from sojourn.bases.place_web import place_context
 from sojourn.bookings.stays import stay_for, today_at
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency
@@ -254,6 +256,7 @@ async def tour_page(
             "live": calendar_web.live_updates(),
             "today": today,
             "province": province_name(base.province_code, current_locale()),
+            **place_context(await travel.place_of(tour.base_id)),
         },
     )
 
