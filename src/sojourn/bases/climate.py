@@ -4,14 +4,15 @@ the operator enters it, and as a chart with the same figures in a table beside i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from babel.dates import get_month_names
 
 from sojourn import db
 from sojourn.accounts.principal import Principal
 from sojourn.bases.place_schemas import ClimateIn, ClimateMonth
 from sojourn.errors import InvalidInput
-from babel.dates import get_month_names
-
 from sojourn.i18n import current_locale
 from sojourn.i18n import gettext as _
 from sojourn.i18n import lazy_gettext as _l
