@@ -30,6 +30,7 @@ from sojourn.operator import web as operator_web
 from sojourn.operator import web_calendar as operator_calendar_web
 from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
+from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
 from sojourn.system import api as system_api
 from sojourn.tours import api as tours_api
@@ -76,6 +77,7 @@ ROUTE_MODULES = (
     operator_calendar_web,
     operator_tours_web,
     operator_manifest_web,
+    operator_place_web,
     operator_health_web,
     admin_web,
 )

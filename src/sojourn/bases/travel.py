@@ -240,3 +240,26 @@ async def update_place(principal: Principal, base_id: int, change: PlaceIn, *, n
             *values,
         )
     return await place_of(base_id, include_pending=True)
+
+
+async def place_form_values(base_id: int) -> dict[str, str]:
+    """What the operators' form shows: the stored values in both languages, as typed."""
+    async with db.connection() as conn:
+        row = await conn.fetchrow(
+            f"SELECT b.contact_phone, {', '.join('p.' + c for c in PLACE_COLUMNS)} "
+            "FROM base b LEFT JOIN base_place p ON p.base = b.id WHERE b.id = $1",
+            base_id,
+        )
+    if row is None:
+        return {}
+    values = {name: "" if row[name] is None else str(row[name]) for name in PLACE_COLUMNS}
+    values["phone"] = row["contact_phone"] or ""
+    values["check_in_time"] = (row["check_in_time"] or DEFAULT_CHECK_IN).strftime("%H:%M")
+    values["check_out_time"] = (row["check_out_time"] or DEFAULT_CHECK_OUT).strftime("%H:%M")
+    price = row["pickup_price_fen"]
+    values["pickup_price_yuan"] = "" if price is None else f"{price / 100:g}"
+    values["pickup_offered"] = "true" if row["pickup_offered"] else ""
+    for name in ("airport_km", "station_km"):
+        if row[name] is not None:
+            values[name] = f"{row[name]:g}"
+    return values
