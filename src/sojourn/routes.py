@@ -12,6 +12,7 @@ from sojourn.bases import place_web as bases_place_web
 from sojourn.bookings import api as bookings_api
 from sojourn.bookings import family_web as bookings_family_web
 from sojourn.bookings import hold_web as bookings_hold_web
+from sojourn.bookings import trip_info_web as bookings_trip_info_web
 from sojourn.bookings import trips_web as bookings_trips_web
 from sojourn.bookings import web as bookings_web
 from sojourn.feedback import api as feedback_api
@@ -66,6 +67,7 @@ ROUTE_MODULES = (
     bookings_family_web,
     bookings_hold_web,
     bookings_trips_web,
+    bookings_trip_info_web,
     health_web,
     feedback_web,
     accounts_web,
