@@ -184,3 +184,14 @@ async def test_search_agrees_with_a_night_by_night_recount(client, world):
             if all(night.beds_left >= party for night in nights):
                 expected.add(tour["id"])
         assert {item["id"] for item in body["items"]} == expected, (arrival, departure, party)
+
+
+async def test_the_search_page_finds_stays_by_dates_and_shows_their_price(client, world):
+    page = await client.get(
+        "/tours", params={"arrival": str(START + 5 * D), "departure": str(START + 41 * D), "party": "2"}
+    )
+    assert page.status_code == 200
+    assert "¥6,000" in page.text  # 36 nights of the seasonal stay for two
+    assert 'value="2027-01-15"' in page.text
+    wrong = await client.get("/tours", params={"arrival": str(START + 5 * D), "departure": str(START + 5 * D)})
+    assert wrong.status_code == 200 and 'id="dates-error"' in wrong.text and 'aria-invalid="true"' in wrong.text

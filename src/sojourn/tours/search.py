@@ -28,7 +28,7 @@ coordinates sort last.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sojourn import db
@@ -55,6 +55,7 @@ class StaySearch:
     max_price_fen: int | None = None
     sort: Sort = "price"
     home: Point | None = None  # where "distance" is measured from
+    prior: float = NEUTRAL_RATING  # the alliance mean score, for sorting by rating (alliance_mean)
 
 
 @dataclass(frozen=True)
@@ -81,21 +82,34 @@ def check_search(arrival: dt.date | None, departure: dt.date | None, party: int,
         raise InvalidInput(_l("These search choices need a change."), field_errors=errors)
 
 
-def _rating_sql() -> tuple[str, str]:
-    """The smoothed overall score (feedback.scores' formula) from the feedback rollup."""
+def _rating_sql(prior: str) -> str:
+    """The smoothed overall score (``feedback.scores``' formula) from the feedback rollup, with
+    the alliance mean ``prior`` as m."""
     aspects = " + ".join(f"f.{aspect}" for aspect in RATING_ASPECTS)
-    n = len(RATING_ASPECTS)
-    alliance = (
-        f"alliance AS (SELECT coalesce(sum(f.reviews), 0) AS n, coalesce(sum({aspects}), 0)::float8 / {n} AS total"
-        " FROM stats_feedback_month f)"
-    )
-    rating = (
+    return (
         "(SELECT CASE WHEN coalesce(sum(f.reviews), 0) = 0 THEN NULL ELSE"
-        f" ({PRIOR_WEIGHT} * (SELECT CASE WHEN a.n = 0 THEN {NEUTRAL_RATING} ELSE a.total / a.n END FROM alliance a)"
-        f" + sum({aspects})::float8 / {n}) / ({PRIOR_WEIGHT} + sum(f.reviews)) END"
-        " FROM stats_feedback_month f WHERE f.base_id = b.id)"
+        f" ({PRIOR_WEIGHT} * {prior}::float8 + sum({aspects})::float8 / {len(RATING_ASPECTS)})"
+        f" / ({PRIOR_WEIGHT} + sum(f.reviews)) END FROM stats_feedback_month f WHERE f.base_id = b.id)"
     )
-    return alliance, rating
+
+
+ALLIANCE_MEAN_SQL = f"""
+SELECT coalesce(sum(reviews), 0) AS n,
+       coalesce(sum({" + ".join(RATING_ASPECTS)}), 0)::float8 / {len(RATING_ASPECTS)} AS total
+FROM stats_feedback_month
+"""
+# The alliance mean moves slowly (it rests on every review in the network), and summing it costs
+# in proportion to the network: it is read at most once every few minutes per process.
+ALLIANCE_MEAN_MAX_AGE = dt.timedelta(minutes=10)
+_alliance_mean: tuple[dt.datetime, float] | None = None
+
+
+async def alliance_mean(conn: Any, now: dt.datetime) -> float:
+    global _alliance_mean
+    if _alliance_mean is None or not (dt.timedelta(0) <= now - _alliance_mean[0] <= ALLIANCE_MEAN_MAX_AGE):
+        row = await conn.fetchrow(ALLIANCE_MEAN_SQL)
+        _alliance_mean = (now, row["total"] / row["n"] if row["n"] else NEUTRAL_RATING)
+    return _alliance_mean[1]
 
 
 def _distance_sql(lat: str, lng: str) -> str:
@@ -105,20 +119,24 @@ def _distance_sql(lat: str, lng: str) -> str:
     )
 
 
-# Beds for the party on every night of the stay; a short night counts the holds that already
-# ran out (not yet released) as free — looked up only then, as they are rare.
+# Beds for the party on every night of the stay. The first night that is short ends the look at
+# a stay (most stays that do not fit are found out after a few nights); only on a short night
+# are holds that already ran out (not yet released) looked up and counted as free, as they are
+# rare. A night without a calendar row has no beds: the count of rows must be the stay's nights.
 def _availability(party: str, now: str) -> str:
     return f"""
-    (SELECT count(*) FROM capacity_night n
-     WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure
-       AND CASE WHEN n.beds - n.taken >= {party} THEN true
-                ELSE n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
-                     WHERE k.base = n.base AND k.status = 'held' AND k.hold_expires_at <= {now}
-                       AND k.arrival <= n.night AND k.departure > n.night), 0) >= {party} END
-    ) = c.stay_departure - c.stay_arrival
-    AND (c.seats IS NULL OR CASE WHEN c.seats - c.seats_taken >= {party} THEN true
-         ELSE c.seats - c.seats_taken + coalesce((SELECT sum(k.party_size) FROM booking k
-              WHERE k.tour = c.id AND k.status = 'held' AND k.hold_expires_at <= {now}), 0) >= {party} END)
+    NOT EXISTS (SELECT 1 FROM capacity_night n
+                WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure
+                  AND n.beds - n.taken < {party}
+                  AND n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
+                      WHERE k.base = n.base AND k.status = 'held' AND k.hold_expires_at <= {now}
+                        AND k.arrival <= n.night AND k.departure > n.night), 0) < {party})
+    AND (SELECT count(*) FROM capacity_night n
+         WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
+        = c.stay_departure - c.stay_arrival
+    AND (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
+         SELECT sum(k.party_size) FROM booking k
+         WHERE k.tour = c.id AND k.status = 'held' AND k.hold_expires_at <= {now}), 0) >= {party})
     """
 
 
@@ -139,13 +157,12 @@ def search_sql(filters: TourFilter, search: StaySearch, now: dt.datetime, limit:
     where = _where(filters, args)
     arrival, departure, party = arg(search.arrival), arg(search.departure), arg(search.party)
     nights = f"({departure}::date - {arrival}::date)"
-    alliance, rating = _rating_sql() if search.sort == "rating" else ("", "NULL::float8")
+    rating = _rating_sql(arg(search.prior)) if search.sort == "rating" else "NULL::float8"
     distance = _distance_sql(arg(search.home.latitude), arg(search.home.longitude)) if search.home else "NULL::float8"
     price_cap = f" WHERE x.total_fen <= {arg(search.max_price_fen)}" if search.max_price_fen is not None else ""
     cap = max(COUNT_LIMIT, offset + limit)
     sql = f"""
-WITH {alliance + "," if alliance else ""}
-candidate AS MATERIALIZED (
+WITH candidate AS MATERIALIZED (
     SELECT * FROM (
         SELECT t.id, t.base, t.seats, t.seats_taken,
                CASE WHEN t.mode = 'migratory' THEN {arrival}::date ELSE t.starts_on END AS stay_arrival,
@@ -182,21 +199,29 @@ ORDER BY p.rank
 async def search_stays(
     filters: TourFilter, search: StaySearch, now: dt.datetime, limit: int = 20, offset: int = 0
 ) -> StayResults:
-    sql, args = search_sql(filters, search, now, limit, offset)
     cap = max(COUNT_LIMIT, offset + limit)
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
-    if rows:
-        found = rows[0]["found"]
-    elif offset:  # paged past the end: count what there is (the same query, from the start)
-        first_sql, first_args = search_sql(filters, search, now, 1, 0)
-        async with db.connection() as conn:
-            first = await conn.fetchrow(first_sql, *first_args)
-        found = first["found"] if first else 0
-    else:
-        found = 0
+        if search.sort == "rating":
+            search = replace(search, prior=await alliance_mean(conn, now))
+        rows = await run_search(conn, *search_sql(filters, search, now, limit, offset))
+        if rows:
+            found = rows[0]["found"]
+        elif offset:  # paged past the end: count what there is (the same query, from the start)
+            first = await run_search(conn, *search_sql(filters, search, now, 1, 0))
+            found = first[0]["found"] if first else 0
+        else:
+            found = 0
     items = [stay_out(row, search.party) for row in rows]
     return StayResults(items=items, total=min(found, cap), total_is_lower_bound=found > cap)
+
+
+async def run_search(conn: Any, sql: str, args: list[Any]) -> list[Any]:
+    """The search statement, without JIT compilation: its cost estimates (correlated subqueries
+    per candidate) cross PostgreSQL's JIT threshold, and compiling costs ~100 ms for a query
+    that runs in a few."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL jit = off")
+        return await conn.fetch(sql, *args)
 
 
 def stay_out(row: Any, party: int) -> StayOut:

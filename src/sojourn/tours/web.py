@@ -29,6 +29,7 @@ from sojourn.i18n import current_locale
 from sojourn.tours import calendar_web, services
 from sojourn.tours.calendar_web import MonthChoice
 from sojourn.tours.pricing import traveller_price_fen
+from sojourn.tours.search_web import home_choices, stays_by_dates
 from sojourn.tours.schemas import TourOut
 from sojourn.tours.suitability import suitable_for
 from sojourn.travellers import services as travellers
@@ -47,6 +48,7 @@ FlagChoice = Annotated[Optional[str], Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 DateChoice = Annotated[Optional[str], Parameter(pattern=r"^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$")]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
+SortChoice = Annotated[Optional[str], Parameter(pattern=r"^(|price|rating|distance)$")]
 
 MEDICAL_CHOICES = {
     "hospital": ("hospital_on_site",),
@@ -76,6 +78,11 @@ class SearchForm(msgspec.Struct):
     access: list[str] = []
     suitable: bool = False
     q: str = ""
+    arrival: str = ""  # search by dates (tours.search): both days, the party, the order
+    departure: str = ""
+    party: int = 1
+    sort: str = ""
+    home: str = ""
 
     def query(self, page: int | None = None) -> list[tuple[str, str]]:
         pairs = [
@@ -87,6 +94,11 @@ class SearchForm(msgspec.Struct):
                 ("max_price", self.max_price),
                 ("medical", self.medical),
                 ("q", self.q),
+                ("arrival", self.arrival),
+                ("departure", self.departure),
+                ("party", str(self.party) if self.party > 1 else ""),
+                ("sort", self.sort),
+                ("home", self.home),
             )
             if v
         ]
@@ -138,10 +150,20 @@ async def search_page(
     access: AccessChoice = None,
     suitable: FlagChoice = None,
     q: SearchText = None,
+    arrival: DateChoice = None,
+    departure: DateChoice = None,
+    party: PartySize = 1,
+    sort: SortChoice = None,
+    home: AreaChoice = None,
     page: PageNumber = 1,
 ) -> Template:
     now = clock.now()
     form = SearchForm(
+        arrival=arrival or "",
+        departure=departure or "",
+        party=party,
+        sort=sort or "",
+        home=home or "",
         mode=mode or "",
         destination=destination or "",
         month=month or "",
@@ -161,7 +183,11 @@ async def search_page(
             filters = suitability.narrow(filters)
     if form.suitable and suitability is None:
         form = msgspec.structs.replace(form, suitable=False)
-    tours, total = await services.find_tours(filters, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    dated = await stays_by_dates(request, form, filters, now, page, PAGE_SIZE)
+    if dated.searched:
+        tours, total = dated.items, dated.total
+    else:
+        tours, total = await services.find_tours(filters, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     scores = await base_scores({tour.base_id for tour in tours}) if tours else {}
     context = {
         "form": form,
@@ -176,6 +202,8 @@ async def search_page(
         "months": _months_ahead(clock.today_in(SHANGHAI)),
         "price_choices": PRICE_CHOICES,
         "accessibility": ACCESSIBILITY,
+        "dated": dated,
+        "home_choices": home_choices(),
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return Template("tours/_results.html", context=context)
