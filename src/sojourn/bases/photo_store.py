@@ -122,6 +122,39 @@ async def get_photo(principal: Principal, photo_id: int) -> PhotoOut:
         return photo_out(await conn.fetchrow(PHOTOS_SQL + " WHERE p.id = $1", photo_id))
 
 
+async def store_processed(
+    conn: asyncpg.Connection,
+    base_id: int,
+    processed: ProcessedPhoto,
+    alt_zh: str,
+    alt_en: str,
+    *,
+    uploaded_by: int | None,
+    now: dt.datetime,
+    room_type_id: int | None = None,
+) -> int:
+    """Insert a processed photo, last in its gallery, with every size; the caller holds the lock."""
+    photo_id = await conn.fetchval(
+        "INSERT INTO photo (base, room_type_id, position, alt_zh, alt_en, width, height, source_sha256,"
+        " uploaded_by, created_at) VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM photo"
+        " WHERE base = $1 AND room_type_id IS NOT DISTINCT FROM $2), $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        base_id,
+        room_type_id,
+        alt_zh,
+        alt_en,
+        processed.width,
+        processed.height,
+        processed.source_sha256,
+        uploaded_by,
+        now,
+    )
+    await conn.executemany(
+        "INSERT INTO photo_rendition (photo, width, height, format, digest, content) VALUES ($1, $2, $3, $4, $5, $6)",
+        [(photo_id, r.width, r.height, r.format, r.digest, r.content) for r in processed.renditions],
+    )
+    return photo_id
+
+
 async def add_photo(
     principal: Principal,
     base_id: int,
@@ -152,23 +185,8 @@ async def add_photo(
         if twin:
             message = _l("This photo is already in the gallery.")
             raise InvalidInput(message, code="photo_already_there", field_errors={"photo": message})
-        photo_id = await conn.fetchval(
-            "INSERT INTO photo (base, room_type_id, position, alt_zh, alt_en, width, height, source_sha256,"
-            " uploaded_by, created_at) VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM photo"
-            " WHERE base = $1), $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            base_id,
-            room_type_id,
-            zh,
-            en,
-            processed.width,
-            processed.height,
-            processed.source_sha256,
-            principal.account_id,
-            now,
-        )
-        await conn.executemany(
-            "INSERT INTO photo_rendition (photo, width, height, format, digest, content) VALUES ($1, $2, $3, $4, $5, $6)",
-            [(photo_id, r.width, r.height, r.format, r.digest, r.content) for r in processed.renditions],
+        photo_id = await store_processed(
+            conn, base_id, processed, zh, en, uploaded_by=principal.account_id, now=now, room_type_id=room_type_id
         )
         return photo_out(await conn.fetchrow(PHOTOS_SQL + " WHERE p.id = $1", photo_id))
 
