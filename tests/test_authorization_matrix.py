@@ -35,7 +35,7 @@ from sojourn import db as sojourn_db
 from sojourn.app import create_app
 from sojourn.clock import Clock
 from sojourn.config import load_settings
-from tests import factories
+from tests import factories, photo_helpers
 from tests.authz_world import PHONE_A, ROLES, START, AuthzWorld, build, execute, noon_at_x
 from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import declaration_body
@@ -67,6 +67,7 @@ GET    /api/v1/bases/{base_id}/reviews                                          
 GET    /api/v1/tours                                                            ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/tours/{tour_id}                                                  ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/tours/{tour_id}/availability                                     ok   ok     ok     ok    ok   ok   ok    ok
+GET    /api/v1/bases/{base_id}/place                                            ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/health/consent-terms                                             ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/token                                                       ok   ok     ok     ok    ok   ok   ok    ok
 # --- any signed-in account
@@ -109,6 +110,11 @@ POST   /api/v1/admin/feedback/{feedback_id}/unhide                              
 POST   /api/v1/admin/feedback/{feedback_id}/dismiss-flag                        401  403    403    403   403  403  403   ok
 # --- operators: their own bases only
 PUT    /api/v1/operator/bases/{base_id}/capacity                                401  403    403    403   ok   404  403   ok
+PATCH  /api/v1/operator/bases/{base_id}/place                                   401  403    403    403   ok   404  403   ok
+PUT    /api/v1/operator/bases/{base_id}/climate                                 401  403    403    403   ok   404  403   ok
+POST   /api/v1/operator/bases/{base_id}/photos                                  401  403    403    403   ok   404  403   ok
+PATCH  /api/v1/operator/photos/{photo_id}                                       401  403    403    403   ok   404  403   ok
+DELETE /api/v1/operator/photos/{photo_id}                                       401  403    403    403   ok   404  403   ok
 GET    /api/v1/operator/bases                                                   401  403    403    403   ok   ok   403   ok
 GET    /api/v1/operator/bases/{base_id}/dashboard                               401  403    403    403   ok   404  403   ok
 GET    /api/v1/operator/bases/{base_id}/occupancy                               401  403    403    403   ok   404  403   ok
@@ -196,6 +202,8 @@ class Call:
     path: dict[str, Callable[[AuthzWorld], int]] = field(default_factory=dict)  # overrides
     prepare: Prepare | None = None
     idempotent: bool = False  # send an Idempotency-Key (creating bookings and waiting-list entries)
+    files: Callable[[AuthzWorld], dict[str, Any]] | None = None  # multipart (photo uploads), with ``form``
+    form: Callable[[AuthzWorld], dict[str, str]] | None = None
 
 
 def _path_values(w: AuthzWorld, path: str) -> dict[str, int]:
@@ -258,6 +266,20 @@ async def _member_x_suspended(client, w: AuthzWorld, clock: Clock) -> None:
     await execute("UPDATE member SET status = 'suspended' WHERE id = $1", w.member_x)
 
 
+async def _photos_at_x(client, w: AuthzWorld, clock: Clock) -> None:
+    """Photos in X's gallery, one for each role's call (a deleted photo is gone for the next)."""
+    w.photos = []  # type: ignore[attr-defined]
+    for n in range(len(ROLES)):
+        response = await client.post(
+            f"/api/v1/operator/bases/{w.base_x}/photos",
+            files={"photo": ("garden.png", photo_helpers.png(600 + n, 400), "image/png")},
+            data={"alt_zh": "花园", "alt_en": "The garden"},
+            headers=w.as_("op_x"),
+        )
+        assert response.status_code == 201, response.text
+        w.photos.append(response.json()["id"])  # type: ignore[attr-defined]
+
+
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
 
 CALLS: dict[tuple[str, str], Call] = {
@@ -317,6 +339,25 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/admin/feedback/{feedback_id}/dismiss-flag"): Call(prepare=_set_feedback(abuse_flagged=True)),
     ("PUT", "/api/v1/operator/bases/{base_id}/capacity"): Call(
         body=lambda w: {"start": str(START + 100 * D), "end": str(START + 110 * D), "beds": 12}
+    ),
+    ("PATCH", "/api/v1/operator/bases/{base_id}/place"): Call(
+        body=lambda w: {"phone": "0898-8888 6666", "latitude": 18.25, "longitude": 109.51, "check_in_time": "15:00"}
+    ),
+    ("PUT", "/api/v1/operator/bases/{base_id}/climate"): Call(
+        body=lambda w: {"months": [{"month": 1, "high_c": 26.5, "low_c": 19.0, "rain_mm": 8}], "source": "测试"}
+    ),
+    ("POST", "/api/v1/operator/bases/{base_id}/photos"): Call(
+        files=lambda w: {"photo": ("IMG_2.HEIC", photo_helpers.png(640, 480), "application/octet-stream")},
+        form=lambda w: {"alt_zh": "餐厅", "alt_en": "The dining room"},
+    ),
+    ("PATCH", "/api/v1/operator/photos/{photo_id}"): Call(
+        body=lambda w: {"alt_en": "The garden in spring", "position": 1},
+        path={"photo_id": lambda w: w.photos.pop()},  # type: ignore[attr-defined]
+        prepare=_photos_at_x,
+    ),
+    ("DELETE", "/api/v1/operator/photos/{photo_id}"): Call(
+        path={"photo_id": lambda w: w.photos.pop()},  # type: ignore[attr-defined]
+        prepare=_photos_at_x,
     ),
     ("GET", "/api/v1/operator/bases/{base_id}/occupancy"): Call(
         params=lambda w: {"start": str(START), "end": str(START + 30 * D)}
@@ -442,6 +483,10 @@ async def _send(client, route: tuple[str, str], call: Call, w: AuthzWorld, role:
         kwargs["params"] = call.params(w)
     if call.body:
         kwargs["json"] = call.body(w)
+    if call.files:
+        kwargs["files"] = call.files(w)
+    if call.form:
+        kwargs["data"] = call.form(w)
     return await client.request(method, template.format(**values), **kwargs)
 
 

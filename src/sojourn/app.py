@@ -41,7 +41,7 @@ CSRF_HEADER = "x-sojourn-csrf"
 SESSION_COOKIE = "sojourn_session"
 SESSION_IDLE_SECONDS = 12 * 3600
 # Paths that need neither a session nor a signed-in user.
-UNAUTHENTICATED_PATHS = ["/static/", "/healthz", "/schema"]
+UNAUTHENTICATED_PATHS = ["/static/", "^/photos/", "/healthz", "/schema"]
 
 
 def static_directory() -> Path:

@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 from sojourn.accounts.tables import Account, AccountBase, AccountMember, ApiToken
 from sojourn.alliance.tables import Agreement, Member
 from sojourn.audit.tables import AuditEvent
+from sojourn.bases.place_tables import BaseClimateMonth, BasePlace, Photo, PhotoRendition
 from sojourn.bases.tables import Base, CapacityNight
 from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord, WaitlistEntry
 from sojourn.feedback.tables import Feedback
@@ -76,6 +77,10 @@ APP_CONFIG = AppConfig(
         StatsFlowChange,
         StatsOriginBookingMonth,
         StatsOriginBookingChange,
+        BasePlace,
+        BaseClimateMonth,
+        Photo,
+        PhotoRendition,
     ],
     migration_dependencies=[],
     commands=[],

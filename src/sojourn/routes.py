@@ -9,9 +9,12 @@ from sojourn.alliance import admin_web as alliance_admin_web
 from sojourn.alliance import api as alliance_api
 from sojourn.audit import api as audit_api
 from sojourn.bases import api as bases_api
+from sojourn.bases import place_api as bases_place_api
+from sojourn.bases import place_web as bases_place_web
 from sojourn.bookings import api as bookings_api
 from sojourn.bookings import family_web as bookings_family_web
 from sojourn.bookings import hold_web as bookings_hold_web
+from sojourn.bookings import trip_info_web as bookings_trip_info_web
 from sojourn.bookings import trips_web as bookings_trips_web
 from sojourn.bookings import web as bookings_web
 from sojourn.feedback import api as feedback_api
@@ -27,6 +30,7 @@ from sojourn.operator import web as operator_web
 from sojourn.operator import web_calendar as operator_calendar_web
 from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
+from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
 from sojourn.stats import api as stats_api
 from sojourn.stats import web as stats_web
@@ -49,6 +53,8 @@ ROUTE_MODULES = (
     system_api,
     alliance_api,
     bases_api,
+    bases_place_api,
+    bases_place_web,
     tours_api,
     accounts_api,
     travellers_api,
@@ -61,6 +67,7 @@ ROUTE_MODULES = (
     bookings_family_web,
     bookings_hold_web,
     bookings_trips_web,
+    bookings_trip_info_web,
     health_web,
     feedback_web,
     accounts_web,
@@ -72,6 +79,7 @@ ROUTE_MODULES = (
     operator_calendar_web,
     operator_tours_web,
     operator_manifest_web,
+    operator_place_web,
     operator_health_web,
     admin_web,
 )

@@ -14,6 +14,7 @@ from litestar.params import FromPath, Parameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from sojourn.bases import travel
 from sojourn.bookings import lifecycle, queries, states, waitlist
 from sojourn.bookings.pages import (
     booker_page,
@@ -24,6 +25,7 @@ from sojourn.bookings.pages import (
 )
 from sojourn.bookings.schemas import BookingOut, CancelIn
 from sojourn.bookings.stays import today_at
+from sojourn.bookings.trip_info_web import trip_place_context
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
@@ -121,7 +123,10 @@ async def trip_page(
     now = clock.now()
     booking = await _booking(principal, booking_id, settings, now)
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
-    return Template("bookings/trip.html", context=trip_state(booking, progress, now))
+    place = await travel.place_of(booking.base_id, include_pending=True)
+    return Template(
+        "bookings/trip.html", context={**trip_state(booking, progress, now), **trip_place_context(booking, place)}
+    )
 
 
 class CancelForm(msgspec.Struct):

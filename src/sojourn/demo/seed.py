@@ -19,6 +19,7 @@ from sojourn.crypto import KeyRing
 from sojourn.demo.seed_accounts import AGENT, DAUGHTER, SENIOR, AccountIds, seed_accounts
 from sojourn.demo.seed_catalogue import CatalogueIds, seed_catalogue
 from sojourn.demo.seed_history import seed_history
+from sojourn.demo.seed_places import seed_places
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class DemoIds:
 async def seed_demo(settings: Settings, now: dt.datetime) -> DemoIds:
     today = now.date()
     catalogue = await seed_catalogue(today)
+    await seed_places(catalogue.bases, now)
     keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     accounts = await seed_accounts(catalogue.bases, keyring)
     await seed_history(catalogue, today)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from litestar import get
+import msgspec
+from litestar import Request, get
 from litestar.params import FromPath, FromQuery
 
 from sojourn.alliance.params import Mode
@@ -14,25 +16,35 @@ from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 from sojourn.errors import InvalidInput
 from sojourn.i18n import lazy_gettext as _l
-from sojourn.tours import services
-from sojourn.tours.schemas import TourOut
-from sojourn.web.pagination import Page
+from sojourn.tours import search_api, services
+from sojourn.tours.schemas import StayOut, StayPage, TourOut
+from sojourn.tours.search_api import MaxPrice, Party, SortChoice, StayDate
 from sojourn.web.params import AreaCode, Limit, Month, Offset, SearchText
 
 MAX_AVAILABILITY_NIGHTS = 400
 
 
-@get("/api/v1/tours", tags=["Catalogue"], summary="Find tours")
+@get(
+    "/api/v1/tours",
+    tags=["Catalogue"],
+    summary="Find tours (with arrival and departure: stays with room on every night)",
+)
 async def list_tours(
+    request: Request[Any, Any, Any],
     clock: NamedDependency[Clock],
     mode: Mode = None,
     destination: AreaCode = None,
     origin: AreaCode = None,
     month: Month = None,
     q: SearchText = None,
+    arrival: StayDate = None,
+    departure: StayDate = None,
+    party: Party = None,
+    max_price_fen: MaxPrice = None,
+    sort: SortChoice = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[TourOut]:
+) -> StayPage:
     filters = services.TourFilter(
         mode=mode.value if mode else None,
         destination=destination,
@@ -40,8 +52,13 @@ async def list_tours(
         month=dt.date.fromisoformat(f"{month}-01") if month else None,
         q=q or None,
     )
+    if arrival or departure or party or max_price_fen is not None or sort:
+        stays = await search_api.find_stays(
+            request, filters, arrival, departure, party, max_price_fen, sort, clock, limit, offset
+        )
+        return StayPage(items=stays.items, total=stays.total, total_is_lower_bound=stays.total_is_lower_bound)
     tours, total = await services.find_tours(filters, clock.now(), limit=limit, offset=offset)
-    return Page(items=tours, total=total)
+    return StayPage(items=[StayOut(**msgspec.structs.asdict(tour)) for tour in tours], total=total)
 
 
 @get("/api/v1/tours/{tour_id:int}", tags=["Catalogue"], summary="One tour")

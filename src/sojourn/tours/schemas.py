@@ -48,3 +48,25 @@ class TourOut(msgspec.Struct):
     medical_level: str
     accessibility: list[str]
     time_zone: str  # the base's: its dates (arrival days, "today") count there
+
+
+class StayOut(TourOut):
+    """A tour as a search by dates finds it: the stay it offers for those dates and its price.
+
+    ``arrival``/``departure`` are the stay's own (a fixed-date tour's dates lie inside the ones
+    searched for); ``total_fen`` is for the whole party. All null when the search had no dates.
+    """
+
+    arrival: dt.date | None = None
+    departure: dt.date | None = None
+    nights: int | None = None
+    party: int | None = None
+    total_fen: int | None = None
+    rating: float | None = None  # smoothed overall score (1–5) when sorted by rating
+    distance_km: int | None = None  # from the home province's seat, great-circle
+
+
+class StayPage(msgspec.Struct):
+    items: list[StayOut]
+    total: int
+    total_is_lower_bound: bool = False  # "more than total": a dated search counts up to a limit

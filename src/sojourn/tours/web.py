@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -17,6 +18,8 @@ from litestar.response import Template
 
 from sojourn.alliance.regions import province_name
 from sojourn.bases import services as bases
+from sojourn.bases import travel
+from sojourn.bases.place_web import place_context
 from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency
@@ -26,6 +29,8 @@ from sojourn.i18n import current_locale
 from sojourn.tours import month_calendar, services
 from sojourn.tours.month_calendar import MonthChoice
 from sojourn.tours.quotes import quote
+from sojourn.tours.schemas import TourOut
+from sojourn.tours.search_web import home_choices, stays_by_dates
 from sojourn.tours.suitability import suitable_for
 from sojourn.travellers import services as travellers
 from sojourn.web.params import DateChoice, SearchText
@@ -41,6 +46,7 @@ AccessChoice = Annotated[list[str] | None, Parameter(max_items=10)]
 FlagChoice = Annotated[str | None, Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
+SortChoice = Annotated[str | None, Parameter(pattern=r"^(|price|rating|distance)$")]
 
 MEDICAL_CHOICES = {
     "hospital": ("hospital_on_site",),
@@ -70,6 +76,11 @@ class SearchForm(msgspec.Struct):
     access: list[str] = []
     suitable: bool = False
     q: str = ""
+    arrival: str = ""  # search by dates (tours.search): both days, the party, the order
+    departure: str = ""
+    party: int = 1
+    sort: str = ""
+    home: str = ""
 
     def query(self, page: int | None = None) -> list[tuple[str, str]]:
         pairs = [
@@ -81,6 +92,11 @@ class SearchForm(msgspec.Struct):
                 ("max_price", self.max_price),
                 ("medical", self.medical),
                 ("q", self.q),
+                ("arrival", self.arrival),
+                ("departure", self.departure),
+                ("party", str(self.party) if self.party > 1 else ""),
+                ("sort", self.sort),
+                ("home", self.home),
             )
             if v
         ]
@@ -132,10 +148,20 @@ async def search_page(
     access: AccessChoice = None,
     suitable: FlagChoice = None,
     q: SearchText = None,
+    arrival: DateChoice = None,
+    departure: DateChoice = None,
+    party: PartySize = 1,
+    sort: SortChoice = None,
+    home: AreaChoice = None,
     page: PageNumber = 1,
 ) -> Template:
     now = clock.now()
     form = SearchForm(
+        arrival=arrival or "",
+        departure=departure or "",
+        party=party,
+        sort=sort or "",
+        home=home or "",
         mode=mode or "",
         destination=destination or "",
         month=month or "",
@@ -155,7 +181,12 @@ async def search_page(
             filters = suitability.narrow(filters)
     if form.suitable and suitability is None:
         form = msgspec.structs.replace(form, suitable=False)
-    tours, total = await services.find_tours(filters, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    dated = await stays_by_dates(request, form, filters, now, page, PAGE_SIZE)
+    tours: Sequence[TourOut]
+    if dated.searched:
+        tours, total = dated.items, dated.total
+    else:
+        tours, total = await services.find_tours(filters, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     scores = await base_scores({tour.base_id for tour in tours}) if tours else {}
     context = {
         "form": form,
@@ -170,6 +201,8 @@ async def search_page(
         "months": _months_ahead(clock.today_in(bases.ALLIANCE_TIME_ZONE)),
         "price_choices": PRICE_CHOICES,
         "accessibility": ACCESSIBILITY,
+        "dated": dated,
+        "home_choices": home_choices(),
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return Template("tours/_results.html", context=context)
@@ -203,6 +236,7 @@ async def tour_page(
             "live": month_calendar.live_updates(),
             "today": today,
             "province": province_name(base.province_code, current_locale()),
+            **place_context(await travel.place_of(tour.base_id)),
         },
     )
 
