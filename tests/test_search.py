@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from types import SimpleNamespace
 
 import pytest
 
@@ -45,7 +46,9 @@ async def test_a_dated_search_lists_the_stays_that_fit_with_their_price_for_the_
     assert body["total"] == 3 and body["total_is_lower_bound"] is False
     stay = by_id[migratory]
     assert (stay["arrival"], stay["departure"], stay["nights"]) == (str(START + 5 * D), str(START + 41 * D), 36)
-    assert stay["total_fen"] == 2 * traveller_price_fen({"mode": "migratory", "monthly_price_fen": 250000}, 36)
+    assert stay["total_fen"] == 2 * traveller_price_fen(
+        SimpleNamespace(mode="migratory", monthly_price_fen=250000, package_price_fen=None), 36
+    )
     assert by_id[vacation]["arrival"] == str(START + 10 * D)  # a fixed tour keeps its own dates
     assert by_id[vacation]["total_fen"] == 2 * 380000
     totals = [item["total_fen"] for item in body["items"]]
