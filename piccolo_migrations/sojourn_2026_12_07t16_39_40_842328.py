@@ -2959,7 +2959,7 @@ async def forwards():
         constraint_name="ledger_entry_sign",
         constraint_class=Check,
         params={
-            "condition": "(kind = 'payment' AND amount_fen > 0 AND payment IS NOT NULL) OR (kind = 'refund' AND amount_fen < 0 AND refund IS NOT NULL) OR (kind = 'fee' AND amount_fen <= 0)"
+            "condition": "(kind = 'payment' AND amount_fen > 0 AND payment IS NOT NULL) OR (kind = 'refund' AND amount_fen < 0 AND refund IS NOT NULL) OR (kind = 'fee' AND amount_fen <> 0)"
         },
         schema=None,
     )

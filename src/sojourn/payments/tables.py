@@ -227,7 +227,7 @@ class LedgerEntry(Table, tablename="ledger_entry"):
     ledger_entry_once = Unique(["provider", "kind", "provider_ref"])
     ledger_entry_sign = Check(
         "(kind = 'payment' AND amount_fen > 0 AND payment IS NOT NULL) OR "
-        "(kind = 'refund' AND amount_fen < 0 AND refund IS NOT NULL) OR (kind = 'fee' AND amount_fen <= 0)"
+        "(kind = 'refund' AND amount_fen < 0 AND refund IS NOT NULL) OR (kind = 'fee' AND amount_fen <> 0)"
     )
 
 
