@@ -170,3 +170,63 @@ async def app_with_redis(db: None, settings: Settings, clock: Clock, redis_url: 
     yield app
     if app.state.redis is not None:
         await app.state.redis.aclose()
+
+
+@pytest.fixture(scope="session")
+def payment_sandbox():
+    """The payment sandbox (both providers' protocols) as a real process, for the whole run."""
+    from tests.payment_helpers import SANDBOX
+
+    SANDBOX.start()
+    yield SANDBOX
+    SANDBOX.stop()
+
+
+@pytest.fixture
+def sandbox(payment_sandbox):
+    """The sandbox with no orders, faults or held notifications left from another test."""
+    payment_sandbox.control("reset")
+    return payment_sandbox
+
+
+@pytest.fixture(scope="session")
+def payments_server(migrated_database, payment_sandbox):
+    """A real ``sojourn serve`` pointed at the sandbox: where the sandbox sends its notifications."""
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        **payment_sandbox.env(),
+        "SOJOURN_PUBLIC_URL": url,
+        "SOJOURN_LOG_LEVEL": "WARNING",
+        "SOJOURN_JOBS_IN_PROCESS": "no",
+    }
+    log = tempfile.NamedTemporaryFile(prefix="sojourn-payments-server-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,  # a file, not a pipe nobody reads: its warnings cannot fill a buffer and stop it
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sojourn serve exited: {Path(log.name).read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("sojourn serve did not answer /healthz within 30 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

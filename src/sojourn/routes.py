@@ -29,6 +29,7 @@ from sojourn.operator import web_calendar as operator_calendar_web
 from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_tours as operator_tours_web
+from sojourn.payments import api as payments_api
 from sojourn.system import api as system_api
 from sojourn.tours import api as tours_api
 from sojourn.tours import calendar_web as tours_calendar_web
@@ -53,6 +54,7 @@ ROUTE_MODULES = (
     accounts_api,
     travellers_api,
     bookings_api,
+    payments_api,
     feedback_api,
     health_api,
     tours_web,

@@ -22,7 +22,7 @@ from litestar import Request, Response, route
 from sojourn.payments.providers import fen_from_yuan, yuan
 from sojourn.payments.sandbox import pages
 from sojourn.payments.sandbox.context import Sandbox, sandbox_of
-from sojourn.payments.sandbox.keys import ALIPAY_APP_ID
+from sojourn.payments.sandbox.keys import ALIPAY_APP_ID, SandboxKeys
 from sojourn.payments.sandbox.notifier import Delivery
 from sojourn.payments.sandbox.orders import CHINA, SandboxOrder, SandboxRefund, fee_for, now
 
@@ -35,8 +35,7 @@ def _content(params: dict[str, str], leave_out: tuple[str, ...] = ("sign", "sign
 
 
 def sign(sandbox: Sandbox, text: str) -> str:
-    signature = sandbox.keys.alipay_platform_key.sign(text.encode(), PKCS1v15(), SHA256())
-    return base64.b64encode(signature).decode()
+    return base64.b64encode(sandbox.keys.alipay_platform_key.sign(text.encode(), PKCS1v15(), SHA256())).decode()
 
 
 def _verified(sandbox: Sandbox, params: dict[str, str]) -> bool:
@@ -69,6 +68,47 @@ def failed(sub_code: str, sub_msg: str, code: str = "40004") -> dict[str, Any]:
     }
 
 
+def notification_form(keys: SandboxKeys, fields: dict[str, str]) -> bytes:
+    """An asynchronous notification (异步通知) as Alipay sends it: a form signed RSA2 with Alipay's key."""
+    signed = dict(fields, sign_type="RSA2")
+    content = _content(signed).encode()
+    signed["sign"] = base64.b64encode(keys.alipay_platform_key.sign(content, PKCS1v15(), SHA256())).decode()
+    return urlencode(signed).encode()
+
+
+def notification_fields(
+    order: SandboxOrder, notify_id: str, *, refund: SandboxRefund | None = None, amount_fen: int | None = None
+) -> dict[str, str]:
+    total = order.amount_fen if amount_fen is None else amount_fen
+    fields = {
+        "notify_time": now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
+        "notify_type": "trade_status_sync",
+        "notify_id": notify_id,
+        "app_id": ALIPAY_APP_ID,
+        "auth_app_id": ALIPAY_APP_ID,
+        "charset": "utf-8",
+        "version": "1.0",
+        "trade_no": order.transaction_id,
+        "out_trade_no": order.out_trade_no,
+        "seller_id": order.merchant,
+        "subject": order.description,
+        "total_amount": yuan(total),
+        "receipt_amount": yuan(total),
+        "buyer_pay_amount": yuan(total),
+        "gmt_create": order.created_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
+        "gmt_payment": order.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),  # type: ignore[union-attr]
+        "trade_status": "TRADE_SUCCESS",
+    }
+    if refund is not None:
+        fields.update(
+            out_biz_no=refund.out_refund_no,
+            refund_fee=yuan(order.refunded_fen),
+            gmt_refund=refund.success_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S.000"),  # type: ignore[union-attr]
+            trade_status="TRADE_CLOSED" if order.refunded_fen == order.amount_fen else "TRADE_SUCCESS",
+        )
+    return fields
+
+
 def notify(
     sandbox: Sandbox,
     order: SandboxOrder,
@@ -76,51 +116,28 @@ def notify(
     refund: SandboxRefund | None = None,
     amount_fen: int | None = None,
     label: str,
+    copies: int = 1,
 ) -> None:
-    """An asynchronous notification (异步通知): an RSA2-signed form, retried until the answer is "success"."""
+    """Sent until the answer is "success"; every copy and attempt carries the same notify_id."""
     notify_id = secrets.token_hex(16)
 
     def build() -> tuple[dict[str, str], bytes]:
-        total = order.amount_fen if amount_fen is None else amount_fen
-        fields = {
-            "notify_time": now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-            "notify_type": "trade_status_sync",
-            "notify_id": notify_id,
-            "app_id": ALIPAY_APP_ID,
-            "auth_app_id": ALIPAY_APP_ID,
-            "charset": "utf-8",
-            "version": "1.0",
-            "sign_type": "RSA2",
-            "trade_no": order.transaction_id,
-            "out_trade_no": order.out_trade_no,
-            "seller_id": order.merchant,
-            "subject": order.description,
-            "total_amount": yuan(total),
-            "receipt_amount": yuan(total),
-            "buyer_pay_amount": yuan(total),
-            "gmt_create": order.created_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-            "gmt_payment": order.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),  # type: ignore[union-attr]
-            "trade_status": "TRADE_SUCCESS",
-        }
-        if refund is not None:
-            fields.update(
-                out_biz_no=refund.out_refund_no,
-                refund_fee=yuan(order.refunded_fen),
-                gmt_refund=refund.success_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S.000"),  # type: ignore[union-attr]
-                trade_status="TRADE_CLOSED" if order.refunded_fen == order.amount_fen else "TRADE_SUCCESS",
-            )
-        fields["sign"] = sign(sandbox, _content(fields))
-        return {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, urlencode(fields).encode()
+        form = notification_form(
+            sandbox.keys, notification_fields(order, notify_id, refund=refund, amount_fen=amount_fen)
+        )
+        return {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, form
 
-    sandbox.notifier.send(
-        Delivery(order.notify_url, build, lambda response: response.text.strip() == "success", label),
-        hold=sandbox.state.faults.hold_notifications,
-    )
+    for copy in range(copies):
+        sandbox.notifier.send(
+            Delivery(
+                order.notify_url, build, lambda response: response.text.strip() == "success", f"{label} #{copy + 1}"
+            ),
+            hold=sandbox.state.faults.hold_notifications,
+        )
 
 
 def notify_paid(sandbox: Sandbox, order: SandboxOrder, *, amount_fen: int | None = None, copies: int = 1) -> None:
-    for copy in range(copies):
-        notify(sandbox, order, amount_fen=amount_fen, label=f"alipay paid {order.out_trade_no} #{copy + 1}")
+    notify(sandbox, order, amount_fen=amount_fen, label=f"alipay paid {order.out_trade_no}", copies=copies)
 
 
 @route("/alipay/gateway.do", http_method=["GET", "POST"], include_in_schema=False)

@@ -108,6 +108,12 @@ async def control_deliveries(request: Request) -> Response:
     return _json(sandbox_of(request).notifier.log)
 
 
+@get("/sandbox/control/held", include_in_schema=False)
+async def control_held(request: Request) -> Response:
+    """The notifications held back so far (not yet sent)."""
+    return _json([delivery.label for delivery in sandbox_of(request).notifier.held])
+
+
 @post("/sandbox/control/reset", include_in_schema=False, status_code=200)
 async def control_reset(request: Request) -> Response:
     """Forget orders, faults and held notifications (between tests); keys and merchants stay."""
@@ -132,6 +138,7 @@ ROUTES = [
     control_faults,
     control_release,
     control_deliveries,
+    control_held,
     control_reset,
     healthz,
 ]

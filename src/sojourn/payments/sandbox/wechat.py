@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from litestar import Request, Response, get, post
 
 from sojourn.payments.sandbox.context import Sandbox, sandbox_of
-from sojourn.payments.sandbox.keys import SP_APPID, SP_MCHID
+from sojourn.payments.sandbox.keys import SP_APPID, SP_MCHID, SandboxKeys
 from sojourn.payments.sandbox.notifier import Delivery
 from sojourn.payments.sandbox.orders import CHINA, SandboxOrder, SandboxRefund, fee_for, now
 
@@ -33,18 +33,14 @@ MAX_CLOCK_SKEW = 300
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 
 
-def _sign(sandbox: Sandbox, message: str) -> str:
-    signature = sandbox.keys.wechat_platform_key.sign(message.encode(), PKCS1v15(), SHA256())
-    return base64.b64encode(signature).decode()
-
-
-def _signed_headers(sandbox: Sandbox, body: str) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(16).upper()
+def signed_headers(keys: SandboxKeys, body: str, timestamp: int) -> dict[str, str]:
+    stamp, nonce = str(timestamp), secrets.token_hex(16).upper()
+    signature = keys.wechat_platform_key.sign(f"{stamp}\n{nonce}\n{body}\n".encode(), PKCS1v15(), SHA256())
     return {
-        "Wechatpay-Timestamp": timestamp,
+        "Wechatpay-Timestamp": stamp,
         "Wechatpay-Nonce": nonce,
-        "Wechatpay-Signature": _sign(sandbox, f"{timestamp}\n{nonce}\n{body}\n"),
-        "Wechatpay-Serial": sandbox.keys.wechat_public_key_id,
+        "Wechatpay-Signature": base64.b64encode(signature).decode(),
+        "Wechatpay-Serial": keys.wechat_public_key_id,
         "Wechatpay-Signature-Type": SIGNATURE_TYPE,
         "Request-ID": uuid.uuid4().hex,
     }
@@ -52,7 +48,7 @@ def _signed_headers(sandbox: Sandbox, body: str) -> dict[str, str]:
 
 def answer(sandbox: Sandbox, status: int, content: dict[str, Any] | None = None) -> Response:
     body = json.dumps(content, ensure_ascii=False) if content is not None else ""
-    headers = _signed_headers(sandbox, body)
+    headers = signed_headers(sandbox.keys, body, int(time.time()))
     if content is None:
         return Response(content=b"", status_code=status, headers=headers)
     return Response(content=body.encode(), status_code=status, media_type="application/json", headers=headers)
@@ -135,54 +131,65 @@ def refund_resource(order: SandboxOrder, refund: SandboxRefund) -> dict[str, Any
     return resource
 
 
-def notify(sandbox: Sandbox, url: str, event_type: str, summary: str, resource: dict[str, Any], *, label: str) -> None:
-    """One notification (same id on every attempt), signed anew and encrypted for each attempt."""
-    notification_id = str(uuid.uuid4())
+def notification_message(
+    keys: SandboxKeys, notification_id: str, event_type: str, summary: str, resource: dict[str, Any], timestamp: int
+) -> tuple[dict[str, str], bytes]:
+    """A notification as WeChat Pay sends it: the resource AES-256-GCM encrypted with the APIv3 key,
+    the body signed (RSA-SHA256) with the platform key in the Wechatpay-* headers."""
     original_type = "refund" if event_type.startswith("REFUND.") else "transaction"
+    nonce = secrets.token_hex(6)
+    sealed = AESGCM(keys.apiv3_key.encode()).encrypt(
+        nonce.encode(), json.dumps(resource, ensure_ascii=False).encode(), original_type.encode()
+    )
+    body = json.dumps(
+        {
+            "id": notification_id,
+            "create_time": now().astimezone(CHINA).isoformat(timespec="seconds"),
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": summary,
+            "resource": {
+                "original_type": original_type,
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": base64.b64encode(sealed).decode(),
+                "associated_data": original_type,
+                "nonce": nonce,
+            },
+        },
+        ensure_ascii=False,
+    )
+    headers = signed_headers(keys, body, timestamp)
+    headers["Content-Type"] = "application/json"
+    return headers, body.encode()
+
+
+def notify(
+    sandbox: Sandbox, url: str, event_type: str, summary: str, resource: dict[str, Any], *, label: str, copies: int = 1
+) -> None:
+    """One notification (the same id on every attempt and copy), signed anew and encrypted for each attempt."""
+    notification_id = str(uuid.uuid4())
 
     def build() -> tuple[dict[str, str], bytes]:
-        nonce = secrets.token_hex(6)
-        sealed = AESGCM(sandbox.keys.apiv3_key.encode()).encrypt(
-            nonce.encode(), json.dumps(resource, ensure_ascii=False).encode(), original_type.encode()
-        )
-        body = json.dumps(
-            {
-                "id": notification_id,
-                "create_time": now().astimezone(CHINA).isoformat(timespec="seconds"),
-                "resource_type": "encrypt-resource",
-                "event_type": event_type,
-                "summary": summary,
-                "resource": {
-                    "original_type": original_type,
-                    "algorithm": "AEAD_AES_256_GCM",
-                    "ciphertext": base64.b64encode(sealed).decode(),
-                    "associated_data": original_type,
-                    "nonce": nonce,
-                },
-            },
-            ensure_ascii=False,
-        )
-        headers = _signed_headers(sandbox, body)
-        headers["Content-Type"] = "application/json"
-        return headers, body.encode()
+        return notification_message(sandbox.keys, notification_id, event_type, summary, resource, int(time.time()))
 
-    sandbox.notifier.send(
-        Delivery(url, build, lambda response: 200 <= response.status_code < 300, label),
-        hold=sandbox.state.faults.hold_notifications,
-    )
+    for copy in range(copies):
+        sandbox.notifier.send(
+            Delivery(url, build, lambda response: 200 <= response.status_code < 300, f"{label} #{copy + 1}"),
+            hold=sandbox.state.faults.hold_notifications,
+        )
 
 
 def notify_paid(sandbox: Sandbox, order: SandboxOrder, *, amount_fen: int | None = None, copies: int = 1) -> None:
-    for copy in range(copies):
-        resource = transaction_resource(order, amount_fen)
-        notify(
-            sandbox,
-            order.notify_url,
-            "TRANSACTION.SUCCESS",
-            "支付成功",
-            resource,
-            label=f"wechat paid {order.out_trade_no} #{copy + 1}",
-        )
+    resource = transaction_resource(order, amount_fen)
+    notify(
+        sandbox,
+        order.notify_url,
+        "TRANSACTION.SUCCESS",
+        "支付成功",
+        resource,
+        label=f"wechat paid {order.out_trade_no}",
+        copies=copies,
+    )
 
 
 def notify_refund(sandbox: Sandbox, order: SandboxOrder, refund: SandboxRefund) -> None:
