@@ -7,6 +7,7 @@ real clock and dates counted from it (never a fixed calendar date), so they pass
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 import json
 import os
@@ -104,6 +105,7 @@ def _plan() -> SandboxPlan:
 
 
 SANDBOX = _plan()
+atexit.register(SANDBOX.stop)  # started by a fixture or on demand (the authorisation matrix): never left running
 
 
 def with_payments(settings: Settings, public_url: str | None = None) -> Settings:
@@ -233,3 +235,29 @@ def wechat_paid_notification(
     return wechat.notification_message(
         keys, f"test-{out_trade_no}", "TRANSACTION.SUCCESS", "支付成功", resource, int(signed_at.timestamp())
     )
+
+
+def alipay_paid_notification(
+    out_trade_no: str, amount_fen: int, *, seller_id: str | None = None
+) -> tuple[dict[str, str], bytes]:
+    """A TRADE_SUCCESS notification form as the sandbox would send it, signed with its Alipay key."""
+    from sojourn.payments.sandbox import alipay
+    from sojourn.payments.sandbox.orders import SandboxOrder, now
+
+    keys = load_or_create(SANDBOX.data_dir)
+    paid_at = now()
+    order = SandboxOrder(
+        provider="alipay",
+        out_trade_no=out_trade_no,
+        merchant=seller_id or next(iter(keys.alipay_merchants.values())),
+        amount_fen=amount_fen,
+        description="test",
+        channel="page",
+        notify_url="",
+        expires_at=paid_at + dt.timedelta(minutes=15),
+        status="SUCCESS",
+        transaction_id="2026" + out_trade_no[-12:],
+        paid_at=paid_at,
+    )
+    form = alipay.notification_form(keys, alipay.notification_fields(order, f"test-{out_trade_no}"))
+    return {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, form
