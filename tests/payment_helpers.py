@@ -29,7 +29,7 @@ from sojourn.payments import instalments, payees
 from sojourn.payments.sandbox.keys import load_or_create
 from tests import factories
 
-RETRY_DELAYS = "0.3,0.6,1.2,2.4,4.8"
+RETRY_DELAYS = "0.3,0.6,1.2,2.4,4.8,9.6,15"  # quick, and long enough to outlast a server restart
 
 
 def _free_port() -> int:
