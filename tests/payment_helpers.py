@@ -28,6 +28,7 @@ from sojourn.crypto import KeyRing
 from sojourn.payments import instalments, payees
 from sojourn.payments.sandbox.keys import load_or_create
 from tests import factories
+from tests.processes import wait_for_health
 
 RETRY_DELAYS = "0.3,0.6,1.2,2.4,4.8,9.6,15"  # quick, and long enough to outlast a server restart
 
@@ -60,22 +61,14 @@ class SandboxPlan:
     def start(self) -> None:
         if self.process is not None and self.process.poll() is None:
             return
+        log = self.data_dir / "sandbox.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sojourn", "payments", "sandbox", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--retry-delays", RETRY_DELAYS],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log.open("ab"),
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"payment sandbox exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/sandbox/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("payment sandbox did not start within 30 s")
+        wait_for_health(self.process, f"{self.url}/sandbox/healthz", "the payment sandbox", log)
 
     def stop(self) -> None:
         if self.process is not None:
