@@ -99,7 +99,7 @@ async def test_a_deposit_is_paid_first_and_the_balance_after(client, pay_setting
     assert (deposit["kind"], deposit["amount_fen"]) == ("deposit", 76000)
     headers, body = wechat_paid_notification(deposit["out_trade_no"], 76000, pinned.now())
     answer = await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)
-    assert answer.status_code == 204, answer.text
+    assert answer.status_code == 200, answer.text
     balance = (await _pay(client, w, provider="wechat", channel="native")).json()
     assert (balance["kind"], balance["amount_fen"]) == ("balance", 304000)
     listed = (await client.get(f"/api/v1/bookings/{w.booking['id']}/payments", headers=w.headers)).json()
@@ -142,9 +142,9 @@ async def test_a_verified_notice_for_an_unknown_order_or_merchant_is_quarantined
     before = await money_fingerprint()
     for _ in range(2):  # the provider repeats it: one row, nothing else
         headers, body = wechat_paid_notification("SJ20261201NOSUCHORDER", 100, pinned.now())
-        assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 204
+        assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, pinned.now(), sub_mchid="1600000008")
-    assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 204
+    assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     rows = await fetch("SELECT outcome, reason FROM payment_notification ORDER BY id")
     assert [r["outcome"] for r in rows] == ["quarantined", "quarantined"]
     assert "no order" in rows[0]["reason"] and "1600000008" in rows[1]["reason"]
@@ -175,7 +175,7 @@ async def test_money_paid_after_the_hold_lapsed_goes_back_and_the_ledger_check_c
     payment = (await _pay(client, w, provider="wechat", channel="native")).json()
     pinned.advance(minutes=20)  # the 15-minute hold has lapsed; the senior pays anyway
     headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, pinned.now())
-    assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 204
+    assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     refund = (await fetch("SELECT * FROM payment_refund"))[0]
     assert (refund["reason"], refund["amount_fen"], refund["status"]) == ("hold_lapsed", 380000, "scheduled")
     assert await ledger.check_ledger(now=pinned.now()) == []  # paid, and all of it on its way back

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from sojourn.accounts.guards import bookers, signed_in
@@ -33,12 +35,25 @@ async def _notified(
     return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type)
 
 
+class WeChatFailure(msgspec.Struct):
+    code: str  # FAIL
+    message: str
+
+
 @post(
     "/api/v1/payments/notify/wechat",
     tags=["Payments"],
     summary="WeChat Pay's notifications (signed; answered in WeChat Pay's format)",
     request_max_body_size=NOTIFICATION_MAX_BYTES,
     security=[],
+    status_code=200,
+    responses={
+        400: ResponseSpec(
+            data_container=WeChatFailure,
+            media_type="application/json",
+            description="Not verified (or WeChat Pay not configured): nothing was changed; WeChat Pay will retry",
+        )
+    },
 )
 async def notify_wechat(
     request: Request[Any, Any, Any], settings: NamedDependency[Settings], clock: NamedDependency[Clock]
@@ -52,6 +67,15 @@ async def notify_wechat(
     summary="Alipay's notifications (signed; answered with success or fail)",
     request_max_body_size=NOTIFICATION_MAX_BYTES,
     security=[],
+    status_code=200,
+    media_type="text/plain",
+    responses={
+        400: ResponseSpec(
+            data_container=str,
+            media_type="text/plain",
+            description="`fail`: not verified (or Alipay not configured); nothing was changed; Alipay will retry",
+        )
+    },
 )
 async def notify_alipay(
     request: Request[Any, Any, Any], settings: NamedDependency[Settings], clock: NamedDependency[Clock]

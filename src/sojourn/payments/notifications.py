@@ -31,7 +31,7 @@ async def handle_notification(
         client = provider_named(settings, provider_name)
     except DomainError:
         log.warning("payment notification for %s, which is not configured (from %s)", provider_name, ip)
-        return Acknowledgement(400, "text/plain", b"fail")
+        return not_configured(provider_name)
     try:
         notice = client.parse_notification(headers, body, now=now)
     except NotificationRejected as error:
@@ -63,6 +63,13 @@ async def handle_notification(
     level = logging.WARNING if outcome == "quarantined" else logging.INFO
     log.log(level, "payment notification %s %s: %s (%s)", notice.provider, notice.notify_id, outcome, reason)
     return client.acknowledge(True)
+
+
+def not_configured(provider_name: str) -> Acknowledgement:
+    """The provider's own failure answer, without its client (which cannot be built without settings)."""
+    if provider_name == "wechat":
+        return Acknowledgement(400, "application/json", b'{"code":"FAIL","message":"not configured"}')
+    return Acknowledgement(400, "text/plain", b"fail")
 
 
 async def _apply_payment(conn: asyncpg.Connection, notice: Notice, now: dt.datetime) -> tuple[str, str]:

@@ -234,9 +234,9 @@ class WeChatPayProvider:
             raise NotificationRejected(f"unexpected shape: {error!r}") from None
 
     def acknowledge(self, accepted: bool, reason: str = "") -> Acknowledgement:
-        # WeChat: 2xx means received; anything else is retried. The body is its JSON form.
+        # WeChat: 200 or 204 means received, with no body; anything else is retried, with its JSON form.
         if accepted:
-            return Acknowledgement(204, "application/json", b"")
+            return Acknowledgement(200, "application/json", b"")
         body = json.dumps({"code": "FAIL", "message": reason or "失败"}, ensure_ascii=False).encode()
         return Acknowledgement(400, "application/json", body)
 
