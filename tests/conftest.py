@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -91,12 +92,37 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def _serving(env: dict[str, str], port: int) -> Iterator[str]:
+    """``sojourn serve`` on ``port`` until the block ends; its log goes to a file (a pipe nobody
+    reads would stop the server once full)."""
+    import subprocess
+    import sys
+
+    from tests.processes import wait_for_health
+
+    log = tempfile.NamedTemporaryFile(prefix=f"sojourn-serve-{port}-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(process, f"{url}/healthz", "sojourn serve", Path(log.name))
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @pytest.fixture(scope="session")
 def live_server(migrated_database):
     """A real ``sojourn serve`` process on a free port, on the test database (one worker)."""
-    import subprocess
-    import sys
-    import time
 
     port = _free_port()
     # The tests play the part of the reverse proxy: each browser context says which address it
@@ -110,31 +136,8 @@ def live_server(migrated_database):
         "SOJOURN_TRUSTED_PROXIES": "127.0.0.1",
         "SOJOURN_JOBS_IN_PROCESS": "no",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sojourn serve exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("sojourn serve did not answer /healthz within 30 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with _serving(env, port) as url:
+        yield url
 
 
 @pytest.fixture
@@ -170,3 +173,37 @@ async def app_with_redis(db: None, settings: Settings, clock: Clock, redis_url: 
     yield app
     if app.state.redis is not None:
         await app.state.redis.aclose()
+
+
+@pytest.fixture(scope="session")
+def payment_sandbox():
+    """The payment sandbox (both providers' protocols) as a real process, for the whole run."""
+    from tests.payment_helpers import SANDBOX
+
+    SANDBOX.start()
+    yield SANDBOX
+    SANDBOX.stop()
+
+
+@pytest.fixture
+def sandbox(payment_sandbox):
+    """The sandbox with no orders, faults or held notifications left from another test."""
+    payment_sandbox.control("reset")
+    return payment_sandbox
+
+
+@pytest.fixture(scope="session")
+def payments_server(migrated_database, payment_sandbox):
+    """A real ``sojourn serve`` pointed at the sandbox: where the sandbox sends its notifications."""
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        **payment_sandbox.env(),
+        "SOJOURN_PUBLIC_URL": url,
+        "SOJOURN_LOG_LEVEL": "WARNING",
+        "SOJOURN_JOBS_IN_PROCESS": "no",
+    }
+    with _serving(env, port) as url:
+        yield url

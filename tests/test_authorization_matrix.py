@@ -39,12 +39,19 @@ from tests import factories, photo_helpers
 from tests.authz_world import PHONE_A, ROLES, START, AuthzWorld, build, execute, noon_at_x
 from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import declaration_body
+from tests.payment_helpers import (
+    SANDBOX,
+    alipay_paid_notification,
+    register_payees,
+    wechat_paid_notification,
+    with_payments,
+)
 
 # One app for the module (building one costs more than a world); its clock is reset and its
 # in-memory stores (rate-limit counters, login failures, statistics cache) emptied for each test,
 # so every test starts as if the app were new.
 _CLOCK = Clock()
-_APP = create_app(load_settings(), clock=_CLOCK)
+_APP = create_app(with_payments(load_settings()), clock=_CLOCK)  # providers: the payment sandbox
 _METHODS = ("get", "post", "put", "patch", "delete")
 OPENAPI_ROUTES = {
     (method.upper(), path)
@@ -87,6 +94,13 @@ POST   /api/v1/bookings/{booking_id}/confirm                                    
 POST   /api/v1/bookings/{booking_id}/cancel                                     401  ok     404    ok    403  403  403   ok
 POST   /api/v1/bookings/{booking_id}/undo-cancel                                401  ok     404    ok    403  403  403   ok
 POST   /api/v1/tours/{tour_id}/waitlist                                         401  ok     422    ok    403  403  403   ok
+# --- payments: the booker pays and asks for a fapiao; the base sees its bookings' payments;
+#     the providers' callbacks need no account (their signature is the credential)
+GET    /api/v1/bookings/{booking_id}/payments                                   401  ok     404    ok    ok   404  404   ok
+POST   /api/v1/bookings/{booking_id}/payments                                   401  ok     404    ok    403  403  403   ok
+POST   /api/v1/bookings/{booking_id}/invoice-request                            401  ok     404    ok    403  403  403   ok
+POST   /api/v1/payments/notify/wechat                                           ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/payments/notify/alipay                                           ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/waitlist                                                         401  ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/waitlist/{entry_id}/withdraw                                     401  ok     404    ok    403  403  403   ok
 # --- health declarations: the booker's side, the base's review side
@@ -198,6 +212,7 @@ D = dt.timedelta(days=1)
 @dataclass
 class Call:
     body: Body | None = None
+    raw: Callable[[AuthzWorld], tuple[dict[str, str], bytes]] | None = None  # headers and body as sent
     params: Callable[[AuthzWorld], dict[str, str]] | None = None
     path: dict[str, Callable[[AuthzWorld], int]] = field(default_factory=dict)  # overrides
     prepare: Prepare | None = None
@@ -280,9 +295,30 @@ async def _photos_at_x(client, w: AuthzWorld, clock: Clock) -> None:
         w.photos.append(response.json()["id"])  # type: ignore[attr-defined]
 
 
+async def _payable(client, w: AuthzWorld, clock: Clock) -> None:
+    """A's confirmed booking owes its price; base X takes WeChat Pay (the sandbox plays WeChat)."""
+    from sojourn.payments import instalments
+
+    SANDBOX.start()
+    await register_payees(w.base_x, _APP.state.settings)
+    async with sojourn_db.connection() as conn:
+        await instalments.create_schedule(conn, w.confirmed, now=clock.now())
+
+
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
 
 CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/v1/bookings/{booking_id}/payments"): Call(
+        body=lambda w: {"provider": "wechat", "channel": "native"}, prepare=_payable, idempotent=True
+    ),
+    ("POST", "/api/v1/bookings/{booking_id}/invoice-request"): Call(body=lambda w: {"title": "王秀兰"}),
+    # Verified notifications for an order Sojourn never made: quarantined and acknowledged (2xx).
+    ("POST", "/api/v1/payments/notify/wechat"): Call(
+        raw=lambda w: wechat_paid_notification("SJ20261201UNKNOWN001", 100, _CLOCK.now())
+    ),
+    ("POST", "/api/v1/payments/notify/alipay"): Call(
+        raw=lambda w: alipay_paid_notification("SJ20261201UNKNOWN002", 100)
+    ),
     ("GET", "/api/v1/tours/{tour_id}/availability"): Call(
         params=lambda w: {"start": str(START + 10 * D), "end": str(START + 17 * D)}
     ),
@@ -487,6 +523,10 @@ async def _send(client, route: tuple[str, str], call: Call, w: AuthzWorld, role:
         kwargs["files"] = call.files(w)
     if call.form:
         kwargs["data"] = call.form(w)
+
+    if call.raw:
+        raw_headers, kwargs["content"] = call.raw(w)
+        headers.update(raw_headers)
     return await client.request(method, template.format(**values), **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""``sojourn keys rotate``: identity numbers and health declarations move to the first key, in
+"""``sojourn keys rotate``: identity numbers, health declarations and Alipay merchants' tokens move to the first key, in
 batches, and a second run finds nothing to do; the API still reads them with the new key only."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sojourn import db as database
 from sojourn.config import generate_encryption_key
 from sojourn.crypto import KeyRing
 from sojourn.jobs.key_rotation import rotate_keys
+from sojourn.payments import payees
 from tests import factories
 
 OLD_KEY = generate_encryption_key()
@@ -74,11 +75,18 @@ async def test_rotation_reencrypts_everything_with_the_first_key_and_is_idempote
         ring(NEW_KEY, settings=settings),
     )
     people = await encrypted_world(old)
+    async with database.connection() as conn:
+        base_id = await conn.fetchval("SELECT min(id) FROM base")
+        payee_id = await payees.register_payee(
+            conn, provider="alipay", keyring=old, base_id=base_id, alipay_pid="2088000000000001",
+            alipay_app_auth_token="202612BBsecret-token",
+        )  # fmt: skip
 
     report = await rotate_keys(rotating, batch=3)  # several batches
     assert report.reencrypted == {
         "traveller identity numbers": 7,
         "health declaration contents": 7,
+        "Alipay merchants' authorisation tokens": 1,
         "health declaration review notes": 3,
     }
     assert not report.unreadable
@@ -101,6 +109,8 @@ async def test_rotation_reencrypts_everything_with_the_first_key_and_is_idempote
                 )
             else:
                 assert declaration["review_note_cipher"] is None
+        merchant = await payees.merchant_for_payee(conn, payee_id, new_only)
+    assert merchant.app_auth_token == "202612BBsecret-token"
 
 
 async def test_values_whose_key_is_gone_are_reported_and_left_alone(db: None, settings):

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -306,3 +307,43 @@ def declarations_purge() -> None:
     settings = _settings()
     shredded = _run(settings, lambda: shred_expired_declarations(now=Clock().now(), settings=settings))
     click.echo(f"{shredded} declarations shredded (kept {settings.declaration_retention_days} days after the trip).")
+
+
+@main.group(help="Payments: the provider sandbox.")
+def payments() -> None:
+    pass
+
+
+@payments.command(
+    "sandbox",
+    help="Run a payment sandbox speaking WeChat Pay API v3 and Alipay, for demos and tests. It makes its keys "
+    "in --data-dir on first start and writes DATA_DIR/sojourn.env with the settings that point Sojourn at it.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where its keys live (default: SOJOURN_DATA_DIR/payment-sandbox).",
+)
+@click.option(
+    "--retry-delays",
+    default="15,15,30,180,600,1200,1800",
+    show_default=True,
+    help="Seconds between notification attempts that were not answered with success.",
+)
+def payments_sandbox(host: str, port: int, data_dir: Path | None, retry_delays: str) -> None:
+    import uvicorn
+
+    from sojourn.payments.sandbox.app import create_sandbox_app
+
+    try:
+        delays = tuple(float(part) for part in retry_delays.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of seconds, e.g. 15,15,30", param_hint="--retry-delays")
+    directory = data_dir or _settings().data_dir / "payment-sandbox"
+    base_url = f"http://{host}:{port}"
+    app = create_sandbox_app(directory, base_url, delays)
+    click.echo(f"Payment sandbox at {base_url}; Sojourn's settings for it: {directory / 'sojourn.env'}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

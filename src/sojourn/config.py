@@ -57,6 +57,23 @@ class Settings:
     notification_sink: str = "console"
     notification_max_attempts: int = 8
     departure_reminder_days: int = 3
+    # Payments (docs/payments.md). Each provider is enabled when its ids and key files are set; the
+    # URLs default to the providers' production endpoints (the sandbox is another URL, nothing else).
+    wechat_api_url: str = "https://api.mch.weixin.qq.com"
+    wechat_sp_mchid: str = ""
+    wechat_sp_appid: str = ""
+    wechat_private_key_file: Path | None = None
+    wechat_cert_serial_no: str = ""
+    wechat_apiv3_key_file: Path | None = None
+    wechat_public_key_file: Path | None = None
+    wechat_public_key_id: str = ""
+    alipay_gateway_url: str = "https://openapi.alipay.com/gateway.do"
+    alipay_app_id: str = ""
+    alipay_private_key_file: Path | None = None
+    alipay_public_key_file: Path | None = None
+    payment_minutes: int = 15
+    refund_max_attempts: int = 6
+    notification_max_age_minutes: int = 10
 
     @property
     def embedded_database(self) -> bool:
@@ -69,6 +86,22 @@ class Settings:
     @property
     def runs_jobs_in_process(self) -> bool:
         return (not self.uses_redis) if self.jobs_in_process is None else self.jobs_in_process
+
+    @property
+    def wechat_configured(self) -> bool:
+        return bool(
+            self.wechat_sp_mchid
+            and self.wechat_sp_appid
+            and self.wechat_private_key_file
+            and self.wechat_cert_serial_no
+            and self.wechat_apiv3_key_file
+            and self.wechat_public_key_file
+            and self.wechat_public_key_id
+        )
+
+    @property
+    def alipay_configured(self) -> bool:
+        return bool(self.alipay_app_id and self.alipay_private_key_file and self.alipay_public_key_file)
 
     @property
     def secure_cookies(self) -> bool:
@@ -130,6 +163,13 @@ def _keys(name: str, raw: str) -> tuple[str, ...]:
     return keys
 
 
+def _readable_file(name: str, raw: str) -> Path:
+    path = Path(raw.strip()).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"{name} must name a readable file; {str(path)!r} is not one.")
+    return path
+
+
 def _log_level(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -181,6 +221,21 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "notification_sink": ("SOJOURN_NOTIFICATION_SINK", _text),
     "notification_max_attempts": ("SOJOURN_NOTIFICATION_MAX_ATTEMPTS", _positive_int),
     "departure_reminder_days": ("SOJOURN_DEPARTURE_REMINDER_DAYS", _positive_int),
+    "wechat_api_url": ("SOJOURN_WECHAT_API_URL", _url("http", "https")),
+    "wechat_sp_mchid": ("SOJOURN_WECHAT_SP_MCHID", _text),
+    "wechat_sp_appid": ("SOJOURN_WECHAT_SP_APPID", _text),
+    "wechat_private_key_file": ("SOJOURN_WECHAT_PRIVATE_KEY_FILE", _readable_file),
+    "wechat_cert_serial_no": ("SOJOURN_WECHAT_CERT_SERIAL_NO", _text),
+    "wechat_apiv3_key_file": ("SOJOURN_WECHAT_APIV3_KEY_FILE", _readable_file),
+    "wechat_public_key_file": ("SOJOURN_WECHAT_PUBLIC_KEY_FILE", _readable_file),
+    "wechat_public_key_id": ("SOJOURN_WECHAT_PUBLIC_KEY_ID", _text),
+    "alipay_gateway_url": ("SOJOURN_ALIPAY_GATEWAY_URL", _url("http", "https")),
+    "alipay_app_id": ("SOJOURN_ALIPAY_APP_ID", _text),
+    "alipay_private_key_file": ("SOJOURN_ALIPAY_PRIVATE_KEY_FILE", _readable_file),
+    "alipay_public_key_file": ("SOJOURN_ALIPAY_PUBLIC_KEY_FILE", _readable_file),
+    "payment_minutes": ("SOJOURN_PAYMENT_MINUTES", _positive_int),
+    "refund_max_attempts": ("SOJOURN_REFUND_MAX_ATTEMPTS", _positive_int),
+    "notification_max_age_minutes": ("SOJOURN_PAYMENT_NOTIFICATION_MAX_AGE_MINUTES", _positive_int),
 }
 
 

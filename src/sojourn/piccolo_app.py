@@ -14,6 +14,19 @@ from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord
 from sojourn.feedback.tables import Feedback
 from sojourn.health.tables import Consent, HealthDeclaration, ScreeningRule
 from sojourn.notifications.tables import OutboxMessage
+from sojourn.payments.tables import (
+    Instalment,
+    InvoiceRequest,
+    LedgerEntry,
+    Payee,
+    Payment,
+    PrepaymentRule,
+    ProviderNotification,
+    ReconciliationDifference,
+    ReconciliationRun,
+    Refund,
+    TourPaymentTerms,
+)
 from sojourn.stats.tables import (
     StatsBaseBookingMonth,
     StatsBaseStayMonth,
@@ -81,6 +94,17 @@ APP_CONFIG = AppConfig(
         BaseClimateMonth,
         Photo,
         PhotoRendition,
+        TourPaymentTerms,
+        PrepaymentRule,
+        Payee,
+        Instalment,
+        Payment,
+        Refund,
+        LedgerEntry,
+        InvoiceRequest,
+        ProviderNotification,
+        ReconciliationDifference,
+        ReconciliationRun,
     ],
     migration_dependencies=[],
     commands=[],

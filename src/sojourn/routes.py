@@ -32,6 +32,7 @@ from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
+from sojourn.payments import api as payments_api
 from sojourn.stats import api as stats_api
 from sojourn.stats import web as stats_web
 from sojourn.system import api as system_api
@@ -59,6 +60,7 @@ ROUTE_MODULES = (
     accounts_api,
     travellers_api,
     bookings_api,
+    payments_api,
     feedback_api,
     health_api,
     tours_web,

@@ -1,6 +1,7 @@
 """``sojourn keys rotate``: re-encrypt sensitive columns with the first configured key.
 
-Covers travellers' identity numbers and health declarations (content and reviewer's note).
+Covers travellers' identity numbers, health declarations (content and reviewer's note) and Alipay
+merchants' authorisation tokens.
 Works in batches of short transactions that lock only the rows they rewrite, so it can run
 while Sojourn serves; rows already under the first key are never selected, so running it
 again is harmless and a second run reports nothing to do. A value whose key is no longer
@@ -48,6 +49,13 @@ COLUMNS = (
         "content_cipher",
         lambda row: f"declaration:{row['booking']}:{row['traveller']}",
         ("booking", "traveller"),
+    ),
+    EncryptedColumn(
+        "Alipay merchants' authorisation tokens",
+        "payee",
+        "alipay_app_auth_token_cipher",
+        lambda row: f"alipay-app-auth:{row['alipay_merchant_pid']}",
+        ("alipay_merchant_pid",),
     ),
     EncryptedColumn(
         "health declaration review notes",

@@ -21,6 +21,7 @@ from sojourn.health.retention import shred_expired_declarations
 from sojourn.jobs.housekeeping import delete_old_idempotency_records
 from sojourn.notifications.delivery import deliver_outbox
 from sojourn.notifications.reminders import send_departure_reminders
+from sojourn.payments.jobs import check_ledger_balances, pay_due_refunds, reconcile_yesterday, repair_open_payments
 from sojourn.stats.rollups import fold_flow_changes
 
 JobFunction = Callable[..., Awaitable[int]]
@@ -50,6 +51,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("send_declaration_reminders", "0 1-11 * * *", send_declaration_reminders),
     PeriodicJob("flag_missing_declarations", "5 1-11 * * *", flag_missing_declarations),
     PeriodicJob("request_feedback", "10 * * * *", request_feedback),
+    # Refunds due (after their undo window) go out; refunds in flight are asked about.
+    PeriodicJob("pay_due_refunds", "* * * * *", pay_due_refunds, timeout=300),
+    # Open payments past their time: recorded as paid if they were, closed at the provider if not.
+    PeriodicJob("repair_open_payments", "*/2 * * * *", repair_open_payments, timeout=300),
+    # Yesterday's bills from 10:40 in China (WeChat Pay publishes them from 10:00), then the ledger check.
+    PeriodicJob("reconcile_payments", "40 2 * * *", reconcile_yesterday, timeout=1800),
+    PeriodicJob("check_ledger_balances", "10 3 * * *", check_ledger_balances, timeout=600),
     # Nightly in China (03:17 and 03:27).
     PeriodicJob("shred_expired_declarations", "17 19 * * *", shred_expired_declarations, timeout=600),
     PeriodicJob("delete_old_idempotency_records", "27 19 * * *", delete_old_idempotency_records, timeout=600),
