@@ -63,7 +63,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
-    clock = clock or Clock()
+    clock = clock or Clock(settings.clock_start)
     stores, redis_client = _stores(settings)
 
     @asynccontextmanager

@@ -284,7 +284,7 @@ def jobs_run(name: str) -> None:
     if job is None:
         raise click.BadParameter(f"choose one of: {', '.join(JOBS_BY_NAME)}", param_hint="NAME")
     settings = _settings()
-    done = _run(settings, lambda: job.run(now=Clock().now(), settings=settings))
+    done = _run(settings, lambda: job.run(now=Clock(settings.clock_start).now(), settings=settings))
     click.echo(f"{name}: {done}")
 
 
@@ -303,5 +303,5 @@ def declarations_purge() -> None:
     from sojourn.health.retention import shred_expired_declarations
 
     settings = _settings()
-    shredded = _run(settings, lambda: shred_expired_declarations(now=Clock().now(), settings=settings))
+    shredded = _run(settings, lambda: shred_expired_declarations(now=Clock(settings.clock_start).now(), settings=settings))
     click.echo(f"{shredded} declarations shredded (kept {settings.declaration_retention_days} days after the trip).")

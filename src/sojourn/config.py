@@ -8,6 +8,7 @@ has to guess which setting broke a deployment.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -56,6 +57,8 @@ class Settings:
     notification_sink: str = "console"
     notification_max_attempts: int = 8
     departure_reminder_days: int = 3
+    # Run as if it were this moment (demos, training, rehearsals): the clock starts here and flows on.
+    clock_start: dt.datetime | None = None
 
     @property
     def embedded_database(self) -> bool:
@@ -145,6 +148,16 @@ def _yes_no(name: str, raw: str) -> bool:
     raise ConfigError(f"{name} must be yes or no; got {raw!r}.")
 
 
+def _instant(name: str, raw: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an ISO 8601 instant like 2026-12-07T09:00+08:00; got {raw!r}.") from None
+    if value.tzinfo is None:
+        raise ConfigError(f"{name} must say its time zone, like 2026-12-07T09:00+08:00; got {raw!r}.")
+    return value.astimezone(dt.timezone.utc)
+
+
 def _addresses(name: str, raw: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in raw.split(",") if v.strip())
     for value in values:
@@ -180,6 +193,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "notification_sink": ("SOJOURN_NOTIFICATION_SINK", _text),
     "notification_max_attempts": ("SOJOURN_NOTIFICATION_MAX_ATTEMPTS", _positive_int),
     "departure_reminder_days": ("SOJOURN_DEPARTURE_REMINDER_DAYS", _positive_int),
+    "clock_start": ("SOJOURN_CLOCK_START", _instant),
 }
 
 ENVIRONMENT_VARIABLES = {attr: env for attr, (env, _) in _PARSERS.items()}

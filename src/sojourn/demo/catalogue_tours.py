@@ -47,6 +47,7 @@ def _stay(
     max_nights: int | None,
     includes: tuple[str, str] = (_FULL_BOARD_ZH, _FULL_BOARD_EN),
     declaration_due_days: int = 14,
+    all_year: bool = False,
 ) -> SeasonalStaySeed:
     return SeasonalStaySeed(
         base_slug=base_slug,
@@ -62,6 +63,7 @@ def _stay(
         max_nights=max_nights,
         refund_policy=LONG_STAY_REFUNDS,
         declaration_due_days=declaration_due_days,
+        all_year=all_year,
     )
 
 
@@ -168,6 +170,32 @@ SEASONAL_STAYS: dict[str, SeasonalStaySeed] = {
         ),
     )
 }
+
+# Haikou's centre has a rehabilitation hospital inside: it takes recovery stays of two weeks or
+# more all year round, out of season on the few beds it keeps for the network.
+ALL_YEAR_STAYS: tuple[SeasonalStaySeed, ...] = (
+    _stay(
+        "haikou-west-coast",
+        HAINAN,
+        ("海口西海岸", "Haikou West Coast"),
+        (
+            "院里有康复医院，一年四季都能来住，两周起。做完手术或出院以后，来这里慢慢养好身体。",
+            (
+                "A rehabilitation hospital on site and stays of two weeks or more all year round: "
+                "a calm place to get back on your feet after an operation or a hospital stay."
+            ),
+        ),
+        2900,
+        14,
+        90,
+        includes=(
+            _FULL_BOARD_ZH + "；每周两次康复师指导锻炼",
+            _FULL_BOARD_EN + "; exercise with a physiotherapist twice a week",
+        ),
+        declaration_due_days=7,
+        all_year=True,
+    ),
+)
 
 _PACKAGE_ZH = "住宿、一日三餐、每天健康检查、当地接送和游览、随团护士；不含往返大交通"
 _PACKAGE_EN = (
