@@ -157,6 +157,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from sojourn import logs
     from sojourn.database import resolve_database_url
 
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead
@@ -165,7 +166,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     resolve_database_url(settings)  # start the embedded server once, before workers fork
     uvicorn.run(
-        "sojourn.app:create_app",
+        "sojourn.app:create_served_app",
         factory=True,
         host=host,
         port=port,
@@ -173,7 +174,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         log_level=settings.log_level.lower(),
-        access_log=settings.log_level == "DEBUG",
+        log_config=logs.logging_dict(settings.log_level),
+        access_log=False,  # sojourn.logs.AccessLog writes one line per request, without the query string
         timeout_graceful_shutdown=10,
     )
 
@@ -303,12 +305,11 @@ def keys_rotate(batch: int) -> None:
 
 @main.command(help="Run the background job worker (release holds, reminders, purges, outbox delivery).")
 def worker() -> None:
-    import logging
-
+    from sojourn import logs
     from sojourn.jobs.runtime import run_worker
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level)
     if not settings.uses_redis:
         click.echo(
             "No SOJOURN_REDIS_URL: the queue is in PostgreSQL. `sojourn serve` already runs the jobs "
