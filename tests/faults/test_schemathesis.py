@@ -17,6 +17,7 @@ import pytest
 from tests import factories
 from tests.booking_helpers import booker, migratory_body
 from tests.faults.conftest import SojournServer, server_env
+from tests.pinned import PINNED_NOW
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -56,7 +57,7 @@ async def bearer_without_signing_in(account_id: int) -> str:
     from sojourn.accounts.principal import principal_for_account
     from sojourn.accounts.services import issue_token
 
-    token = await issue_token(await principal_for_account(account_id), dt.datetime.now(dt.timezone.utc))
+    token = await issue_token(await principal_for_account(account_id), PINNED_NOW)
     return f"Bearer {token.token}"
 
 
