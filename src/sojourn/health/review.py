@@ -275,6 +275,7 @@ async def review_declaration(
                 "traveller_name": row["traveller_name"],
             },
             dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
+            deliver_after=now,
         )
         refund = None
         if data.decision == Decision.decline:
