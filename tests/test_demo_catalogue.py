@@ -11,7 +11,8 @@ import pytest
 from sojourn import db as sojourn_db
 from sojourn.demo.catalogue import AGREEMENTS, INNER_MONGOLIA, MEMBERS
 from sojourn.demo.catalogue_bases import BASES
-from sojourn.demo.catalogue_tours import FIXED_TOURS, SEASONAL_STAYS
+from sojourn.demo.catalogue_stays import SEASONAL_STAYS
+from sojourn.demo.catalogue_tours import FIXED_TOURS
 from sojourn.demo.seed_catalogue import (
     BOOKING_LEAD_DAYS,
     CAPACITY_NIGHTS,

@@ -19,13 +19,15 @@ import random
 from collections.abc import Iterable
 from dataclasses import replace
 
+from sojourn.demo.catalogue_stays import ALL_YEAR_STAYS
 from sojourn.demo.plan import Allocator, DemoPlan, Household, Person, Stay, WaitingEntry, at
 from sojourn.demo.plan_answers import declarations_for
 from sojourn.demo.plan_history import review
 from sojourn.demo.seed_accounts import AGENT, DAUGHTER, SENIOR
 from sojourn.demo.seed_catalogue import PlannedTour
 
-DESK_BASE = "haikou-west-coast"
+# The base with all-year stays is in business every day, its season or not: its front desk is the demo's.
+DESK_BASE = ALL_YEAR_STAYS[0].base_slug
 DESK_NIGHTS = (21, 14, 28, 30, 45)  # tried in this order, as the tours' minimum allows
 HOME_NIGHTS = 60  # the senior's long stay
 DAY = dt.timedelta(days=1)

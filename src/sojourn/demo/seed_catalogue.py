@@ -25,7 +25,8 @@ import asyncpg
 from sojourn import db
 from sojourn.demo.catalogue import AGREEMENTS, MEMBERS, BaseSeed, FixedTourSeed, RefundPolicy, SeasonalStaySeed
 from sojourn.demo.catalogue_bases import BASES
-from sojourn.demo.catalogue_tours import ALL_YEAR_STAYS, FIXED_TOURS, SEASONAL_STAYS
+from sojourn.demo.catalogue_stays import ALL_YEAR_STAYS, SEASONAL_STAYS
+from sojourn.demo.catalogue_tours import FIXED_TOURS
 
 # Health declarations are due up to 14 days before arrival, so no fixed-date tour is laid
 # out to start sooner: a senior who books today can still file in time.

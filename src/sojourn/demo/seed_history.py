@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 import asyncpg
 
 from sojourn.accounts.passwords import hash_password
 from sojourn.crypto import KeyRing
 from sojourn.demo.catalogue_bases import BASES
-from sojourn.demo.plan import DemoPlan, Stay, at
+from sojourn.demo.plan import DemoPlan, Person, Stay, at
 from sojourn.demo.plan_answers import answers_of
 from sojourn.demo.plan_history import review_content
 from sojourn.demo.seed_accounts import AccountIds, operator_login
@@ -40,6 +41,8 @@ SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $3, $4, $5, $6::date, 
 FROM (SELECT nextval('booking_id_seq') AS id) n
 RETURNING id
 """
+
+BASES_BY_SLUG = {base.slug: base for base in BASES}
 
 TAKEN_SQL = """
 UPDATE capacity_night c SET taken = x.k FROM (
@@ -69,10 +72,10 @@ async def seed_history(
     """The households and every stay the engine does not book, in the caller's transaction."""
     await seed_households(conn, plan, accounts)
     counts: Counter[tuple[int, dt.date, str, str, str]] = Counter()
-    rules: dict[int, list] = {}
+    written = _Written(plan.people(), counts, rules={})
     for stay in plan.stays:
         if not stay.by_engine:
-            await _write_stay(conn, plan, stay, catalogue, accounts, keyring, counts, rules)
+            await _write_stay(conn, plan, stay, catalogue, accounts, keyring, written)
     await conn.execute(TAKEN_SQL)
     await conn.execute(SEATS_SQL)
     await conn.execute(QUOTAS_SQL)
@@ -115,6 +118,15 @@ async def seed_households(conn: asyncpg.Connection, plan: DemoPlan, accounts: Ac
             )
 
 
+@dataclass
+class _Written:
+    """What writing the stays needs across them: travellers by key, health counts, screening rules."""
+
+    people: dict[str, Person]
+    counts: Counter
+    rules: dict[int, list]
+
+
 async def _write_stay(
     conn: asyncpg.Connection,
     plan: DemoPlan,
@@ -122,12 +134,11 @@ async def _write_stay(
     catalogue: CatalogueIds,
     accounts: AccountIds,
     keyring: KeyRing,
-    counts: Counter,
-    rules: dict[int, list],
+    written: _Written,
 ) -> None:
     tour = plan.tours[stay.tour]
     tour_id, base_id = catalogue.tours[tour.slug], catalogue.bases[tour.base_slug]
-    people = plan.people()
+    people, counts, rules = written.people, written.counts, written.rules
     province = people[stay.people[0]].province
     total = traveller_price_fen(_pricing(tour), stay.nights) * len(stay.people)
     account_id = accounts.accounts[stay.household]
@@ -172,9 +183,10 @@ async def _write_stay(
         person = people[declaration.person]
         traveller_id = accounts.travellers[person.key]
         answers = answers_of(declaration, household)
+        base = BASES_BY_SLUG[tour.base_slug]
         trip = Trip(
             stay.arrival, stay.nights, person.birth_date, tour.mode, tour.health_requirements,
-            *_place(plan, tour),
+            base.altitude_m, base.hospital_distance_km, base.medical_level,
         )  # fmt: skip
         screening = screen(rules[tour_id], facts_for(answers, trip))
         await conn.execute(
@@ -201,8 +213,3 @@ async def _write_stay(
 
 def _pricing(tour: PlannedTour) -> dict:
     return {"mode": tour.mode, "monthly_price_fen": tour.monthly_price_fen, "package_price_fen": tour.package_price_fen}
-
-
-def _place(plan: DemoPlan, tour: PlannedTour) -> tuple[int, float, str]:
-    base = next(base for base in BASES if base.slug == tour.base_slug)
-    return base.altitude_m, base.hospital_distance_km, base.medical_level

@@ -24,7 +24,7 @@ from sojourn.demo.seed_accounts import AccountIds, operator_login
 from sojourn.demo.seed_catalogue import CatalogueIds
 from sojourn.health.declarations import save_declaration
 from sojourn.health.review import review_declaration
-from sojourn.health.schemas import ConsentIn, DeclarationAnswers, DeclarationIn, Decision, ReviewIn
+from sojourn.health.schemas import ConsentIn, Decision, DeclarationAnswers, DeclarationIn, ReviewIn
 from sojourn.operator.attendance import record_attendance
 
 INFORMATION_WANTED = "请补充最近一次量血压的结果，以及医生开健康证明的日期。谢谢！"
