@@ -44,7 +44,7 @@ def _data_lines(settings: Settings) -> tuple[str, str]:
     """Where the data lives, and how to start over."""
     if settings.embedded_database:
         return (
-            f"Data: embedded PostgreSQL and keys in {settings.data_dir}",
+            f"Data: embedded PostgreSQL in {settings.data_dir / 'pgdata'}, keys in {settings.data_dir}",
             f"To start over: stop Sojourn and delete {settings.data_dir} (or set SOJOURN_DATA_DIR to another folder).",
         )
     return (
