@@ -12,7 +12,7 @@ import pytest
 
 from sojourn.clock import Clock
 from sojourn.config import ConfigError, load_settings
-from tests.pinned import PINNED_NOW
+from tests.pinned import PINNED_NOW, PINNED_TODAY
 
 
 def test_a_failed_demo_seed_is_one_sentence_that_says_what_to_do_and_exits_non_zero(tmp_path):
@@ -31,7 +31,7 @@ def test_a_failed_demo_seed_is_one_sentence_that_says_what_to_do_and_exits_non_z
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
-    assert line.startswith("Error: Could not add the demo data for 2026-12-07 (")
+    assert line.startswith(f"Error: Could not add the demo data for {PINNED_TODAY} (")
     assert "To start over: empty that database" in line and "sojourn demo --no-seed" in line
 
 

@@ -102,7 +102,8 @@ async def test_calendar_bulk_edit_sets_beds_on_chosen_weekdays(signed_in, world)
     assert "床位已改为 7 张" in await notice.inner_text()
     saturday = next(first + dt.timedelta(days=i) for i in range(7) if (first + dt.timedelta(days=i)).isoweekday() == 6)
     assert await beds_on(base_id, saturday) == 7
-    assert await beds_on(base_id, saturday - dt.timedelta(days=1)) == 10
+    weekday = next(first + dt.timedelta(days=i) for i in range(7) if (first + dt.timedelta(days=i)).isoweekday() < 6)
+    assert await beds_on(base_id, weekday) == 10  # not a chosen day: unchanged
     cell = page.locator("td.night", has=page.locator(".day", has_text=str(saturday.day))).first
     if saturday.month == first.month:
         assert "床位 7" in await cell.inner_text()
