@@ -182,7 +182,7 @@ async def test_every_tour_night_has_capacity_and_fixed_tours_fit_in_it(db, today
     assert tours
     for tour in tours:
         assert tour["calendar_nights"] == tour["nights"], tour["title_en"]
-        assert tour["most_taken"] == 0
+        assert (tour["most_taken"] or 0) == 0  # None: a window that ends today has no night left
         if tour["mode"] != "migratory":
             assert tour["seats"] <= tour["fewest_beds"], tour["title_en"]
     calendars = await _fetch(
