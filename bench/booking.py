@@ -32,6 +32,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_support import bench_database, free_port, percentile, seed_bookers, wait_for  # noqa: E402
+from sojourn.clock import Clock  # noqa: E402
+
+# Whatever the day it runs, the benchmark runs as of this moment (both sides read one clock).
+BENCH_START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+CLOCK = Clock(BENCH_START)
 
 BASES = 50
 NIGHTS = 240
@@ -104,13 +109,13 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
         began = time.perf_counter()
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(LOCK_SQL, f"{settings.lock_timeout_ms}ms", BASE_LOCK_NAMESPACE, base_id)
-            tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, dt.datetime.now(dt.UTC))
+            tour = await conn.fetchrow(taking.TOUR_AND_EXPIRED_SQL, tour_id, CLOCK.now())
             if tour["has_expired_holds"]:
-                await conn.fetchval(calendar.RELEASE_EXPIRED_SQL, base_id, dt.datetime.now(dt.UTC))
+                await conn.fetchval(calendar.RELEASE_EXPIRED_SQL, base_id, CLOCK.now())
             rows = await conn.fetch(
                 taking.TRAVELLERS_SQL.format(scope="t.account = $5"),
                 [person["traveller_id"]],
-                dt.datetime.now(dt.UTC),
+                CLOCK.now(),
                 arrival,
                 departure,
                 person["account_id"],
@@ -129,8 +134,8 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
                 arrival,
                 departure,
                 (tour["monthly_price_fen"] * nights + 15) // 30,
-                dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15),
-                dt.datetime.now(dt.UTC),
+                CLOCK.now() + dt.timedelta(minutes=15),
+                CLOCK.now(),
                 [person["traveller_id"]],
                 ["460000"],
                 [70],
@@ -218,7 +223,7 @@ async def main(args, url: str) -> None:
     from sojourn.db import keep_session_state
 
     pool = await asyncpg.create_pool(url, min_size=args.clients, max_size=args.clients, reset=keep_session_state)
-    start = dt.date.today() + dt.timedelta(days=30)
+    start = CLOCK.today_in("Asia/Shanghai") + dt.timedelta(days=30)
     async with pool.acquire() as conn:
         tours = await seed(conn, start)
     wanted = int(args.expected_rate * (args.seconds + args.warmup) * 4 * 1.2)
@@ -234,6 +239,7 @@ async def main(args, url: str) -> None:
             **os.environ,
             "SOJOURN_LOG_LEVEL": "WARNING",
             "SOJOURN_DB_POOL_MAX": str(args.pool),
+            "SOJOURN_CLOCK_START": BENCH_START.isoformat(),  # the app's clock and the raw side's agree
             # The web process alone, as deployed (jobs in `sojourn worker`); --jobs-in-process
             # measures the single-process embedded set-up, where delivering notifications competes.
             "SOJOURN_JOBS_IN_PROCESS": "yes" if args.jobs_in_process else "no",

@@ -63,7 +63,7 @@ def searches() -> dict[str, dict]:
 
 def database_url(server_url: str | None) -> str:
     if not server_url:
-        from sojourn.database import start_embedded_server
+        from sojourn.db.embedded import start_embedded_server
 
         server_url = start_embedded_server(Path(tempfile.gettempdir()) / "sojourn-bench-pgdata")
     return urlsplit(server_url)._replace(path=f"/{DATABASE}").geturl()

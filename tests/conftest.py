@@ -41,6 +41,7 @@ from sojourn import db as sojourn_db  # noqa: E402  (environment first, then the
 from sojourn.clock import Clock  # noqa: E402
 from sojourn.config import Settings, load_settings  # noqa: E402
 from sojourn.db.migrations import migrate, reset_schema, truncate_all  # noqa: E402
+from tests.pinned import PINNED_NOW  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +67,8 @@ async def db(migrated_database: None) -> AsyncIterator[None]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    """Pinned: time flows from tests.pinned.PINNED_NOW, whatever the date of the run."""
+    return Clock(PINNED_NOW)
 
 
 @pytest.fixture
@@ -135,6 +137,7 @@ def live_server(migrated_database):
         "SOJOURN_LOG_LEVEL": "WARNING",
         "SOJOURN_TRUSTED_PROXIES": "127.0.0.1",
         "SOJOURN_JOBS_IN_PROCESS": "no",
+        "SOJOURN_CLOCK_START": PINNED_NOW.isoformat(),  # the browser tests' dates start there too
     }
     with _serving(env, port) as url:
         yield url

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sojourn import db
+from tests.pinned import PINNED_NOW, PINNED_TODAY
 
 DEFAULT_POLICY = [{"days_before": 30, "refund_percent": 100}, {"days_before": 7, "refund_percent": 50}]
 
@@ -123,7 +124,7 @@ class World:
 
 async def small_world(start: dt.date | None = None, beds: int = 10) -> World:
     """Three members, two bases with 120 nights of beds, one published tour of each mode."""
-    world = World(start=start or (dt.date.today() + dt.timedelta(days=60)))
+    world = World(start=start or (PINNED_TODAY + dt.timedelta(days=60)))
     world.members["nm"] = await member("150000", "内蒙古", "Inner Mongolia")
     world.members["hi"] = await member("460000", "海南", "Hainan")
     world.members["bj"] = await member("110000", "北京", "Beijing")
@@ -248,10 +249,9 @@ async def bulk_bookers(count: int, *, province: str = "230000", prefix: str = "1
             province,
         )
     by_account = {row["account"]: row["id"] for row in travellers}
-    now = dt.datetime.now(dt.UTC)
     for account_id in account_ids:
         principal = await principal_for_account(account_id)
-        token = await issue_token(principal, now)
+        token = await issue_token(principal, PINNED_NOW)
         people.append(
             {
                 "account_id": account_id,

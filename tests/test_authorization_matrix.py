@@ -50,7 +50,7 @@ from tests.payment_helpers import (
 # One app for the module (building one costs more than a world); its clock is reset and its
 # in-memory stores (rate-limit counters, login failures, statistics cache) emptied for each test,
 # so every test starts as if the app were new.
-_CLOCK = Clock()
+_CLOCK = Clock(PINNED_NOW)
 _APP = create_app(with_payments(load_settings()), clock=_CLOCK)  # providers: the payment sandbox
 _METHODS = ("get", "post", "put", "patch", "delete")
 OPENAPI_ROUTES = {

@@ -59,8 +59,7 @@ class BookingMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = Clock()
-        self.clock.set(PINNED_NOW)
+        self.clock = Clock(PINNED_NOW)
         self.beds = [INITIAL_BEDS] * NIGHTS
         self.model: dict[int, ModelBooking] = {}
         self.run(self._set_up())

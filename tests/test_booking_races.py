@@ -23,6 +23,7 @@ from sojourn.db import connection
 from sojourn.errors import DomainError
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
+from tests.pinned import PINNED_NOW
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
 
@@ -62,7 +63,7 @@ async def test_without_the_lock_the_same_code_oversells(settings):
     async with connection() as conn:
         await conn.execute("ALTER TABLE capacity_night DROP CONSTRAINT capacity_night_taken_within_beds")
     try:
-        now = dt.datetime.now(dt.UTC)
+        now = PINNED_NOW  # the clock every test starts at (tests.pinned)
 
         async def unlocked(principal, person):
             request = BookingIn(**_as_request(stay(world, tour, person)))

@@ -11,7 +11,11 @@ from tests.health_helpers import START, book, declaration_body, fetch, seed_defa
 
 
 def purge(retention_days: int) -> str:
-    env = {**os.environ, "SOJOURN_DECLARATION_RETENTION_DAYS": str(retention_days)}
+    env = {
+        **os.environ,
+        "SOJOURN_DECLARATION_RETENTION_DAYS": str(retention_days),
+        "SOJOURN_CLOCK_START": PINNED_NOW.isoformat(),  # the command's clock is pinned like the tests'
+    }
     done = subprocess.run(
         [sys.executable, "-m", "sojourn", "declarations", "purge"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -30,8 +34,8 @@ async def test_the_purge_command_shreds_what_is_past_retention_and_nothing_else(
     ).status_code == 200
     kept = await book(client, world, "13800000004", arrival_offset=60)
     await client.put(kept.path, json=declaration_body(), headers=kept.booker.headers)
-    # The command uses the real clock: the cancellation happened ten days ago.
-    ten_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
+    # The command's clock starts at PINNED_NOW too: the cancellation happened ten days before.
+    ten_days_ago = PINNED_NOW - dt.timedelta(days=10)
     await fetch("UPDATE booking SET cancelled_at = $2 WHERE id = $1", cancelled.booking_id, ten_days_ago)
     before = {row["booking"]: row for row in await fetch("SELECT * FROM health_declaration")}
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sojourn.feedback.tables import RATING_ASPECTS
 from tests import factories
+from tests.pinned import PINNED_TODAY
 from tests.test_booking_web import signed_in_family
 from tests.web_helpers import post_form
 
@@ -15,7 +16,7 @@ ALL_GOOD = {**{aspect: "5" for aspect in RATING_ASPECTS}, "nps": "10", "comment"
 async def past_trip(client):
     world = await factories.small_world()
     account_id, ids = await signed_in_family(client)
-    today = dt.date.today()
+    today = PINNED_TODAY
     stay = await factories.past_stay(
         world.tours["vacation"],
         account_id,
@@ -59,7 +60,7 @@ async def test_a_missing_answer_is_named_and_the_others_are_kept(client, db):
 async def test_feedback_waits_until_the_stay_is_over(client, db):
     world = await factories.small_world()
     account_id, ids = await signed_in_family(client)
-    soon = dt.date.today() + dt.timedelta(days=10)
+    soon = PINNED_TODAY + dt.timedelta(days=10)
     stay = await factories.past_stay(
         world.tours["vacation"],
         account_id,

@@ -11,7 +11,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -21,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
-from sojourn import db, routes
+from sojourn import db, logs, routes
 from sojourn.accounts.authentication import RenewableSessionConfig, SojournAuthenticationMiddleware
 from sojourn.admin import web as admin_console
 from sojourn.bookings.live import live_plugins
@@ -41,7 +40,7 @@ CSRF_HEADER = "x-sojourn-csrf"
 SESSION_COOKIE = "sojourn_session"
 SESSION_IDLE_SECONDS = 12 * 3600
 # Paths that need neither a session nor a signed-in user.
-UNAUTHENTICATED_PATHS = ["/static/", "^/photos/", "/healthz", "/schema"]
+UNAUTHENTICATED_PATHS = ["/static/", "^/photos/", "/healthz", "/schema", "/favicon.ico"]
 
 
 def static_directory() -> Path:
@@ -140,7 +139,7 @@ def _openapi() -> OpenAPIConfig:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
-    clock = clock or Clock()
+    clock = clock or Clock(settings.clock_start)
     db.configure(settings)  # Piccolo's tables and the pool use settings.database_url from now on
     stores, redis_client = _stores(settings)
     keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
@@ -158,11 +157,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         exception_handlers={**problems.EXCEPTION_HANDLERS, SignInFirst: sign_in_redirect},
         template_config=template_config(),
         openapi_config=_openapi(),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level, "handlers": ["queue_listener"]},
-            log_exceptions="debug",
-        ),
+        logging_config=logs.litestar_logging(settings.log_level),
         debug=False,
     )
     problems.document_problems(app)
     return app
+
+
+def create_served_app() -> Any:
+    """What ``sojourn serve`` runs: the app, with a line in the access log for every request."""
+    return logs.AccessLog(create_app())

@@ -42,39 +42,96 @@ def main() -> None:
     pass
 
 
+def _data_lines(settings: Settings) -> tuple[str, str]:
+    """Where the data lives, and how to start over."""
+    if settings.embedded_database:
+        return (
+            f"Data: embedded PostgreSQL in {settings.data_dir / 'pgdata'}, keys in {settings.data_dir}",
+            f"To start over: stop Sojourn and delete {settings.data_dir} (or set SOJOURN_DATA_DIR to another folder).",
+        )
+    return (
+        "Data: the database at SOJOURN_DATABASE_URL (keys in " + str(settings.data_dir) + ")",
+        "To start over: empty that database, then run this again.",
+    )
+
+
+def _seed_demo(settings: Settings, now: dt.datetime) -> bool:
+    """Seed the demo as of ``now``; True when it was added (False: it was there already).
+    A failure becomes one sentence that says what to do, never a traceback."""
+    import logging
+
+    from sojourn.demo.seed import demo_today, seed_demo
+
+    try:
+        return _run(settings, lambda: seed_demo(settings, now)).added
+    except Exception as error:  # any failure: the newcomer needs a sentence, not a traceback
+        logging.getLogger(__name__).debug("seeding the demo failed", exc_info=True)
+        reason = getattr(error, "message", None) or str(error) or type(error).__name__
+        raise click.ClickException(
+            f"Could not add the demo data for {demo_today(now)} ({reason}). {_data_lines(settings)[1]} "
+            "Or start without demo data: `sojourn demo --no-seed`. SOJOURN_LOG_LEVEL=DEBUG shows the details."
+        ) from None
+
+
+def _clock_start(settings: Settings, today: dt.datetime | None) -> Settings:
+    """``--today``: the demo runs as of that day, 09:00 at the bases (the front desk's morning)."""
+    import os
+    from dataclasses import replace
+
+    if today is None:
+        return settings
+    start = dt.datetime(today.year, today.month, today.day, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    os.environ["SOJOURN_CLOCK_START"] = start.isoformat()  # for the server, which reads the environment
+    return replace(settings, clock_start=start.astimezone(dt.UTC))
+
+
 @main.command(help="Start a demo: embedded PostgreSQL (unless configured), migrations, demo data, a server.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--no-seed", is_flag=True, help="Do not add the demo data.")
-def demo(host: str, port: int, no_seed: bool) -> None:
-    settings = _settings()
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Seed and serve the demo as of this day (YYYY-MM-DD), from 09:00 at the bases; time flows on from there.",
+)
+def demo(host: str, port: int, no_seed: bool, today: dt.datetime | None) -> None:
+    from sojourn.clock import Clock
     from sojourn.db.migrations import migrate
-    from sojourn.demo.seed import seed_demo
-    from sojourn.demo.seed_accounts import DEMO_PASSWORD, demo_accounts
+    from sojourn.demo.plan_present import DESK_BASE
+    from sojourn.demo.seed_accounts import ADMIN, AGENT, COORDINATOR, DAUGHTER, DEMO_PASSWORD, SENIOR, operator_login
 
-    async def prepare() -> None:
-        await migrate()
-        if not no_seed:
-            await seed_demo(settings, dt.datetime.now(dt.UTC))
-
-    where = (
-        "embedded PostgreSQL in " + str(settings.data_dir / "pgdata")
-        if settings.embedded_database
-        else "SOJOURN_DATABASE_URL"
-    )
-    click.echo(f"Preparing the database ({where}) ...")
-    _run(settings, prepare)
+    settings = _clock_start(_settings(), today)
+    now = Clock(settings.clock_start).now()
+    data, start_over = _data_lines(settings)
+    click.echo(data)
+    click.echo("Preparing the database ...")
+    _run(settings, migrate)
+    added = False if no_seed else _seed_demo(settings, now)
     url = f"http://{host}:{port}/"
     click.echo("")
-    click.echo(f"Sojourn is starting at {url}")
+    if settings.clock_start is not None:
+        click.echo(
+            f"Running as if it were {settings.clock_start.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M} in China; time flows on from there."
+        )
     if not no_seed:
+        if not added:
+            click.echo("The demo data was already there (made on an earlier start): today's arrivals may be past.")
         click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        for account in demo_accounts()[:6]:
-            click.echo(f"  {account.login:<38} {account.role.value:<12} {account.description}")
+        for login, role, what in (
+            (SENIOR.login, "traveller", "senior from Harbin: trips to review, one booked, her sister waiting"),
+            (DAUGHTER.login, "traveller", "daughter in Beijing; the hotline booked her parents' holiday"),
+            (AGENT.login, "agent", f"hotline: {DAUGHTER.login}'s parents consented, {SENIOR.login} not yet"),
+            (operator_login(DESK_BASE), "operator", "front desk: arrivals, departures, a no-show and reviews today"),
+            (COORDINATOR.login, "coordinator", "alliance statistics"),
+            (ADMIN.login, "admin", "administrator"),
+        ):
+            click.echo(f"  {login:<38} {role:<12} {what}")
         click.echo(
             "  ops-<base>@sojourn.example             operator     one per base, e.g. ops-sanya-haitang@sojourn.example"
         )
-    click.echo("Press Ctrl+C to stop.")
+    click.echo(start_over)
+    click.echo(f"Sojourn is starting at {url}  (press Ctrl+C to stop)")
     _serve(settings, host, port, workers=1)
 
 
@@ -102,6 +159,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from sojourn import logs
     from sojourn.db.embedded import resolve_database_url
 
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit instead
@@ -110,7 +168,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     resolve_database_url(settings)  # start the embedded server once, before workers fork
     uvicorn.run(
-        "sojourn.app:create_app",
+        "sojourn.app:create_served_app",
         factory=True,
         host=host,
         port=port,
@@ -118,7 +176,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         log_level=settings.log_level.lower(),
-        access_log=settings.log_level == "DEBUG",
+        log_config=logs.logging_dict(settings.log_level),
+        access_log=False,  # sojourn.logs.AccessLog writes one line per request, without the query string
         timeout_graceful_shutdown=10,
     )
 
@@ -154,14 +213,14 @@ def db_migrate() -> None:
 @db.command("seed", help="Add seed data (idempotent).")
 @click.option("--demo", "demo_data", is_flag=True, help="The demo data set (the only one so far).")
 def db_seed(demo_data: bool) -> None:
-    from sojourn.demo.seed import seed_demo
+    from sojourn.clock import Clock
 
     if not demo_data:
         raise click.UsageError("Say which data set: --demo.")
 
     settings = _settings()
-    _run(settings, lambda: seed_demo(settings, dt.datetime.now(dt.UTC)))
-    click.echo("Demo data is in place.")
+    added = _seed_demo(settings, Clock(settings.clock_start).now())
+    click.echo("Demo data added." if added else "Demo data was already there; the catalogue is extended to today.")
 
 
 @main.group(help="Accounts.")
@@ -248,12 +307,11 @@ def keys_rotate(batch: int) -> None:
 
 @main.command(help="Run the background job worker (release holds, reminders, purges, outbox delivery).")
 def worker() -> None:
-    import logging
-
+    from sojourn import logs
     from sojourn.jobs.runtime import run_worker
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level)
     if not settings.uses_redis:
         click.echo(
             "No SOJOURN_REDIS_URL: the queue is in PostgreSQL. `sojourn serve` already runs the jobs "
@@ -286,7 +344,7 @@ def jobs_run(name: str) -> None:
     if job is None:
         raise click.BadParameter(f"choose one of: {', '.join(JOBS_BY_NAME)}", param_hint="NAME")
     settings = _settings()
-    done = _run(settings, lambda: job.run(now=Clock().now(), settings=settings))
+    done = _run(settings, lambda: job.run(now=Clock(settings.clock_start).now(), settings=settings))
     click.echo(f"{name}: {done}")
 
 
@@ -305,7 +363,9 @@ def declarations_purge() -> None:
     from sojourn.health.retention import shred_expired_declarations
 
     settings = _settings()
-    shredded = _run(settings, lambda: shred_expired_declarations(now=Clock().now(), settings=settings))
+    shredded = _run(
+        settings, lambda: shred_expired_declarations(now=Clock(settings.clock_start).now(), settings=settings)
+    )
     click.echo(f"{shredded} declarations shredded (kept {settings.declaration_retention_days} days after the trip).")
 
 

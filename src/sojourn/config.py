@@ -8,6 +8,7 @@ has to guess which setting broke a deployment.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -74,6 +75,8 @@ class Settings:
     payment_minutes: int = 15
     refund_max_attempts: int = 6
     notification_max_age_minutes: int = 10
+    # Run as if it were this moment (demos, training, rehearsals): the clock starts here and flows on.
+    clock_start: dt.datetime | None = None
 
     @property
     def embedded_database(self) -> bool:
@@ -186,6 +189,16 @@ def _yes_no(name: str, raw: str) -> bool:
     raise ConfigError(f"{name} must be yes or no; got {raw!r}.")
 
 
+def _instant(name: str, raw: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be an ISO 8601 instant like 2026-12-07T09:00+08:00; got {raw!r}.") from None
+    if value.tzinfo is None:
+        raise ConfigError(f"{name} must say its time zone, like 2026-12-07T09:00+08:00; got {raw!r}.")
+    return value.astimezone(dt.UTC)
+
+
 def _addresses(name: str, raw: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in raw.split(",") if v.strip())
     for value in values:
@@ -236,6 +249,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "payment_minutes": ("SOJOURN_PAYMENT_MINUTES", _positive_int),
     "refund_max_attempts": ("SOJOURN_REFUND_MAX_ATTEMPTS", _positive_int),
     "notification_max_age_minutes": ("SOJOURN_PAYMENT_NOTIFICATION_MAX_AGE_MINUTES", _positive_int),
+    "clock_start": ("SOJOURN_CLOCK_START", _instant),
 }
 
 

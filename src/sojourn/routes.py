@@ -41,6 +41,7 @@ from sojourn.tours import calendar_web as tours_calendar_web
 from sojourn.tours import web as tours_web
 from sojourn.travellers import api as travellers_api
 from sojourn.travellers import web as travellers_web
+from sojourn.web import favicon
 
 ROUTE_MODULES = (
     stats_api,
@@ -52,6 +53,7 @@ ROUTE_MODULES = (
     hotline_web_enrol,
     travellers_web,
     system_api,
+    favicon,
     alliance_api,
     bases_api,
     bases_place_api,

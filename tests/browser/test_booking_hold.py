@@ -38,18 +38,22 @@ async def until(read, expected, seconds: float = 5.0):
         await asyncio.sleep(0.2)
 
 
-async def ends_in(booking_id: int, seconds: int) -> dt.datetime:
+async def ends_in(page, booking_id: int, seconds: int) -> dt.datetime:
+    """Make the hold end ``seconds`` after the live server's now — its clock, read from the page it
+    serves (the server's clock is pinned: tests.pinned), not the database's."""
+    await page.goto(f"/trips/{booking_id}/review")
+    server_now = dt.datetime.fromisoformat(await page.locator("#hold-countdown").get_attribute("data-now"))
     async with database.connection() as conn:
         return await conn.fetchval(
-            "UPDATE booking SET hold_expires_at = now() + make_interval(secs => $2) WHERE id = $1 RETURNING hold_expires_at",
+            "UPDATE booking SET hold_expires_at = $2 WHERE id = $1 RETURNING hold_expires_at",
             booking_id,
-            seconds,
+            server_now + dt.timedelta(seconds=seconds),
         )
 
 
 async def test_the_warning_comes_two_minutes_before_and_more_time_extends_the_hold(page, db):
     booking_id, t = await held_booking(page)
-    before = await ends_in(booking_id, 124)
+    before = await ends_in(page, booking_id, 124)
     await page.goto(f"/trips/{booking_id}/review")
     box = page.locator("#hold-countdown")
     assert "warning" not in (await box.get_attribute("class"))
@@ -83,7 +87,7 @@ async def test_the_warning_comes_two_minutes_before_and_more_time_extends_the_ho
 
 async def test_when_time_is_up_the_page_says_so_and_offers_to_start_again(page, db):
     booking_id, t = await held_booking(page)
-    await ends_in(booking_id, 3)
+    await ends_in(page, booking_id, 3)
     await page.goto(f"/trips/{booking_id}/review")
     await page.wait_for_function(
         "() => document.querySelector('#hold-countdown').classList.contains('expired')", timeout=10000
@@ -110,7 +114,7 @@ async def test_without_javascript_the_page_gives_the_time_and_a_more_time_button
         await page.goto(f"/trips/{booking_id}/review")
         held = await page.locator("#hold-countdown").inner_text()
         assert re.search(r"\d{2}:\d{2}", held)
-        before = await ends_in(booking_id, 600)
+        before = await ends_in(page, booking_id, 600)
         await page.get_by_role("button", name=t("More time")).click()
         await page.wait_for_load_state()
         assert page.url.endswith(f"/trips/{booking_id}/review")

@@ -13,6 +13,7 @@ from tests import factories
 from tests.booking_helpers import booker
 from tests.browser.conftest import accessibility_violations, screenshot, visitor_address
 from tests.health_helpers import book, declaration_body, with_companion
+from tests.pinned import PINNED_TODAY
 
 OPERATOR = "ops@sanya.cn"
 
@@ -45,7 +46,7 @@ async def beds_on(base_id: int, night: dt.date) -> int:
 
 async def test_dashboard_has_no_serious_accessibility_violations(signed_in, client, world):
     page = signed_in
-    today = dt.date.today()
+    today = PINNED_TODAY  # the live server's clock starts there
     await factories.calendar(world.bases["sanya"]["id"], today, 60, 10)  # the nights before the world's start
     world.tours["early"] = await factories.tour(
         world.bases["sanya"]["id"],
@@ -101,7 +102,8 @@ async def test_calendar_bulk_edit_sets_beds_on_chosen_weekdays(signed_in, world)
     assert "床位已改为 7 张" in await notice.inner_text()
     saturday = next(first + dt.timedelta(days=i) for i in range(7) if (first + dt.timedelta(days=i)).isoweekday() == 6)
     assert await beds_on(base_id, saturday) == 7
-    assert await beds_on(base_id, saturday - dt.timedelta(days=1)) == 10
+    weekday = next(first + dt.timedelta(days=i) for i in range(7) if (first + dt.timedelta(days=i)).isoweekday() < 6)
+    assert await beds_on(base_id, weekday) == 10  # not a chosen day: unchanged
     cell = page.locator("td.night", has=page.locator(".day", has_text=str(saturday.day))).first
     if saturday.month == first.month:
         assert "床位 7" in await cell.inner_text()

@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.pinned import PINNED_NOW
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
@@ -136,7 +138,13 @@ class SojournServer:
 def server_env(**overrides: str) -> dict[str, str]:
     """The test run's environment (database, data directory, hence the same secret and keys),
     a modest pool so the shared PostgreSQL keeps connections for others, quiet logs."""
-    env = {**os.environ, "SOJOURN_LOG_LEVEL": "WARNING", "SOJOURN_DB_POOL_MIN": "1", "SOJOURN_DB_POOL_MAX": "8"}
+    env = {
+        **os.environ,
+        "SOJOURN_LOG_LEVEL": "WARNING",
+        "SOJOURN_DB_POOL_MIN": "1",
+        "SOJOURN_DB_POOL_MAX": "8",
+        "SOJOURN_CLOCK_START": PINNED_NOW.isoformat(),  # the servers' clocks are pinned like the tests'
+    }
     env.pop("SOJOURN_REDIS_URL", None)
     env.update(overrides)
     return env

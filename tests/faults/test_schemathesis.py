@@ -4,7 +4,6 @@ admin, over every endpoint: no 5xx, and every status, content type and body as d
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 from tests import factories
 from tests.booking_helpers import booker, migratory_body
 from tests.faults.conftest import SojournServer, server_env
+from tests.pinned import PINNED_NOW
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -56,7 +56,7 @@ async def bearer_without_signing_in(account_id: int) -> str:
     from sojourn.accounts.principal import principal_for_account
     from sojourn.accounts.services import issue_token
 
-    token = await issue_token(await principal_for_account(account_id), dt.datetime.now(dt.UTC))
+    token = await issue_token(await principal_for_account(account_id), PINNED_NOW)
     return f"Bearer {token.token}"
 
 

@@ -143,6 +143,7 @@ async def _hold(
             "expires_at": hold_expires_at.isoformat(),
         },
         dedupe_key=f"hold_made:{taken.booking_id}",
+        deliver_after=now,
     )
     return fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
 

@@ -107,6 +107,7 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
                 row.account,
                 {"booking_id": booking_id, "reference": row.reference, "arrival": row.arrival.isoformat()},
                 dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
+                deliver_after=now,
             )
             return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
 
@@ -190,6 +191,7 @@ async def _cancel_locked(
         row.account,
         {"booking_id": booking_id, "reference": row.reference, "refund_fen": refund, "reason": reason[:500]},
         dedupe_key=f"booking_cancelled:{booking_id}:{now.isoformat()}",
+        deliver_after=now,
     )
     await audit.record(
         "booking_cancelled",

@@ -131,6 +131,7 @@ async def _offer(
             "expires_at": hold_expires_at.isoformat(),
         },
         dedupe_key=f"offer_made:{taken.booking_id}",
+        deliver_after=now,
     )
     return True
 

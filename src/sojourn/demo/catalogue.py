@@ -87,6 +87,7 @@ class BaseSeed:
     altitude_m: int
     accessibility: tuple[str, ...]
     total_beds: int
+    contact_phone: str  # the front desk, shown to travellers and the hotline
     network_share_percent: int  # of total_beds offered to the network in season
     off_season_percent: int  # of total_beds still offered out of season
     status: str = "admitted"
@@ -106,7 +107,8 @@ class BaseSeed:
 
 @dataclass(frozen=True)
 class SeasonalStaySeed:
-    """A base's migratory offer, repeated for each season window inside the demo year."""
+    """A base's migratory offer, repeated for each season window inside the demo year
+    (``all_year``: for each calendar year, season or not)."""
 
     base_slug: str
     organiser_code: str
@@ -121,6 +123,7 @@ class SeasonalStaySeed:
     max_nights: int | None
     refund_policy: RefundPolicy
     declaration_due_days: int
+    all_year: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ City codes and seasons follow domain.md's table; seasons marked *assumed* there 
 assumed here. Addresses are plausible, not the address of any real company; the
 hospitals named are public hospitals of the city, their distances *assumed*. Bed counts
 sit around Jilin's average of ~160 beds per sojourn institution, bigger in Beidaihe.
+Front-desk telephone numbers are invented (area code of the city, made-up number).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sojourn.demo.catalogue import (
 BASES: tuple[BaseSeed, ...] = (
     BaseSeed(
         slug="sanya-haitang",
+        contact_phone="0898-8865 2101",
         owner_code=HAINAN,
         name_zh="三亚海棠湾颐养中心",
         name_en="Sanya Haitang Bay Senior Care Centre",
@@ -51,6 +53,7 @@ BASES: tuple[BaseSeed, ...] = (
     BaseSeed(
         # domain.md: an Inner Mongolia association runs a base in Hainan.
         slug="sanya-northern-home",
+        contact_phone="0898-8826 3302",
         owner_code=INNER_MONGOLIA,
         name_zh="内蒙古康养三亚候鸟之家",
         name_en="Inner Mongolia Winter Home in Sanya",
@@ -79,6 +82,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="haikou-west-coast",
+        contact_phone="0898-6871 5503",
         owner_code=HAINAN,
         name_zh="海口西海岸长者旅居中心",
         name_en="Haikou West Coast Senior Sojourn Centre",
@@ -115,6 +119,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="xishuangbanna-rainforest",
+        contact_phone="0691-2136 604",
         owner_code=YUNNAN,
         name_zh="西双版纳雨林颐养基地",
         name_en="Xishuangbanna Rainforest Retreat",
@@ -142,6 +147,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="bama-longevity-village",
+        contact_phone="0778-6212 705",
         owner_code=GUANGXI,
         name_zh="巴马盘阳河长寿康养村",
         name_en="Bama Panyang River Longevity Village",
@@ -170,6 +176,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="panzhihua-sunshine",
+        contact_phone="0812-3345 806",
         owner_code=SICHUAN,
         name_zh="攀枝花阳光康养基地",
         name_en="Panzhihua Sunshine Care Base",
@@ -196,6 +203,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="hulunbuir-grassland",
+        contact_phone="0470-8231 907",
         owner_code=INNER_MONGOLIA,
         name_zh="呼伦贝尔草原康养基地",
         name_en="Hulunbuir Grassland Care Base",
@@ -223,6 +231,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="arxan-hot-spring",
+        contact_phone="0482-7128 808",
         owner_code=INNER_MONGOLIA,
         name_zh="阿尔山温泉康养基地",
         name_en="Arxan Hot Spring Care Base",
@@ -251,6 +260,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="ordos-kangbashi",
+        contact_phone="0477-8589 609",
         owner_code=INNER_MONGOLIA,
         name_zh="鄂尔多斯康巴什颐养中心",
         name_en="Ordos Kangbashi Senior Care Centre",
@@ -285,6 +295,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="beidaihe-seaside",
+        contact_phone="0335-4041 210",
         owner_code=HEBEI,
         name_zh="北戴河海滨康养基地",
         name_en="Beidaihe Seaside Care Base",
@@ -320,6 +331,7 @@ BASES: tuple[BaseSeed, ...] = (
     BaseSeed(
         # Applied to the alliance, not admitted yet: its first season waits as a draft.
         slug="beidaihe-pinewood",
+        contact_phone="0335-4052 311",
         owner_code=HEBEI,
         name_zh="北戴河新区松林颐养院",
         name_en="Beidaihe New Area Pinewood Retreat",
@@ -348,6 +360,7 @@ BASES: tuple[BaseSeed, ...] = (
     ),
     BaseSeed(
         slug="weihai-seaside",
+        contact_phone="0631-5288 412",
         owner_code=SHANDONG,
         name_zh="威海海滨颐养基地",
         name_en="Weihai Seaside Senior Retreat",

@@ -1,9 +1,7 @@
-"""The demo catalogue's tours: each base's seasonal stay, and the fixed-date tours.
+"""The demo catalogue's fixed-date tours: package holidays and exchange trips.
 
-Monthly prices follow domain.md (Sanya ¥2,000–3,000, Panzhihua ¥2,400, Ordos ¥110 a day,
-Beidaihe ¥3,400, Bama ¥600 room only); the other bases' prices are *assumed* inside the
-¥2,000–3,400 range it reports. Package prices of the fixed-date tours are *assumed*.
-Fixed-date tours fall inside their base's season, where the network has enough beds.
+Package prices are *assumed*. Fixed-date tours fall inside their base's season, where the
+network has enough beds. Each base's stays are in ``catalogue_stays``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from sojourn.demo.catalogue import (
     HAINAN,
     HEBEI,
     INNER_MONGOLIA,
-    LONG_STAY_REFUNDS,
     NINGXIA,
     SHAANXI,
     SHANDONG,
@@ -27,147 +24,7 @@ from sojourn.demo.catalogue import (
     YUNNAN,
     FixedTourSeed,
     RefundPolicy,
-    SeasonalStaySeed,
 )
-
-_FULL_BOARD_ZH = "住宿、一日三餐（可做低盐餐、糖尿病餐、软食）、每天早上量血压、每周文娱活动"
-_FULL_BOARD_EN = (
-    "Room, three meals a day (low-salt, diabetic or soft food on request), a blood-pressure "
-    "check every morning, weekly activities"
-)
-
-
-def _stay(
-    base_slug: str,
-    organiser_code: str,
-    place: tuple[str, str],
-    summary: tuple[str, str],
-    monthly_yuan: int,
-    min_nights: int,
-    max_nights: int | None,
-    includes: tuple[str, str] = (_FULL_BOARD_ZH, _FULL_BOARD_EN),
-    declaration_due_days: int = 14,
-) -> SeasonalStaySeed:
-    return SeasonalStaySeed(
-        base_slug=base_slug,
-        organiser_code=organiser_code,
-        place_zh=place[0],
-        place_en=place[1],
-        summary_zh=summary[0],
-        summary_en=summary[1],
-        includes_zh=includes[0],
-        includes_en=includes[1],
-        monthly_price_fen=monthly_yuan * 100,
-        min_nights=min_nights,
-        max_nights=max_nights,
-        refund_policy=LONG_STAY_REFUNDS,
-        declaration_due_days=declaration_due_days,
-    )
-
-
-_WINTER = (
-    "自己选到达和离开的日子，在南方暖暖和和过冬。",
-    "Choose your own arrival and departure days and spend the winter somewhere warm.",
-)
-_SUMMER = (
-    "自己选到达和离开的日子，到凉快的地方过夏天。",
-    "Choose your own arrival and departure days and spend the summer somewhere cool.",
-)
-
-SEASONAL_STAYS: dict[str, SeasonalStaySeed] = {
-    stay.base_slug: stay
-    for stay in (
-        _stay("sanya-haitang", HAINAN, ("三亚海棠湾", "Sanya Haitang Bay"), _WINTER, 2800, 30, 180),
-        _stay(
-            "sanya-northern-home",
-            INNER_MONGOLIA,
-            ("三亚候鸟之家", "Sanya Winter Home"),
-            (
-                "内蒙古老乡一起在三亚过冬，饭菜是北方口味。",
-                "Spend the winter in Sanya with fellow northerners, with northern home cooking.",
-            ),
-            2200,
-            30,
-            180,
-        ),
-        _stay(
-            "haikou-west-coast",
-            HAINAN,
-            ("海口西海岸", "Haikou West Coast"),
-            _WINTER,
-            2600,
-            28,
-            None,
-            declaration_due_days=10,
-        ),
-        _stay(
-            "xishuangbanna-rainforest",
-            YUNNAN,
-            ("西双版纳雨林", "Xishuangbanna Rainforest"),
-            _WINTER,
-            2500,
-            30,
-            180,
-            declaration_due_days=10,
-        ),
-        _stay(
-            "bama-longevity-village",
-            GUANGXI,
-            ("巴马长寿村", "Bama Longevity Village"),
-            (
-                "在河边山村里住上两个月以上，按自己的节奏生活。",
-                "Stay two months or more in a riverside village and live at your own pace.",
-            ),
-            600,
-            60,
-            180,
-            includes=(
-                "只含住宿（单间、被褥、热水），不含餐饮；可用公共厨房，村里饭馆按餐付费",
-                (
-                    "Room only (private room, bedding, hot water), no meals: use the shared "
-                    "kitchen or pay per meal at village restaurants"
-                ),
-            ),
-        ),
-        _stay("panzhihua-sunshine", SICHUAN, ("攀枝花阳光", "Panzhihua Sunshine"), _WINTER, 2400, 30, 180),
-        _stay(
-            "hulunbuir-grassland",
-            INNER_MONGOLIA,
-            ("呼伦贝尔草原", "Hulunbuir Grassland"),
-            _SUMMER,
-            3000,
-            28,
-            None,
-            declaration_due_days=7,
-        ),
-        _stay(
-            "arxan-hot-spring",
-            INNER_MONGOLIA,
-            ("阿尔山温泉", "Arxan Hot Spring"),
-            _SUMMER,
-            2900,
-            28,
-            None,
-            declaration_due_days=10,
-        ),
-        # ¥110 a day in Ordos comes to ¥3,300 for a 30-night month.
-        _stay(
-            "ordos-kangbashi",
-            INNER_MONGOLIA,
-            ("鄂尔多斯康巴什", "Ordos Kangbashi"),
-            _SUMMER,
-            3300,
-            30,
-            None,
-            declaration_due_days=10,
-        ),
-        _stay("beidaihe-seaside", HEBEI, ("北戴河海滨", "Beidaihe Seaside"), _SUMMER, 3400, 30, None),
-        _stay("beidaihe-pinewood", HEBEI, ("北戴河松林", "Beidaihe Pinewood"), _SUMMER, 3200, 30, None),
-        _stay(
-            "weihai-seaside", SHANDONG, ("威海海滨", "Weihai Seaside"), _SUMMER, 3100, 28, None, declaration_due_days=7
-        ),
-    )
-}
 
 _PACKAGE_ZH = "住宿、一日三餐、每天健康检查、当地接送和游览、随团护士；不含往返大交通"
 _PACKAGE_EN = (

@@ -80,10 +80,14 @@ ADMIN = DemoAccount(
 )
 
 
+def operator_login(base_slug: str) -> str:
+    return f"ops-{base_slug}@sojourn.example"
+
+
 def operator_accounts() -> tuple[DemoAccount, ...]:
     return tuple(
         DemoAccount(
-            login=f"ops-{base.slug}@sojourn.example",
+            login=operator_login(base.slug),
             display_name=f"{base.name_zh}运营",
             role=Role.operator,
             description=f"operator of {base.name_en}",

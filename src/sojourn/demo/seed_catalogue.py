@@ -1,9 +1,11 @@
 """Seeding the demo catalogue: members, agreements, bases, capacity calendars and tours.
 
-Tours are laid out on the calendar from ``today``: each base's seasonal stay once per
-season window that still has room for a minimum stay within the next year, and each
+Tours are laid out on the calendar from ``today``: each base's seasonal stay (and the
+all-year stays) once per window that is not over yet and opens within the next year — the
+window under way from its first day, so the guests staying now have their tour — and each
 fixed-date tour on its next date. ``plan_tours`` does that without a database, so the
-layout can be checked for every day of the year.
+layout can be checked for every day of the year; ``plan_past_tours`` lays out the past
+year's tours (closed) the same way, for the demo history.
 
 The seed is idempotent: rows are found by their natural keys (member ``code``, the
 agreement's member pair, base ``name_zh``, tour ``base``+``title_zh``+``starts_on``,
@@ -21,17 +23,20 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from sojourn import db
-from sojourn.demo.catalogue import AGREEMENTS, MEMBERS, BaseSeed, FixedTourSeed, RefundPolicy
+from sojourn.demo.catalogue import AGREEMENTS, MEMBERS, BaseSeed, FixedTourSeed, RefundPolicy, SeasonalStaySeed
 from sojourn.demo.catalogue_bases import BASES
-from sojourn.demo.catalogue_tours import FIXED_TOURS, SEASONAL_STAYS
+from sojourn.demo.catalogue_stays import ALL_YEAR_STAYS, SEASONAL_STAYS
+from sojourn.demo.catalogue_tours import FIXED_TOURS
 
-# Health declarations are due up to 14 days before arrival, so nothing is laid out to
-# start sooner: a senior who books today can still file in time.
+# Health declarations are due up to 14 days before arrival, so no fixed-date tour is laid
+# out to start sooner: a senior who books today can still file in time.
 BOOKING_LEAD_DAYS = 14
 CAPACITY_NIGHTS = 365  # calendar rows from today; the last departure is today + 365
+HISTORY_NIGHTS = 365  # calendar rows before today, for the past year's stays
 LONG_STAY_NIGHTS = 30
 FAR_FROM_HOSPITAL_KM = 30.0
 HIGH_ALTITUDE_M = 3000  # domain.md: contraindications for stays above 3,000 m
+PAST_MARKER_ZH, PAST_MARKER_EN = "（往期）", " (past)"
 
 # Two seeds at once would both miss a base or tour the other is inserting (those tables
 # have no unique natural key): the second one waits for the first to commit.
@@ -59,7 +64,7 @@ class SeasonWindow:
 class PlannedTour:
     """One tour row as the seed will insert it."""
 
-    slug: str  # fixed tours: the catalogue slug; seasonal stays: "<base slug>-season-<year>"
+    slug: str  # fixed tours: the catalogue slug (past ones: "-<year>"); stays: "<base>-season|all-year-<year>"
     base_slug: str
     mode: str
     status: str
@@ -84,37 +89,52 @@ class PlannedTour:
     quotas: tuple[tuple[str, int], ...] = field(default_factory=tuple)
 
 
-def _next_dekad_start(day: dt.date) -> dt.date:
-    """The first day on or after ``day`` that starts a 旬 (the 1st, 11th or 21st of a month)."""
-    for start in (1, 11, 21):
-        if day.day <= start:
-            return day.replace(day=start)
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+def beds_on(base: BaseSeed, night: dt.date) -> int:
+    """Beds the base offers the network on ``night``: its share in season, a few out of it
+    (one Sanya home runs 100% full in winter and 3% in summer)."""
+    share = base.network_share_percent if night.month in base.season_months else base.off_season_percent
+    return base.total_beds * share // 100
 
 
-def season_windows(base: BaseSeed, today: dt.date, min_nights: int) -> list[SeasonWindow]:
-    """The base's season windows that leave at least ``min_nights`` inside the demo year.
+def _window_bounds(stay: SeasonalStaySeed, base: BaseSeed, year: int) -> tuple[dt.date, dt.date]:
+    """First arrival and last departure of the window that opens in ``year``."""
+    if stay.all_year:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    closing_year = year + 1 if base.winter_season else year
+    last_day = calendar.monthrange(closing_year, base.season_end_month)[1]
+    return dt.date(year, base.season_start_month, 1), dt.date(closing_year, base.season_end_month, last_day)
 
-    A season already under way opens for arrivals at the start of the next 旬 (the
-    1st, 11th or 21st) rather than on any day, so a re-seed a few days later still
-    finds the same tour instead of adding a twin that starts a day later.
+
+def season_windows(base: BaseSeed, today: dt.date, stay: SeasonalStaySeed) -> list[SeasonWindow]:
+    """The stay's windows that are not over and open within the demo year, each from its first day.
+
+    A window at the demo year's horizon is cut there; one cut shorter than a minimum stay is left out.
     """
-    earliest_arrival = today + dt.timedelta(days=BOOKING_LEAD_DAYS)
     last_departure = today + dt.timedelta(days=CAPACITY_NIGHTS)
     windows = []
     for year in (today.year - 1, today.year, today.year + 1):
-        opens = dt.date(year, base.season_start_month, 1)
-        closing_year = year + 1 if base.winter_season else year
-        closes = dt.date(
-            closing_year,
-            base.season_end_month,
-            calendar.monthrange(closing_year, base.season_end_month)[1],
-        )
-        starts_on = max(opens, _next_dekad_start(earliest_arrival))
+        opens, closes = _window_bounds(stay, base, year)
         ends_on = min(closes, last_departure)
-        if (ends_on - starts_on).days >= min_nights:
-            windows.append(SeasonWindow(starts_on, ends_on, year))
+        if closes >= today and (ends_on - opens).days >= stay.min_nights:
+            windows.append(SeasonWindow(opens, ends_on, year))
     return windows
+
+
+def past_windows(base: BaseSeed, today: dt.date, stay: SeasonalStaySeed) -> list[SeasonWindow]:
+    """The stay's windows over before today, cut at the start of the demo history."""
+    first_night = today - dt.timedelta(days=HISTORY_NIGHTS)
+    windows = []
+    for year in (today.year - 2, today.year - 1, today.year):
+        opens, closes = _window_bounds(stay, base, year)
+        starts_on = max(opens, first_night)
+        if closes < today and (closes - starts_on).days >= stay.min_nights:
+            windows.append(SeasonWindow(starts_on, closes, year))
+    return windows
+
+
+def still_bookable(window: SeasonWindow, today: dt.date, min_nights: int) -> bool:
+    """Whether a minimum stay arriving tomorrow or later still fits in the window."""
+    return (window.ends_on - max(window.starts_on, today + dt.timedelta(days=1))).days >= min_nights
 
 
 def next_arrival(tour: FixedTourSeed, today: dt.date) -> dt.date | None:
@@ -129,6 +149,17 @@ def next_arrival(tour: FixedTourSeed, today: dt.date) -> dt.date | None:
     return None
 
 
+def past_arrivals(tour: FixedTourSeed, today: dt.date) -> list[dt.date]:
+    """The tour's dates in the demo history: started in it, and over by today."""
+    first_night = today - dt.timedelta(days=HISTORY_NIGHTS)
+    arrivals = []
+    for year in (today.year - 1, today.year):
+        arrival = dt.date(year, tour.arrival_month, tour.arrival_day)
+        if first_night <= arrival and arrival + dt.timedelta(days=tour.nights) <= today:
+            arrivals.append(arrival)
+    return arrivals
+
+
 def health_requirements(base: BaseSeed, longest_stay_nights: int) -> tuple[str, ...]:
     """The requirements that trigger extra questions or a certificate at booking."""
     requirements = []
@@ -141,60 +172,56 @@ def health_requirements(base: BaseSeed, longest_stay_nights: int) -> tuple[str, 
     return tuple(requirements)
 
 
-def _seasonal_stays(base: BaseSeed, today: dt.date) -> list[PlannedTour]:
-    stay = SEASONAL_STAYS[base.slug]
-    windows = season_windows(base, today, stay.min_nights)
-    if base.status != "admitted":
-        # A base awaiting admission prepares only its first season, unpublished.
-        windows = windows[:1]
-    planned = []
-    for window in windows:
-        year = window.season_year
-        if base.winter_season:
-            title_zh = f"{stay.place_zh}{year}—{year + 1}年冬季候鸟旅居"
-            title_en = f"{stay.place_en} winter stay {year}–{(year + 1) % 100:02d}"
-        else:
-            title_zh = f"{stay.place_zh}{year}年夏季避暑旅居"
-            title_en = f"{stay.place_en} summer stay {year}"
-        window_nights = (window.ends_on - window.starts_on).days
-        longest_stay = min(stay.max_nights or window_nights, window_nights)
-        planned.append(
-            PlannedTour(
-                slug=f"{base.slug}-season-{year}",
-                base_slug=base.slug,
-                mode="migratory",
-                status="published" if base.status == "admitted" else "draft",
-                organiser_code=stay.organiser_code,
-                partner_code=None,
-                title_zh=title_zh,
-                title_en=title_en,
-                summary_zh=stay.summary_zh,
-                summary_en=stay.summary_en,
-                includes_zh=stay.includes_zh,
-                includes_en=stay.includes_en,
-                starts_on=window.starts_on,
-                ends_on=window.ends_on,
-                refund_policy=stay.refund_policy,
-                health_requirements=health_requirements(base, longest_stay),
-                declaration_due_days=stay.declaration_due_days,
-                min_nights=stay.min_nights,
-                max_nights=stay.max_nights,
-                monthly_price_fen=stay.monthly_price_fen,
-            )
-        )
-    return planned
-
-
-def _fixed_tour(tour: FixedTourSeed, base: BaseSeed, arrival: dt.date) -> PlannedTour:
+def _stay_tour(stay: SeasonalStaySeed, base: BaseSeed, window: SeasonWindow, status: str) -> PlannedTour:
+    """The tour row of one window; ``status`` "past" makes it a closed tour of the history."""
+    year = window.season_year
+    if stay.all_year:
+        title_zh = f"{stay.place_zh}{year}年全年康复休养"
+        title_en = f"{stay.place_en} recovery stays {year}"
+    elif base.winter_season:
+        title_zh = f"{stay.place_zh}{year}—{year + 1}年冬季候鸟旅居"
+        title_en = f"{stay.place_en} winter stay {year}–{(year + 1) % 100:02d}"
+    else:
+        title_zh = f"{stay.place_zh}{year}年夏季避暑旅居"
+        title_en = f"{stay.place_en} summer stay {year}"
+    if status == "past":
+        status, title_zh, title_en = "closed", title_zh + PAST_MARKER_ZH, title_en + PAST_MARKER_EN
+    window_nights = (window.ends_on - window.starts_on).days
+    longest_stay = min(stay.max_nights or window_nights, window_nights)
     return PlannedTour(
-        slug=tour.slug,
+        slug=f"{base.slug}-{'all-year' if stay.all_year else 'season'}-{year}",
+        base_slug=base.slug,
+        mode="migratory",
+        status=status,
+        organiser_code=stay.organiser_code,
+        partner_code=None,
+        title_zh=title_zh,
+        title_en=title_en,
+        summary_zh=stay.summary_zh,
+        summary_en=stay.summary_en,
+        includes_zh=stay.includes_zh,
+        includes_en=stay.includes_en,
+        starts_on=window.starts_on,
+        ends_on=window.ends_on,
+        refund_policy=stay.refund_policy,
+        health_requirements=health_requirements(base, longest_stay),
+        declaration_due_days=stay.declaration_due_days,
+        min_nights=stay.min_nights,
+        max_nights=stay.max_nights,
+        monthly_price_fen=stay.monthly_price_fen,
+    )
+
+
+def _fixed_tour(tour: FixedTourSeed, base: BaseSeed, arrival: dt.date, past: bool = False) -> PlannedTour:
+    return PlannedTour(
+        slug=f"{tour.slug}-{arrival.year}" if past else tour.slug,
         base_slug=base.slug,
         mode=tour.mode,
-        status="published" if base.status == "admitted" else "draft",
+        status="closed" if past else "published" if base.status == "admitted" else "draft",
         organiser_code=tour.organiser_code,
         partner_code=tour.partner_code,
-        title_zh=tour.title_zh,
-        title_en=tour.title_en,
+        title_zh=tour.title_zh + (PAST_MARKER_ZH if past else ""),
+        title_en=tour.title_en + (PAST_MARKER_EN if past else ""),
         summary_zh=tour.summary_zh,
         summary_en=tour.summary_en,
         includes_zh=tour.includes_zh,
@@ -210,10 +237,27 @@ def _fixed_tour(tour: FixedTourSeed, base: BaseSeed, arrival: dt.date) -> Planne
     )
 
 
+def _stays_of(base: BaseSeed) -> list[SeasonalStaySeed]:
+    return [SEASONAL_STAYS[base.slug], *(stay for stay in ALL_YEAR_STAYS if stay.base_slug == base.slug)]
+
+
 def plan_tours(today: dt.date) -> list[PlannedTour]:
-    """Every tour the seed inserts for ``today``, in calendar order."""
+    """Every tour of the catalogue for ``today`` (not over yet), in calendar order.
+
+    A window still taking bookings is published; one under way that no longer has room for
+    a minimum stay is closed. A base awaiting admission prepares only its first window, as a draft.
+    """
     bases = {base.slug: base for base in BASES}
-    planned = [tour for base in BASES for tour in _seasonal_stays(base, today)]
+    planned = []
+    for base in BASES:
+        for stay in _stays_of(base):
+            windows = season_windows(base, today, stay)
+            if base.status != "admitted":
+                planned += [_stay_tour(stay, base, window, "draft") for window in windows[:1]]
+                continue
+            for window in windows:
+                status = "published" if still_bookable(window, today, stay.min_nights) else "closed"
+                planned.append(_stay_tour(stay, base, window, status))
     for tour in FIXED_TOURS:
         arrival = next_arrival(tour, today)
         if arrival is not None:
@@ -221,16 +265,35 @@ def plan_tours(today: dt.date) -> list[PlannedTour]:
     return sorted(planned, key=lambda tour: (tour.starts_on, tour.slug))
 
 
-async def seed_catalogue(today: dt.date) -> CatalogueIds:
-    """Insert the demo catalogue laid out from ``today``, in one transaction; idempotent."""
+def plan_past_tours(today: dt.date) -> list[PlannedTour]:
+    """The admitted bases' tours of the past year that are over by today (all closed)."""
+    bases = {base.slug: base for base in BASES}
+    planned = []
+    for base in BASES:
+        if base.status == "admitted":
+            for stay in _stays_of(base):
+                planned += [_stay_tour(stay, base, window, "past") for window in past_windows(base, today, stay)]
+    for tour in FIXED_TOURS:
+        base = bases[tour.base_slug]
+        if base.status == "admitted":
+            planned += [_fixed_tour(tour, base, arrival, past=True) for arrival in past_arrivals(tour, today)]
+    return sorted(planned, key=lambda tour: (tour.starts_on, tour.slug))
+
+
+async def seed_catalogue(
+    today: dt.date, tours: list[PlannedTour] | None = None, *, first_night: dt.date | None = None
+) -> CatalogueIds:
+    """Insert the demo catalogue laid out from ``today`` (``tours``: these instead of
+    ``plan_tours(today)``; calendars from ``first_night``), in one transaction; idempotent."""
     async with db.connection() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
         members = await _seed_members(conn)
         agreements = await _seed_agreements(conn, members)
         bases = await _seed_bases(conn, members)
-        await _seed_capacity(conn, bases, today)
-        tours = await _seed_tours(conn, members, bases, plan_tours(today))
-    return CatalogueIds(members=members, agreements=agreements, bases=bases, tours=tours)
+        last_night = today + dt.timedelta(days=CAPACITY_NIGHTS - 1)
+        await _seed_capacity(conn, bases, first_night or today, last_night)
+        tours_ids = await _seed_tours(conn, members, bases, plan_tours(today) if tours is None else tours)
+    return CatalogueIds(members=members, agreements=agreements, bases=bases, tours=tours_ids)
 
 
 async def _seed_members(conn: asyncpg.Connection) -> dict[str, int]:
@@ -271,9 +334,9 @@ async def _seed_bases(conn: asyncpg.Connection, members: dict[str, int]) -> dict
             "INSERT INTO base (member, name_zh, name_en, province_code, city_code, city_zh, "
             "city_en, address_zh, address_en, summary_zh, summary_en, season_start_month, "
             "season_end_month, medical_level, nearest_hospital_zh, nearest_hospital_en, "
-            "hospital_distance_km, altitude_m, accessibility, total_beds, status) VALUES ($1, $2, "
+            "hospital_distance_km, altitude_m, accessibility, total_beds, status, contact_phone) VALUES ($1, $2, "
             "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-            "$19::varchar[], $20, $21) RETURNING id",
+            "$19::varchar[], $20, $21, $22) RETURNING id",
             members[base.owner_code],
             base.name_zh,
             base.name_en,
@@ -295,27 +358,18 @@ async def _seed_bases(conn: asyncpg.Connection, members: dict[str, int]) -> dict
             list(base.accessibility),
             base.total_beds,
             base.status,
+            base.contact_phone,
         )
     return ids
 
 
-async def _seed_capacity(conn: asyncpg.Connection, bases: dict[str, int], today: dt.date) -> None:
-    last_night = today + dt.timedelta(days=CAPACITY_NIGHTS - 1)
+async def _seed_capacity(conn: asyncpg.Connection, bases: dict[str, int], first: dt.date, last: dt.date) -> None:
+    nights = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     for base in BASES:
-        # Out of season a base still keeps a few beds for the network (one Sanya home
-        # runs 100% full in winter and 3% in summer).
-        await conn.execute(
-            "INSERT INTO capacity_night (base, night, beds, taken) "
-            "SELECT $1, night::date, CASE WHEN extract(month FROM night)::int = ANY($4::int[]) "
-            "THEN $5::int ELSE $6::int END, 0 "
-            "FROM generate_series($2::date, $3::date, interval '1 day') AS night "
+        await conn.executemany(
+            "INSERT INTO capacity_night (base, night, beds, taken) VALUES ($1, $2, $3, 0) "
             "ON CONFLICT (base, night) DO NOTHING",
-            bases[base.slug],
-            today,
-            last_night,
-            sorted(base.season_months),
-            base.total_beds * base.network_share_percent // 100,
-            base.total_beds * base.off_season_percent // 100,
+            [(bases[base.slug], night, beds_on(base, night)) for night in nights],
         )
 
 

@@ -153,6 +153,7 @@ async def reply_to_feedback(
                 "base_id": row["base"],
             },
             dedupe_key=f"feedback_replied:{feedback_id}",
+            deliver_after=now,
         )
         return operator_feedback_out(updated)
 

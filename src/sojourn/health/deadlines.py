@@ -103,6 +103,7 @@ async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> in
                         "travellers": [{"id": row["traveller"], "name": row["traveller_name"]} for row in travellers],
                     },
                     dedupe_key=key,
+                    deliver_after=now,
                 )
                 sent += 1
     return sent
@@ -151,6 +152,7 @@ async def flag_missing_declarations(now: dt.datetime, settings: Settings) -> int
                         ],
                     },
                     dedupe_key=key,
+                    deliver_after=now,
                 )
                 sent += 1
     return sent

@@ -263,6 +263,7 @@ async def _tell_the_booker(
             "traveller_name": row["traveller_name"],
         },
         dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
+        deliver_after=now,
     )
 
 

@@ -90,7 +90,7 @@ def build_worker(
     in_process: bool = False,
     timers: dict[str, int] | None = None,
 ) -> Worker:
-    clock = clock or Clock()
+    clock = clock or Clock(settings.clock_start)
     tasks = [task_for(job, settings, clock) for job in jobs]
     worker = Worker(
         queue,

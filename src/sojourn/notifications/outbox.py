@@ -15,7 +15,7 @@ import asyncpg
 
 ENQUEUE_SQL = """
 INSERT INTO outbox_message (kind, account, payload, dedupe_key, deliver_after)
-VALUES ($1, $2, $3::jsonb, $4, coalesce($5, now()))
+VALUES ($1, $2, $3::jsonb, $4, $5)
 ON CONFLICT (dedupe_key) DO NOTHING
 """
 
@@ -27,8 +27,9 @@ async def enqueue(
     payload: dict[str, Any],
     *,
     dedupe_key: str,
-    deliver_after: dt.datetime | None = None,
+    deliver_after: dt.datetime,
 ) -> None:
+    """``deliver_after``: the caller's now (the clock's, not the database's), or later."""
     await conn.execute(
         ENQUEUE_SQL,
         kind,
