@@ -20,6 +20,10 @@ import pytest
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="sojourn-test-"))
 os.environ["SOJOURN_DATA_DIR"] = str(_DATA_DIR)
 os.environ.pop("SOJOURN_REDIS_URL", None)
+# Cheap password hashing for this process and every server it starts (live server, fault tests);
+# production's cost is tested in test_passwords.py.
+os.environ["SOJOURN_PASSWORD_MEMORY_KIB"] = "8"
+os.environ["SOJOURN_PASSWORD_TIME_COST"] = "1"
 
 
 def _test_database_url() -> str:
@@ -49,6 +53,9 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 async def migrated_database(settings: Settings) -> AsyncIterator[None]:
+    from sojourn.accounts import passwords
+
+    passwords.use_settings(settings)
     await sojourn_db.start_pool(settings)
     await reset_schema()
     await migrate()

@@ -21,6 +21,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
 from sojourn import db, routes
+from sojourn.accounts import passwords
 from sojourn.accounts.authentication import RenewableSessionConfig, SojournAuthenticationMiddleware
 from sojourn.admin import web as admin_console
 from sojourn.bookings.live import live_plugins
@@ -64,6 +65,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
     clock = clock or Clock()
+    passwords.use_settings(settings)
     stores, redis_client = _stores(settings)
 
     @asynccontextmanager

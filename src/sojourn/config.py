@@ -56,6 +56,11 @@ class Settings:
     notification_sink: str = "console"
     notification_max_attempts: int = 8
     departure_reminder_days: int = 3
+    # argon2id cost for stored passwords: OWASP's minimum (19 MiB, 2 passes). Hashes made at another
+    # cost are re-made at this one on the next sign-in. Lower values only make guessing cheaper:
+    # the test suite lowers them to run fast, and tests the defaults once.
+    password_memory_kib: int = 19 * 1024
+    password_time_cost: int = 2
 
     @property
     def embedded_database(self) -> bool:
@@ -96,6 +101,19 @@ def _non_negative_int(name: str, raw: str) -> int:
     if value < 0:
         raise ConfigError(f"{name} must be zero or more, got {value}.")
     return value
+
+
+def _at_least(minimum: int) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+        if value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+        return value
+
+    return parse
 
 
 def _url(*schemes: str) -> Callable[[str, str], str]:
@@ -180,6 +198,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "notification_sink": ("SOJOURN_NOTIFICATION_SINK", _text),
     "notification_max_attempts": ("SOJOURN_NOTIFICATION_MAX_ATTEMPTS", _positive_int),
     "departure_reminder_days": ("SOJOURN_DEPARTURE_REMINDER_DAYS", _positive_int),
+    "password_memory_kib": ("SOJOURN_PASSWORD_MEMORY_KIB", _at_least(8)),  # argon2's own minimum
+    "password_time_cost": ("SOJOURN_PASSWORD_TIME_COST", _positive_int),
 }
 
 ENVIRONMENT_VARIABLES = {attr: env for attr, (env, _) in _PARSERS.items()}
