@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable
 
 import pytest
 
@@ -36,18 +36,14 @@ from sojourn.clock import Clock
 from sojourn.config import load_settings
 from tests import factories
 from tests.authz_world import PHONE_A, ROLES, START, AuthzWorld, build, execute, noon_at_x
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import declaration_body
 
-# One app for the module (building one costs more than a world); its clock is reset and its
-# in-memory stores (rate-limit counters, login failures, statistics cache) emptied for each test,
-# so every test starts as if the app were new.
-_CLOCK = Clock()
-_APP = create_app(load_settings(), clock=_CLOCK)
+# The routes, from an app's own OpenAPI document (read when the tests are collected; the tests
+# call the run's shared app, reset for each test by the ``app`` fixture).
 _METHODS = ("get", "post", "put", "patch", "delete")
 OPENAPI_ROUTES = {
     (method.upper(), path)
-    for path, item in _APP.openapi_schema.to_schema()["paths"].items()
+    for path, item in create_app(load_settings()).openapi_schema.to_schema()["paths"].items()
     for method in _METHODS
     if method in item
 }
@@ -391,20 +387,6 @@ CALLS: dict[tuple[str, str], Call] = {
 # Fixtures and the checks
 # ---------------------------------------------------------------------------------------------
 _UNWATCHED = ("migration", "audit_event", "api_token")  # reads may log and touch tokens
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    _CLOCK.set(PINNED_NOW)
-    yield _CLOCK
-    _CLOCK.reset()
-
-
-@pytest.fixture
-async def app(db, clock):
-    for name in ("rate_limits", "login_failures", "stats", "sessions"):
-        await _APP.stores.get(name).delete_all()
-    return _APP
 
 
 async def _fingerprint() -> dict[str, str]:

@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
 
 from sojourn import db
@@ -23,9 +25,9 @@ from sojourn.bookings import capacity, holds, lifecycle
 from sojourn.bookings.schemas import BookingIn
 from sojourn.clock import Clock
 from sojourn.errors import Conflict, DomainError
-from sojourn.migrations import truncate_all
 from tests import factories
 from tests.booking_helpers import PINNED_NOW, calendar_mismatches
+from tests.table_state import empty_tables
 
 NIGHTS = 10
 START = dt.date(2027, 3, 1)
@@ -67,7 +69,7 @@ class BookingMachine(RuleBasedStateMachine):
         return self.loop.run_until_complete(coroutine)
 
     async def _set_up(self) -> None:
-        await truncate_all()
+        await empty_tables()
         member = await factories.member("460000", "海南", "Hainan")
         base = await factories.base(member["id"])
         await factories.calendar(base["id"], START, NIGHTS, INITIAL_BEDS)

@@ -24,7 +24,7 @@ from sojourn.errors import DomainError
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
+pytestmark = pytest.mark.usefixtures("db")
 
 BEDS = 10
 

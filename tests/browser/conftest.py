@@ -30,8 +30,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
-
 
 def _require(path: str | Path, what: str) -> None:
     if not Path(path).exists() and not shutil.which(str(path)):

@@ -9,7 +9,7 @@ import pytest
 from tests import factories
 from tests.faults.conftest import RedisProcess, SojournServer, server_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.faults.conftest import SojournServer, server_env
 from tests.test_booking_races import hot_world, stay
 from tests.web_helpers import sign_in
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 
 BEDS = 10
 
