@@ -11,16 +11,22 @@ capacity changes and health declarations (one withdrawn).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from sojourn import db
-from tests import factories
+from tests import factories, table_state
 from tests.booking_helpers import PINNED_NOW, Booker, booker
 from tests.health_helpers import declaration_body, seed_default_rules, with_companion
+from tests.shared_app import asgi_client, empty_stores
 
 START = dt.date(2027, 1, 10)
+# Where the history leaves the clock: after the stays, when feedback has come in.
+AFTER_THE_STAYS = PINNED_NOW + dt.timedelta(days=200)
 
 
 @dataclass
@@ -28,6 +34,27 @@ class History:
     world: factories.World
     bookers: dict[str, Booker] = field(default_factory=dict)
     bookings: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+async def saved_history(request, session_app, session_clock):
+    """The history, built once per module (about a second) and saved; see ``history``."""
+
+    async def build() -> History:
+        await empty_stores(session_app)
+        async with asgi_client(session_app) as http:
+            return await seeded_history(http, session_clock)
+
+    async with table_state.saved_world(request.fixturename, build) as history:
+        yield history
+
+
+@pytest.fixture
+async def history(saved_history: History, db, client, clock) -> History:
+    """The seeded history, its tables as they were saved and the clock after the stays. A copy:
+    a test may change its objects as it changes the tables."""
+    clock.set(AFTER_THE_STAYS)
+    return copy.deepcopy(saved_history)
 
 
 async def token_for(account_id: int) -> dict[str, str]:
@@ -158,7 +185,7 @@ async def seeded_history(client, clock) -> History:
             w.bases["sanya"]["id"], START + dt.timedelta(days=30), START + dt.timedelta(days=40),
         )  # fmt: skip
     # Time passes: stays happen.
-    clock.set(PINNED_NOW + dt.timedelta(days=200))
+    clock.set(AFTER_THE_STAYS)
     for key in ("long", "vacation", "bj_to_nm", "nm_to_bj", "nm_own"):
         await set_status(history.bookings[key], "checked_in")
         await set_status(history.bookings[key], "checked_out")

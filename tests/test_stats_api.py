@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 
 from sojourn import db
 from tests import factories
 from tests.booking_helpers import PINNED_NOW, booker
-from tests.stats_helpers import START, admin, coordinator, hold, seeded_history, stay
+from tests.stats_helpers import START, admin, coordinator, hold, stay
 
 ENDPOINTS = ("flows", "occupancy", "exchange-balance", "satisfaction", "health-mix", "bookings")
-
-
-@pytest.fixture
-async def history(client, clock, db):
-    return await seeded_history(client, clock)
 
 
 @pytest.mark.parametrize("role", ["traveller", "operator", "agent"])

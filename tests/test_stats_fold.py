@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from sojourn import db
 from sojourn.stats.rollups import FLOW_ROWS, ORIGIN_BOOKING_ROWS, OUTCOME_COLUMNS
-from tests.stats_helpers import seeded_history
 
 FLOW_KEYS = "month, mode, origin_code, origin_member, destination_code, destination_member"
 FLOWS = f"""
@@ -23,11 +21,6 @@ FROM {ORIGIN_BOOKING_ROWS} r GROUP BY {ORIGIN_KEYS}
 HAVING {" OR ".join(f"sum({c}) <> 0" for c in OUTCOME_COLUMNS.split(", "))}
 """
 PENDING = "SELECT (SELECT count(*) FROM stats_flow_change) + (SELECT count(*) FROM stats_origin_booking_change)"
-
-
-@pytest.fixture
-async def history(client, clock, db):
-    return await seeded_history(client, clock)
 
 
 async def flows() -> tuple[set[tuple], set[tuple]]:

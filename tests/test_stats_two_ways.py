@@ -19,7 +19,7 @@ from sojourn.feedback.scores import RatingTotals, base_scores, summarise
 from sojourn.feedback.tables import RATING_ASPECTS
 from sojourn.health import sealing
 from sojourn.stats.rollups import FLOW_ROWS, ORIGIN_BOOKING_ROWS, OUTCOME_COLUMNS
-from tests.stats_helpers import coordinator, seeded_history
+from tests.stats_helpers import coordinator
 
 SOLD = "('confirmed', 'checked_in', 'checked_out', 'no_show')"
 
@@ -128,11 +128,6 @@ FILTERS = [
     {"as": "bj", "member": "nm"},
     {"as": "nm", "member": "nm", "from": "2027-02"},
 ]
-
-
-@pytest.fixture
-async def history(client, clock, db):
-    return await seeded_history(client, clock)
 
 
 def case_id(case: dict) -> str:
