@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests import factories
-from tests.test_booking_web import hold_vacation, signed_in_family
+from tests.bookings.test_booking_web import hold_vacation, signed_in_family
 from tests.web_helpers import post_form
 
 COMPLETE = {

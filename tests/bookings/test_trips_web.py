@@ -8,7 +8,7 @@ import re
 from sojourn import db as database
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
-from tests.test_booking_web import hold_vacation, signed_in_family
+from tests.bookings.test_booking_web import hold_vacation, signed_in_family
 from tests.web_helpers import post_form
 
 

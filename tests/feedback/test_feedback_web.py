@@ -6,7 +6,7 @@ import datetime as dt
 
 from sojourn.feedback.tables import RATING_ASPECTS
 from tests import factories
-from tests.test_booking_web import signed_in_family
+from tests.bookings.test_booking_web import signed_in_family
 from tests.web_helpers import post_form
 
 ALL_GOOD = {**{aspect: "5" for aspect in RATING_ASPECTS}, "nps": "10", "comment": "饭菜可口,护士很耐心。"}

@@ -7,7 +7,7 @@ import re
 
 from sojourn import db as database
 from tests import factories
-from tests.test_booking_web import signed_in_family
+from tests.bookings.test_booking_web import signed_in_family
 
 EN = {"Accept-Language": "en"}
 
