@@ -34,8 +34,6 @@ os.environ["SOJOURN_PASSWORD_MEMORY_KIB"] = "8"
 os.environ["SOJOURN_PASSWORD_TIME_COST"] = "1"
 
 TESTS = Path(__file__).resolve().parent
-# Fixtures shared by the statistics tests (the seeded history, saved once per module).
-pytest_plugins = ["tests.stats_helpers"]
 # An xdist worker ("gw0", "gw1", ...) works in a database of its own.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 

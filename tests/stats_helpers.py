@@ -11,18 +11,14 @@ capacity changes and health declarations (one withdrawn).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 from sojourn import db
-from tests import factories, table_state
+from tests import factories
 from tests.booking_helpers import PINNED_NOW, Booker, booker
 from tests.health_helpers import declaration_body, seed_default_rules, with_companion
-from tests.shared_app import asgi_client, empty_stores
 
 START = dt.date(2027, 1, 10)
 # Where the history leaves the clock: after the stays, when feedback has come in.
@@ -34,27 +30,6 @@ class History:
     world: factories.World
     bookers: dict[str, Booker] = field(default_factory=dict)
     bookings: dict[str, int] = field(default_factory=dict)
-
-
-@pytest.fixture(scope="module")
-async def saved_history(request, session_app, session_clock):
-    """The history, built once per module (about a second) and saved; see ``history``."""
-
-    async def build() -> History:
-        await empty_stores(session_app)
-        async with asgi_client(session_app) as http:
-            return await seeded_history(http, session_clock)
-
-    async with table_state.saved_world(request.fixturename, build) as history:
-        yield history
-
-
-@pytest.fixture
-async def history(saved_history: History, db, client, clock) -> History:
-    """The seeded history, its tables as they were saved and the clock after the stays. A copy:
-    a test may change its objects as it changes the tables."""
-    clock.set(AFTER_THE_STAYS)
-    return copy.deepcopy(saved_history)
 
 
 async def token_for(account_id: int) -> dict[str, str]:

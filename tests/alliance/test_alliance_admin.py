@@ -6,15 +6,9 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, booker
-from tests.stats_helpers import START, admin, coordinator, hold, stay
+from tests.booking_helpers import booker
+from tests.stats_helpers import admin, coordinator, hold, stay
 from tests.web_helpers import post_form, sign_in
-
-
-@pytest.fixture
-async def world(client, clock, db):
-    clock.set(PINNED_NOW)
-    return await factories.small_world(start=START, beds=10)
 
 
 async def audit_actions(object_type: str) -> list[str]:

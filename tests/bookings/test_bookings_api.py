@@ -11,12 +11,6 @@ from tests.booking_helpers import PINNED_NOW, booker, calendar_mismatches, migra
 START = dt.date(2027, 1, 10)
 
 
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    return await factories.small_world(start=START, beds=10)
-
-
 async def test_migratory_hold_counts_nights_and_prices_by_the_month(client, world):
     senior = await booker(client, "13800000001", travellers=2)
     response = await client.post(

@@ -8,7 +8,7 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, SHANGHAI, Booker, booker
+from tests.booking_helpers import SHANGHAI, Booker, booker
 
 START = dt.date(2027, 1, 10)
 DEPARTURE = dt.date(2027, 1, 27)  # the vacation tour of small_world: 2027-01-20 to 2027-01-27
@@ -29,12 +29,6 @@ RATINGS = {
 
 def body(**changes):
     return {"ratings": dict(RATINGS), "nps": 9, "comment": "房间干净，护士很耐心。", **changes}
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    return await factories.small_world(start=START, beds=10)
 
 
 async def confirmed_trip(client, world, login="13800000001", travellers=1):

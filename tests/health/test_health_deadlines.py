@@ -10,7 +10,6 @@ import pytest
 from sojourn.health.deadlines import flag_missing_declarations, send_declaration_reminders
 from sojourn.health.retention import shred_expired_declarations
 from tests import factories
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import (
     START,
     book,
@@ -18,7 +17,6 @@ from tests.health_helpers import (
     fetch,
     fetchval,
     operator,
-    seed_default_rules,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,13 +27,6 @@ DUE = ARRIVAL - dt.timedelta(days=7)
 def at(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
     """An instant in Shanghai, the bases' time zone."""
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 @pytest.fixture

@@ -6,25 +6,15 @@ import datetime as dt
 import pytest
 
 from sojourn import db
-from tests import factories
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import (
     START,
     book,
     declaration_body,
     fetch,
     fetchval,
-    seed_default_rules,
     staff,
     with_companion,
 )
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 async def test_draft_then_submit_then_read_back(client, world):

@@ -6,26 +6,16 @@ import pytest
 from sojourn import db
 from sojourn.crypto import KeyRing
 from sojourn.health.care_notes import arrival_care_notes
-from tests import factories
-from tests.booking_helpers import PINNED_NOW, calendar_mismatches
+from tests.booking_helpers import calendar_mismatches
 from tests.health_helpers import (
-    START,
     book,
     declaration_body,
     fetch,
     fetchval,
     operator,
-    seed_default_rules,
     staff,
     with_companion,
 )
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 @pytest.fixture

@@ -12,11 +12,8 @@ from sojourn import db as database
 from sojourn.health import rules
 from sojourn.health.schemas import DeclarationAnswers
 from sojourn.health.screening import Trip, facts_for, load_rules, screen
-from tests import factories
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import (
     COMPANION,
-    START,
     book,
     declaration_body,
     fetchval,
@@ -235,13 +232,6 @@ async def test_an_unreadable_rule_asks_for_a_person_instead_of_being_skipped(def
 
 
 # ---------------------------------------------------------------- rules as rows, through the API
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 def _codes(response) -> set[str]:

@@ -7,8 +7,6 @@ import io
 
 import pytest
 
-from tests import factories
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import (
     START,
     book,
@@ -16,16 +14,8 @@ from tests.health_helpers import (
     fetch,
     fetchval,
     operator,
-    seed_default_rules,
     with_companion,
 )
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 @pytest.fixture

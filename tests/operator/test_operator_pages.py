@@ -7,16 +7,9 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, calendar_mismatches
-from tests.health_helpers import START, book, declaration_body, fetch, fetchval, seed_default_rules, with_companion
+from tests.booking_helpers import calendar_mismatches
+from tests.health_helpers import START, book, declaration_body, fetch, fetchval, with_companion
 from tests.web_helpers import csrf_token, sign_in
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 @pytest.fixture

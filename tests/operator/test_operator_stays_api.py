@@ -8,8 +8,8 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, calendar_mismatches
-from tests.health_helpers import START, book, declaration_body, fetch, fetchval, operator, seed_default_rules
+from tests.booking_helpers import calendar_mismatches
+from tests.health_helpers import START, book, declaration_body, fetch, fetchval, operator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ARRIVAL = START + dt.timedelta(days=10)  # the Sanya holiday
@@ -18,13 +18,6 @@ DEPARTURE = START + dt.timedelta(days=17)
 
 def at_base(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
-
-
-@pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=10)
 
 
 @pytest.fixture

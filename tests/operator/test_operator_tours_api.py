@@ -16,12 +16,6 @@ TOURS = "/api/v1/operator/tours"
 
 
 @pytest.fixture
-async def world(client, clock):
-    clock.set(PINNED_NOW)
-    return await factories.small_world(start=START, beds=10)
-
-
-@pytest.fixture
 async def sanya_ops(client, world):
     return await operator(client, "ops@sanya.cn", world.bases["sanya"]["id"])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-
 from sojourn import db
 from sojourn.stats.rollups import FLOW_ROWS, ORIGIN_BOOKING_ROWS, OUTCOME_COLUMNS
 

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from sojourn import db
 from sojourn.health.retention import shred_expired_declarations
 from sojourn.stats.health_mix import suppressed_cells
-from tests import factories
 from tests.booking_helpers import PINNED_NOW
-from tests.health_helpers import START, book, declaration_body, seed_default_rules
+from tests.health_helpers import book, declaration_body
 from tests.stats_helpers import coordinator
 
 HYPERTENSION = {"hypertension": {"has": True, "controlled": True}}
-
-
-@pytest.fixture
-async def world(client, clock, db):
-    clock.set(PINNED_NOW)
-    await seed_default_rules()
-    return await factories.small_world(start=START, beds=20)
 
 
 async def declare_many(
