@@ -12,7 +12,7 @@ from sojourn.bookings.queries import UNDO_WINDOW, refund_if_cancelled
 from sojourn.tours.pricing import refund_fen, refund_percent
 
 POLICY = [{"days_before": 30, "refund_percent": 100}, {"days_before": 7, "refund_percent": 50}]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,6 @@ def test_without_limits_a_seasonal_stay_needs_one_night_and_no_more_than_the_sea
 
 
 def test_today_is_the_date_at_the_base():
-    late_evening_utc = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.timezone.utc)
+    late_evening_utc = dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
     assert today_at("Asia/Shanghai", late_evening_utc) == dt.date(2026, 12, 2)
     assert today_at("Asia/Urumqi", late_evening_utc) == dt.date(2026, 12, 1)
