@@ -72,6 +72,9 @@ from tests.shared_app import asgi_client, empty_stores  # noqa: E402
 _MARKED_FOLDERS = ("browser", "faults")
 # Files whose every test is slow (real concurrency, many requests).
 _SLOW_FILES = ("test_booking_races.py",)
+# Fault tests that may run beside any other test: schemathesis fuzzes a server of its own and
+# stops nothing, and at 2-3 minutes it would hold up the fault tests' worker.
+_UNGROUPED = ("test_schemathesis.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,7 +88,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         # Under pytest-xdist (--dist loadgroup): the browser and fault tests run one after the
         # other on one worker each, and so do the tests that use the one Redis database.
-        if "browser" in where[:-1]:
+        if where[-1] in _UNGROUPED:
+            pass
+        elif "browser" in where[:-1]:
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif "faults" in where[:-1]:
             item.add_marker(pytest.mark.xdist_group("faults"))
