@@ -98,6 +98,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("redis"))
 
 
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may be skipped: a missing service or tool fails the run (-ra lists why)."""
+    if os.environ.get("CI") == "true" and _SKIPPED and not hasattr(session.config, "workerinput"):
+        print(f"\nCI: {len(_SKIPPED)} test(s) skipped, which CI does not allow: {_SKIPPED[:10]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 # --- the database ----------------------------------------------------------------------------
 
 
