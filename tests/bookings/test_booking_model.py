@@ -252,6 +252,7 @@ async def session_loop(migrated_database):
     return asyncio.get_running_loop()
 
 
+@pytest.mark.slow
 def test_booking_engine_matches_the_model(session_loop, settings):
     BookingMachine.loop = session_loop
     BookingMachine.app_settings = settings
