@@ -15,19 +15,8 @@ pytestmark = pytest.mark.usefixtures("db")
 
 async def fingerprint() -> dict[str, str]:
     """Every table's rows (md5 of them all) and every sequence's position."""
+    found = await table_state.fingerprint()
     async with db.connection() as conn:
-        tables = [
-            row["tablename"]
-            for row in await conn.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
-            )
-        ]
-        sql = " UNION ALL ".join(
-            f"SELECT '{name}' AS name, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest"
-            f' FROM "{name}" t'
-            for name in tables
-        )
-        found = {row["name"]: row["digest"] for row in await conn.fetch(sql)}
         for row in await conn.fetch("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"):
             found[f"sequence {row['sequencename']}"] = str(row["last_value"])
     return found
