@@ -9,7 +9,7 @@ One app serves the whole run (building one costs more than most tests). Every te
 for ``app`` or ``client`` finds it as if new: its clock at ``PINNED_NOW``, its in-process stores
 (sessions, rate limits, login failures, cached statistics) empty. Every test that asks for
 ``db`` starts with empty tables, or with the saved world of its module (``tests/table_state.py``).
-Passwords are hashed at argon2's lowest cost (production's cost is tested in test_passwords.py).
+Passwords are hashed at argon2's lowest cost (production's cost is tested in tests/accounts/test_passwords.py).
 
 Markers (``browser``, ``faults``, ``slow``) are set here from where a test lives; see the README.
 """
@@ -29,7 +29,7 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="sojourn-test-"))
 os.environ["SOJOURN_DATA_DIR"] = str(_DATA_DIR)
 os.environ.pop("SOJOURN_REDIS_URL", None)
 # Cheap password hashing for this process and every server it starts (live server, fault tests);
-# production's cost is tested in test_passwords.py.
+# production's cost is tested in tests/accounts/test_passwords.py.
 os.environ["SOJOURN_PASSWORD_MEMORY_KIB"] = "8"
 os.environ["SOJOURN_PASSWORD_TIME_COST"] = "1"
 
