@@ -181,6 +181,22 @@ async def small_world(start: dt.date | None = None, beds: int = 10) -> World:
     return world
 
 
+# The first night of a context world's calendars (its tours start from here); the clock reads
+# PINNED_NOW, 2026-12-01 (tests/booking_helpers.py), so every stay is ahead.
+START = dt.date(2027, 1, 10)
+
+
+async def context_world(*, beds: int = 10, screening_rules: bool = False) -> World:
+    """The world of a context's ``world`` fixture (tests/<context>/conftest.py): ``small_world``
+    from START with ``beds`` a night, and the alliance's default screening rules where the
+    context reads health declarations (emptied with the tables, put back as the migration does)."""
+    if screening_rules:
+        from tests.health_helpers import seed_default_rules
+
+        await seed_default_rules()
+    return await small_world(start=START, beds=beds)
+
+
 PASSWORD = "sunny-beach-2026"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,6 +25,28 @@ def rules_migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def default_rule_rows() -> list[dict]:
+    """The default rules as ``screening.load_rules`` reads them from the table, made without one."""
+    return [
+        {
+            "id": number,
+            "code": code,
+            "base": None,
+            "tour": None,
+            "condition": json.dumps(condition),
+            "effect": effect,
+            "risk": risk,
+            "explanation_zh": chinese,
+            "explanation_en": english,
+            "active": True,
+            "priority": priority,
+        }
+        for number, (code, condition, effect, risk, priority, chinese, english) in enumerate(
+            rules_migration().DEFAULT_RULES, start=1
+        )
+    ]
 
 
 async def seed_default_rules() -> None:

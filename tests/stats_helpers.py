@@ -21,6 +21,8 @@ from tests.booking_helpers import PINNED_NOW, Booker, booker
 from tests.health_helpers import declaration_body, seed_default_rules, with_companion
 
 START = dt.date(2027, 1, 10)
+# Where the history leaves the clock: after the stays, when feedback has come in.
+AFTER_THE_STAYS = PINNED_NOW + dt.timedelta(days=200)
 
 
 @dataclass
@@ -158,7 +160,7 @@ async def seeded_history(client, clock) -> History:
             w.bases["sanya"]["id"], START + dt.timedelta(days=30), START + dt.timedelta(days=40),
         )  # fmt: skip
     # Time passes: stays happen.
-    clock.set(PINNED_NOW + dt.timedelta(days=200))
+    clock.set(AFTER_THE_STAYS)
     for key in ("long", "vacation", "bj_to_nm", "nm_to_bj", "nm_own"):
         await set_status(history.bookings[key], "checked_in")
         await set_status(history.bookings[key], "checked_out")

@@ -25,7 +25,7 @@ role that sees no individual's data (the coordinator): the object is simply not 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,27 +35,23 @@ from sojourn import db as sojourn_db
 from sojourn.app import create_app
 from sojourn.clock import Clock
 from sojourn.config import load_settings
-from tests import factories, photo_helpers
+from tests import factories, photo_helpers, table_state
 from tests.authz_world import PHONE_A, ROLES, START, AuthzWorld, build, execute, noon_at_x
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import declaration_body
 from tests.payment_helpers import (
     SANDBOX,
     alipay_paid_notification,
     register_payees,
     wechat_paid_notification,
-    with_payments,
 )
+from tests.pinned import PINNED_NOW
 
-# One app for the module (building one costs more than a world); its clock is reset and its
-# in-memory stores (rate-limit counters, login failures, statistics cache) emptied for each test,
-# so every test starts as if the app were new.
-_CLOCK = Clock(PINNED_NOW)
-_APP = create_app(with_payments(load_settings()), clock=_CLOCK)  # providers: the payment sandbox
+# The routes, from an app's own OpenAPI document (read when the tests are collected; the tests
+# call the run's shared app, reset for each test by the ``app`` fixture).
 _METHODS = ("get", "post", "put", "patch", "delete")
 OPENAPI_ROUTES = {
     (method.upper(), path)
-    for path, item in _APP.openapi_schema.to_schema()["paths"].items()
+    for path, item in create_app(load_settings()).openapi_schema.to_schema()["paths"].items()
     for method in _METHODS
     if method in item
 }
@@ -299,8 +295,8 @@ async def _payable(client, w: AuthzWorld, clock: Clock) -> None:
     """A's confirmed booking owes its price; base X takes WeChat Pay (the sandbox plays WeChat)."""
     from sojourn.payments import instalments
 
-    SANDBOX.start()
-    await register_payees(w.base_x, _APP.state.settings)
+    SANDBOX.start()  # the run's settings name it as the providers (tests/conftest.py)
+    await register_payees(w.base_x, load_settings())
     async with sojourn_db.connection() as conn:
         await instalments.create_schedule(conn, w.confirmed, now=clock.now())
 
@@ -312,9 +308,10 @@ CALLS: dict[tuple[str, str], Call] = {
         body=lambda w: {"provider": "wechat", "channel": "native"}, prepare=_payable, idempotent=True
     ),
     ("POST", "/api/v1/bookings/{booking_id}/invoice-request"): Call(body=lambda w: {"title": "王秀兰"}),
-    # Verified notifications for an order Sojourn never made: quarantined and acknowledged (2xx).
+    # Verified notifications for an order Sojourn never made: quarantined and acknowledged (2xx);
+    # signed when the test starts (the app's clock is at PINNED_NOW then).
     ("POST", "/api/v1/payments/notify/wechat"): Call(
-        raw=lambda w: wechat_paid_notification("SJ20261201UNKNOWN001", 100, _CLOCK.now())
+        raw=lambda w: wechat_paid_notification("SJ20261201UNKNOWN001", 100, PINNED_NOW)
     ),
     ("POST", "/api/v1/payments/notify/alipay"): Call(
         raw=lambda w: alipay_paid_notification("SJ20261201UNKNOWN002", 100)
@@ -470,38 +467,12 @@ CALLS: dict[tuple[str, str], Call] = {
 # ---------------------------------------------------------------------------------------------
 # Fixtures and the checks
 # ---------------------------------------------------------------------------------------------
-_UNWATCHED = ("migration", "audit_event", "api_token")  # reads may log and touch tokens
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    _CLOCK.set(PINNED_NOW)
-    yield _CLOCK
-    _CLOCK.reset()
-
-
-@pytest.fixture
-async def app(db, clock):
-    for name in ("rate_limits", "login_failures", "stats", "sessions"):
-        await _APP.stores.get(name).delete_all()
-    return _APP
+_UNWATCHED = ("audit_event", "api_token")  # reads may log and touch tokens
 
 
 async def _fingerprint() -> dict[str, str]:
-    """An md5 of every table's rows (but logs and tokens): what a denied call must not change."""
-    async with sojourn_db.connection() as conn:
-        tables = [
-            row["tablename"]
-            for row in await conn.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-            )
-            if row["tablename"] not in _UNWATCHED
-        ]
-        sql = " UNION ALL ".join(
-            f"SELECT '{name}' AS name, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM \"{name}\" t"
-            for name in tables
-        )
-        return {row["name"]: row["digest"] for row in await conn.fetch(sql)}
+    """What a denied call must not change: every table's rows but logs and tokens."""
+    return await table_state.fingerprint(skip=_UNWATCHED)
 
 
 def _route_id(route: tuple[str, str]) -> str:

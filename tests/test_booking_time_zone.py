@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sojourn import db as database
 from tests import factories
-from tests.test_booking_web import signed_in_family
-from tests.test_trips_web import confirmed_booking
+from tests.bookings.test_booking_web import signed_in_family
+from tests.bookings.test_trips_web import confirmed_booking
 from tests.web_helpers import post_form
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -21,6 +21,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
 from sojourn import db, logs, routes
+from sojourn.accounts import passwords
 from sojourn.accounts.authentication import RenewableSessionConfig, SojournAuthenticationMiddleware
 from sojourn.admin import web as admin_console
 from sojourn.bookings.live import live_plugins
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or load_settings()
     clock = clock or Clock(settings.clock_start)
     db.configure(settings)  # Piccolo's tables and the pool use settings.database_url from now on
+    passwords.use_settings(settings)
     stores, redis_client = _stores(settings)
     keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     app = Litestar(

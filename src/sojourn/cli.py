@@ -17,10 +17,14 @@ T = TypeVar("T")
 
 
 def _settings() -> Settings:
+    from sojourn.accounts import passwords
+
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as error:
         raise click.ClickException(f"Configuration error: {error}") from None
+    passwords.use_settings(settings)
+    return settings
 
 
 def _run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:

@@ -77,6 +77,11 @@ class Settings:
     notification_max_age_minutes: int = 10
     # Run as if it were this moment (demos, training, rehearsals): the clock starts here and flows on.
     clock_start: dt.datetime | None = None
+    # argon2id cost for stored passwords: OWASP's minimum (19 MiB, 2 passes). Hashes made at another
+    # cost are re-made at this one on the next sign-in. Lower values only make guessing cheaper:
+    # the test suite lowers them to run fast, and tests the defaults once.
+    password_memory_kib: int = 19 * 1024
+    password_time_cost: int = 2
 
     @property
     def embedded_database(self) -> bool:
@@ -133,6 +138,19 @@ def _non_negative_int(name: str, raw: str) -> int:
     if value < 0:
         raise ConfigError(f"{name} must be zero or more, got {value}.")
     return value
+
+
+def _at_least(minimum: int) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+        if value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum}, got {value}.")
+        return value
+
+    return parse
 
 
 def _url(*schemes: str) -> Callable[[str, str], str]:
@@ -250,6 +268,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "refund_max_attempts": ("SOJOURN_REFUND_MAX_ATTEMPTS", _positive_int),
     "notification_max_age_minutes": ("SOJOURN_PAYMENT_NOTIFICATION_MAX_AGE_MINUTES", _positive_int),
     "clock_start": ("SOJOURN_CLOCK_START", _instant),
+    "password_memory_kib": ("SOJOURN_PASSWORD_MEMORY_KIB", _at_least(8)),  # argon2's own minimum
+    "password_time_cost": ("SOJOURN_PASSWORD_TIME_COST", _positive_int),
 }
 
 

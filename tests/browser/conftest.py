@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -29,8 +31,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-pytestmark = pytest.mark.browser
 
 
 def _require(path: str | Path, what: str) -> None:
@@ -51,6 +51,13 @@ async def browser():
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         await chromium.close()
+
+
+@pytest.fixture
+async def world(db, client):
+    """Two bases with ten beds a night from 60 days after today, a tour of each mode: the live
+    server runs on the wall clock, so the world's dates follow it."""
+    return await factories.small_world(beds=10)
 
 
 class PageProblems(list):

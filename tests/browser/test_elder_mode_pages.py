@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests import factories
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.browser.test_journey import Words, family_account, sign_in_on_page
-
-pytestmark = pytest.mark.browser
 
 
 async def test_the_booking_pages_in_elder_mode_on_a_phone(page, db):

@@ -11,7 +11,7 @@ from sojourn import db as database
 from tests import factories
 from tests.browser.test_journey import Words
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 LOGIN = "13800138000"
 
 

@@ -1,5 +1,5 @@
 """With Redis, an open tour page hears about a booking at once (Litestar channels + server-sent
-events) instead of at its next poll; without Redis the page polls (tests/test_tours_web.py)."""
+events) instead of at its next poll; without Redis the page polls (tests/tours/test_tours_web.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from tests import factories
 from tests.faults.conftest import RedisProcess, SojournServer, server_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture

@@ -19,11 +19,6 @@ OPERATOR = "ops@sanya.cn"
 
 
 @pytest.fixture
-async def world(db, client):
-    return await factories.small_world(beds=10)
-
-
-@pytest.fixture
 async def signed_in(page, world):
     """The Sanya operator, signed in through the real sign-in page."""
     await factories.account(OPERATOR, role="operator", name="三亚前台", base_ids=[world.bases["sanya"]["id"]])

@@ -13,9 +13,9 @@ from sojourn import db as database
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 from tests.faults.conftest import SojournServer, server_env
-from tests.test_booking_races import hot_world, stay
+from tests.bookings.test_booking_races import hot_world, stay
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 
 
 async def test_bookings_acknowledged_before_a_kill_9_survive_it(db: None, own_redis, servers):

@@ -16,7 +16,7 @@ import pytest
 from tests import factories
 from tests.faults.conftest import SojournServer, server_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = pytest.mark.timeout(240)
 
 
 def sojourn(env: dict[str, str], *args: str) -> None:

@@ -13,10 +13,10 @@ from sojourn import db as database
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 from tests.faults.conftest import SojournServer, server_env
-from tests.test_booking_races import hot_world, stay
+from tests.bookings.test_booking_races import hot_world, stay
 from tests.web_helpers import sign_in
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 
 
 async def test_a_redis_outage_gives_clean_503s_and_service_returns_with_redis(db: None, own_redis, servers):

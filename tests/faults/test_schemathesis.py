@@ -18,7 +18,7 @@ from tests.booking_helpers import booker, migratory_body
 from tests.faults.conftest import SojournServer, server_env
 from tests.pinned import PINNED_NOW
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = pytest.mark.timeout(600)
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 SEED = "20261123"

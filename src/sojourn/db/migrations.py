@@ -27,14 +27,3 @@ async def reset_schema() -> None:
     """Drop every table (tests only): the next ``migrate`` starts from an empty database."""
     async with db.connection() as conn:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-
-
-async def truncate_all() -> None:
-    """Empty every table but Piccolo's migration record (tests only)."""
-    async with db.connection() as conn:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
-        )
-        if tables:
-            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")

@@ -1,0 +1,95 @@
+"""The health form page without JavaScript: consents, drafts, sending, errors next to questions."""
+
+from __future__ import annotations
+
+from tests import factories
+from tests.bookings.test_booking_web import hold_vacation, signed_in_family
+from tests.web_helpers import post_form
+
+COMPLETE = {
+    "conditions.hypertension.has": "yes",
+    "conditions.hypertension.controlled": "yes",
+    "conditions.heart_disease.has": "no",
+    "conditions.diabetes.has": "no",
+    "conditions.copd_asthma.has": "no",
+    "conditions.stroke_history.has": "no",
+    "recent_hospital_stay.had": "no",
+    "cognitive_impairment": "no",
+    "epilepsy": "no",
+    "medications.takes": "yes",
+    "medications.names": "氨氯地平",
+    "medications.supply_lasts_stay": "yes",
+    "diet": ["low_salt"],
+    "mobility_aid": "cane",
+    "oxygen": "no",
+    "cpap": "no",
+    "comes_along": "yes",
+    "companion.name": "李建国",
+    "companion.relation": "丈夫",
+    "emergency_contact.name": "王强",
+    "emergency_contact.relation": "儿子",
+    "emergency_contact.phone": "13900001111",
+    "certificate.has": "no",
+    "insurance.has": "no",
+    "consent.collect": "yes",
+    "consent.share_with_base": "yes",
+}
+
+
+async def test_the_form_is_prefilled_from_the_traveller_record(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await hold_vacation(client, world, ids)
+    page = await client.get(f"/trips/{booking_id}/health/{ids[0]}")
+    assert page.status_code == 200
+    assert 'name="emergency_contact.name" type="text" value="王强"' in page.text
+    assert "I agree that Sojourn keeps the health information" in page.text
+    assert "I agree that the staff and doctor of the base" in page.text
+
+
+async def test_nothing_is_kept_without_the_consent_to_keep_it(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await hold_vacation(client, world, ids)
+    body = {**COMPLETE, "action": "send"}
+    body.pop("consent.collect")
+    response = await post_form(client, f"/trips/{booking_id}/health/{ids[0]}", body, from_page="/trips")
+    assert response.status_code == 422
+    assert 'href="#consent-collect"' in response.text
+    assert 'value="氨氯地平"' not in response.text  # textarea keeps it instead
+    assert "氨氯地平</textarea>" in response.text  # nothing typed is lost
+
+
+async def test_an_incomplete_form_can_be_saved_and_finished_later(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await hold_vacation(client, world, ids)
+    draft = {"conditions.diabetes.has": "yes", "consent.collect": "yes", "action": "save"}
+    saved = await post_form(client, f"/trips/{booking_id}/health/{ids[0]}", draft, from_page="/trips")
+    assert saved.status_code == 303 and saved.headers["location"] == f"/trips/{booking_id}/health"
+    page = await client.get(saved.headers["location"])
+    assert "is saved. You can finish it later" in page.text
+    assert "started, not sent yet" in page.text
+    sent = await post_form(
+        client, f"/trips/{booking_id}/health/{ids[0]}", {**draft, "action": "send"}, from_page="/trips"
+    )
+    assert sent.status_code == 422
+    assert "Say whether this is under control with treatment." in sent.text
+    assert 'href="#conditions-diabetes-controlled"' in sent.text and 'id="conditions-diabetes-controlled"' in sent.text
+
+
+async def test_a_complete_form_is_sent_and_the_next_booking_starts_from_it(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await hold_vacation(client, world, ids)
+    sent = await post_form(
+        client, f"/trips/{booking_id}/health/{ids[0]}", {**COMPLETE, "action": "send"}, from_page="/trips"
+    )
+    assert sent.status_code == 303, sent.text[:3000]
+    assert "sent, the base will check it" in (await client.get(f"/trips/{booking_id}/health")).text
+    # Another trip: the answers come back, to be checked rather than typed again.
+    await post_form(client, f"/trips/{booking_id}/cancel", {}, from_page="/trips")
+    again = await hold_vacation(client, world, ids)
+    page = await client.get(f"/trips/{again}/health/{ids[0]}")
+    assert "We filled in the answers from the last health form" in page.text
+    assert 'id="conditions-hypertension-has-yes" name="conditions.hypertension.has" value="yes" checked' in page.text
