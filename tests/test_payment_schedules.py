@@ -4,6 +4,7 @@ against plain restatements of the rules (no database)."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,7 +139,7 @@ def test_a_schedule_is_refused_exactly_when_it_breaks_a_cap_and_the_error_names_
 
 
 def test_ningxia_refuses_seven_months_paid_ahead_and_accepts_six():
-    tour = {"mode": "migratory", "monthly_price_fen": 300_000}
+    tour = SimpleNamespace(mode="migratory", monthly_price_fen=300_000, package_price_fen=None)  # pricing.Priced
     fee = monthly_fee_fen(monthly_price_fen=300_000, package_price_fen=None, nights=180)
     six = traveller_price_fen(tour, 180)
     check_terms_within_limits(PaymentTerms(), longest_stay_price_fen=six, monthly_fee_fen=fee, limits=NINGXIA)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import msgspec
 import pytest
 
 from sojourn.bookings.queries import UNDO_WINDOW, refund_if_cancelled
+from sojourn.bookings.rows import BookingRow
 from sojourn.tours.pricing import refund_fen, refund_percent
 
 POLICY = [{"days_before": 30, "refund_percent": 100}, {"days_before": 7, "refund_percent": 50}]
@@ -34,16 +36,19 @@ def test_refunds_are_whole_fen_rounded_down(total, percent, refund):
     assert refund_fen(total, percent) == refund
 
 
-def confirmed(arrival: dt.date, confirmed_at: dt.datetime, **changes) -> dict:
-    row = {
-        "status": "confirmed",
-        "confirmed_at": confirmed_at,
-        "total_fen": 250000,
-        "time_zone": "Asia/Shanghai",
-        "cancellation_policy": json.dumps(POLICY),  # as asyncpg returns jsonb
-        "arrival": arrival,
-    }
-    return {**row, **changes}
+def confirmed(arrival: dt.date, confirmed_at: dt.datetime, **changes) -> BookingRow:
+    """A confirmed week for one at ¥2,500.00, as the booking queries read it."""
+    row = BookingRow(
+        id=1, reference="SJ-TEST", tour=1, base=1, account=1, booked_by=1, origin_member=None,
+        status="confirmed", arrival=arrival, departure=arrival + dt.timedelta(days=7), nights=7,
+        party_size=1, total_fen=250000, refund_fen=None, hold_expires_at=None, hold_extensions=0,
+        created_at=confirmed_at, confirmed_at=confirmed_at, cancelled_at=None, title_zh="三亚七日",
+        title_en="Seven days in Sanya", mode="vacation",
+        cancellation_policy=json.dumps(POLICY),  # as asyncpg returns jsonb
+        base_name_zh="三亚", base_name_en="Sanya", time_zone="Asia/Shanghai", traveller_list="[]",
+        waitlist_entry_id=None,
+    )  # fmt: skip
+    return msgspec.structs.replace(row, **changes)
 
 
 CONFIRMED_AT = dt.datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai
@@ -60,8 +65,10 @@ def test_days_before_arrival_are_counted_at_the_base():
     now = dt.datetime(2027, 1, 1, 23, 30, tzinfo=UTC)
     row = confirmed(dt.date(2027, 1, 9), CONFIRMED_AT)
     assert refund_if_cancelled(row, now) == 125000
-    assert refund_if_cancelled({**row, "arrival": dt.date(2027, 1, 8)}, now) == 0
-    assert refund_if_cancelled({**row, "time_zone": "UTC", "arrival": dt.date(2027, 1, 8)}, now) == 125000
+    assert refund_if_cancelled(msgspec.structs.replace(row, arrival=dt.date(2027, 1, 8)), now) == 0
+    assert (
+        refund_if_cancelled(msgspec.structs.replace(row, time_zone="UTC", arrival=dt.date(2027, 1, 8)), now) == 125000
+    )
 
 
 @pytest.mark.parametrize("status", ["held", "cancelled", "checked_in", "checked_out", "no_show"])

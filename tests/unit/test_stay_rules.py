@@ -4,40 +4,47 @@ breaks, named on its field. Pure rules over rows already read, no database."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 
 import pytest
 
 from sojourn.bookings.stays import Stay, stay_for, today_at
 from sojourn.errors import Conflict, InvalidInput
 
+
+@dataclass(frozen=True)
+class Tour:
+    """What the stay rules read of a tour (stays.TourDates): any object with these fields."""
+
+    mode: str
+    starts_on: dt.date
+    ends_on: dt.date
+    min_nights: int | None = None
+    max_nights: int | None = None
+
+
 TODAY = dt.date(2026, 12, 1)
-SEASON = {
-    "mode": "migratory",
-    "starts_on": dt.date(2027, 1, 10),
-    "ends_on": dt.date(2027, 5, 10),
-    "min_nights": 28,
-    "max_nights": 90,
-}
-PACKAGE = {"mode": "vacation", "starts_on": dt.date(2027, 1, 20), "ends_on": dt.date(2027, 1, 27)}
+SEASON = Tour("migratory", dt.date(2027, 1, 10), dt.date(2027, 5, 10), min_nights=28, max_nights=90)
+PACKAGE = Tour("vacation", dt.date(2027, 1, 20), dt.date(2027, 1, 27))
 
 
 def day(offset: int) -> dt.date:
-    return SEASON["starts_on"] + dt.timedelta(days=offset)
+    return SEASON.starts_on + dt.timedelta(days=offset)
 
 
 def test_a_fixed_date_tour_books_its_own_dates_whether_given_or_not():
-    assert stay_for(PACKAGE, None, None, TODAY) == Stay(PACKAGE["starts_on"], PACKAGE["ends_on"])
-    assert stay_for(PACKAGE, PACKAGE["starts_on"], PACKAGE["ends_on"], TODAY).nights == 7
+    assert stay_for(PACKAGE, None, None, TODAY) == Stay(PACKAGE.starts_on, PACKAGE.ends_on)
+    assert stay_for(PACKAGE, PACKAGE.starts_on, PACKAGE.ends_on, TODAY).nights == 7
 
 
 def test_other_dates_on_a_fixed_date_tour_are_refused_on_the_arrival_field():
     with pytest.raises(InvalidInput) as refused:
-        stay_for(PACKAGE, PACKAGE["starts_on"] + dt.timedelta(days=1), None, TODAY)
+        stay_for(PACKAGE, PACKAGE.starts_on + dt.timedelta(days=1), None, TODAY)
     assert set(refused.value.field_errors) == {"arrival"}
 
 
 @pytest.mark.parametrize(
-    "today", [PACKAGE["starts_on"], PACKAGE["starts_on"] + dt.timedelta(days=2)], ids=["first day", "under way"]
+    "today", [PACKAGE.starts_on, PACKAGE.starts_on + dt.timedelta(days=2)], ids=["first day", "under way"]
 )
 def test_a_fixed_date_tour_that_has_started_cannot_be_booked(today):
     with pytest.raises(Conflict) as refused:
@@ -71,7 +78,7 @@ def test_a_seasonal_stay_that_breaks_a_rule_names_the_field_to_change(arrival, d
 
 
 def test_without_limits_a_seasonal_stay_needs_one_night_and_no_more_than_the_season():
-    open_season = {**SEASON, "min_nights": None, "max_nights": None}
+    open_season = replace(SEASON, min_nights=None, max_nights=None)
     assert stay_for(open_season, day(0), day(1), TODAY).nights == 1
     assert stay_for(open_season, day(0), day(120), TODAY).nights == 120
 
