@@ -23,10 +23,10 @@ from typing import Any
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, SHANGHAI
 from tests.health_helpers import declaration_body
+from tests.pinned import PINNED_NOW, SHANGHAI
 
-START = dt.date(2027, 1, 10)  # first night of the calendars; the clock reads PINNED_NOW (2026-12-01)
+START = dt.date(2027, 1, 10)  # first night of the calendars; the clock reads PINNED_NOW (2026-12-07)
 TOKEN_ISSUED = dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
 ROLES = ("anon", "trav_a", "trav_b", "agent", "op_x", "op_y", "coord", "admin")
 PHONE_A = "13800000001"

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sojourn import db
 from tests import factories
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Noon in Shanghai: a few minutes either way never changes the date at the base.
-PINNED_NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 RECONCILIATION_SQL = """
 SELECT c.base, c.night, c.beds, c.taken,

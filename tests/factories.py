@@ -182,7 +182,7 @@ async def small_world(start: dt.date | None = None, beds: int = 10) -> World:
 
 
 # The first night of a context world's calendars (its tours start from here); the clock reads
-# PINNED_NOW, 2026-12-01 (tests/booking_helpers.py), so every stay is ahead.
+# PINNED_NOW, 2026-12-07 (tests/pinned.py), so every stay is ahead.
 START = dt.date(2027, 1, 10)
 
 

@@ -14,7 +14,7 @@ from sojourn.piccolo_app import migrations_folder
 from tests import factories
 from tests.booking_helpers import Booker
 
-START = dt.date(2027, 1, 10)  # the small world's first night; PINNED_NOW is 2026-12-01
+START = dt.date(2027, 1, 10)  # the small world's first night; PINNED_NOW is 2026-12-07
 RULES_MIGRATION = "sojourn_2026_11_23t11_37_22_453205.py"
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, Booker, booker
+from tests.booking_helpers import Booker, booker
 from tests.health_helpers import declaration_body, seed_default_rules, with_companion
+from tests.pinned import PINNED_NOW
 
 START = dt.date(2027, 1, 10)
 # Where the history leaves the clock: after the stays, when feedback has come in.

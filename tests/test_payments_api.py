@@ -12,7 +12,6 @@ import pytest
 from sojourn import db as sojourn_db
 from sojourn.payments import instalments, ledger, terms
 from sojourn.payments.schedules import PaymentTerms, PrepaymentCapExceeded
-from tests.booking_helpers import PINNED_NOW
 from tests.payment_helpers import (
     alipay_paid_notification,
     fetch,
@@ -22,6 +21,7 @@ from tests.payment_helpers import (
     wechat_paid_notification,
     with_payments,
 )
+from tests.pinned import PINNED_NOW
 
 
 @pytest.fixture

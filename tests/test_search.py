@@ -14,7 +14,7 @@ from sojourn import db
 from sojourn.bases.services import availability
 from sojourn.tours.pricing import traveller_price_fen
 from tests import factories
-from tests.booking_helpers import PINNED_NOW
+from tests.pinned import PINNED_NOW
 
 START = dt.date(2027, 1, 10)
 D = dt.timedelta(days=1)

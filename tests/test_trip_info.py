@@ -11,7 +11,7 @@ import pytest
 
 from sojourn.bookings import confirmation, ics
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, SHANGHAI
+from tests.pinned import PINNED_NOW, SHANGHAI
 from tests.web_helpers import post_form, sign_in
 
 START = dt.date(2027, 1, 10)

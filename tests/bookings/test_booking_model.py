@@ -26,7 +26,8 @@ from sojourn.bookings.schemas import BookingIn
 from sojourn.clock import Clock
 from sojourn.errors import Conflict, DomainError
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, calendar_mismatches
+from tests.booking_helpers import calendar_mismatches
+from tests.pinned import PINNED_NOW
 from tests.table_state import empty_tables
 
 NIGHTS = 10

@@ -7,7 +7,8 @@ import pytest
 from sojourn import db
 from sojourn.bookings.expiry import release_expired_holds_everywhere
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, booker, calendar_mismatches, migratory_body
+from tests.booking_helpers import booker, calendar_mismatches, migratory_body
+from tests.pinned import PINNED_NOW
 
 START = dt.date(2027, 1, 10)
 

@@ -8,7 +8,8 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import SHANGHAI, Booker, booker
+from tests.booking_helpers import Booker, booker
+from tests.pinned import SHANGHAI
 
 START = dt.date(2027, 1, 10)
 DEPARTURE = dt.date(2027, 1, 27)  # the vacation tour of small_world: 2027-01-20 to 2027-01-27

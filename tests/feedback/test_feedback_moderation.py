@@ -8,7 +8,7 @@ import pytest
 from sojourn import db
 from sojourn.feedback import requests
 from tests import factories
-from tests.booking_helpers import SHANGHAI
+from tests.pinned import SHANGHAI
 
 START = dt.date(2027, 1, 10)
 ARRIVAL, DEPARTURE = dt.date(2027, 1, 20), dt.date(2027, 1, 27)

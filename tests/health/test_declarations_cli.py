@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from tests import factories
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import START, book, declaration_body, fetch, seed_default_rules
+from tests.pinned import PINNED_NOW
 
 
 def purge(retention_days: int) -> str:

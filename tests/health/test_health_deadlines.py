@@ -18,6 +18,7 @@ from tests.health_helpers import (
     fetchval,
     operator,
 )
+from tests.pinned import PINNED_TODAY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ARRIVAL = START + dt.timedelta(days=5)  # 2027-01-15; due 7 days before: 2027-01-08
@@ -133,11 +134,11 @@ async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(clie
         json={"decision": "request_info", "note": "请带上药盒。"},
         headers=operator_headers,
     )
-    # Cancelled on 2026-12-01: its purpose ended that day, content goes on 2027-03-01.
+    # Cancelled on the pinned day (2026-12-07): its purpose ended that day, content goes 90 days later.
     cancelled = await book(client, world, "13800000002", arrival_offset=40)
     await client.put(cancelled.path, json=declaration_body(submit=False), headers=cancelled.booker.headers)
     await client.post(f"/api/v1/bookings/{cancelled.booking_id}/cancel", headers=cancelled.booker.headers)
-    # A hold that ran out on 2026-12-01 ends the same day.
+    # A hold that runs out on the pinned day ends the same day.
     lapsed = await book(client, world, "13800000003", arrival_offset=70, confirm=False)
     await client.put(lapsed.path, json=declaration_body(submit=False), headers=lapsed.booker.headers)
     # A later stay: 2027-03-11 to 2027-04-10, content kept until 2027-07-09.
@@ -150,8 +151,9 @@ async def test_retention_destroys_content_on_the_exact_day_and_nothing_else(clie
         rows = await fetch("SELECT booking FROM health_declaration WHERE status = 'shredded'")
         return {row["booking"] for row in rows}
 
-    assert await shred_expired_declarations(at(dt.date(2027, 2, 28), 23, 59), retention) == 0
-    now = at(dt.date(2027, 3, 1), 0, 1)
+    purpose_ended = PINNED_TODAY + dt.timedelta(days=90)  # 2027-03-07
+    assert await shred_expired_declarations(at(purpose_ended - dt.timedelta(days=1), 23, 59), retention) == 0
+    now = at(purpose_ended, 0, 1)
     assert await shred_expired_declarations(now, retention) == 2
     assert await shredded() == {cancelled.booking_id, lapsed.booking_id}
     assert await shred_expired_declarations(at(dt.date(2027, 5, 14), 23, 59), retention) == 0

@@ -15,6 +15,7 @@ from tests.health_helpers import (
     staff,
     with_companion,
 )
+from tests.pinned import PINNED_TODAY
 
 
 async def test_draft_then_submit_then_read_back(client, world):
@@ -110,7 +111,7 @@ async def test_nothing_is_stored_without_consent_to_collect(client, world, conse
             400,
         ),
         (
-            {"recent_hospital_stay": {"had": True, "date": "2026-12-02"}},
+            {"recent_hospital_stay": {"had": True, "date": str(PINNED_TODAY + dt.timedelta(days=1))}},
             "recent_hospital_stay.date",
             422,
         ),

@@ -18,7 +18,7 @@ from sojourn.jobs.runtime import build_queue, build_worker, prepare_queue
 from sojourn.jobs.schedule import PERIODIC_JOBS, PeriodicJob
 from sojourn.notifications.reminders import send_departure_reminders
 from tests import factories
-from tests.booking_helpers import PINNED_NOW
+from tests.pinned import PINNED_NOW, PINNED_TODAY, SHANGHAI
 
 
 async def test_every_scheduled_job_runs_and_reports_a_count(db: None, settings):
@@ -101,7 +101,7 @@ async def reminders() -> list[dict]:
 async def test_a_departure_reminder_goes_once_some_days_before_arrival(db: None, settings):
     world = await factories.small_world()
     account_id = await factories.account("13800138000")
-    today = PINNED_NOW.date()  # noon in Shanghai: the same date there
+    today = PINNED_TODAY  # at the base
     soon = await confirmed_booking(world, account_id, today + dt.timedelta(days=3))
     await confirmed_booking(world, account_id, today + dt.timedelta(days=4))  # not yet
     await confirmed_booking(world, account_id, today + dt.timedelta(days=1), status="cancelled")
@@ -120,11 +120,12 @@ async def test_a_departure_reminder_goes_once_some_days_before_arrival(db: None,
 async def test_a_reminder_due_at_night_waits_for_the_morning_at_the_base(db: None, settings):
     world = await factories.small_world()
     account_id = await factories.account("13800138000")
-    night = PINNED_NOW + dt.timedelta(hours=11)  # 23:00 in Shanghai
+    night = dt.datetime.combine(PINNED_TODAY, dt.time(23), SHANGHAI)
     await confirmed_booking(world, account_id, night.date() + dt.timedelta(days=2))
     assert await send_departure_reminders(night, settings) == 1
     [reminder] = await reminders()
-    assert reminder["deliver_after"] == PINNED_NOW + dt.timedelta(hours=21)  # 09:00 the next day
+    morning = dt.datetime.combine(PINNED_TODAY + dt.timedelta(days=1), dt.time(9), SHANGHAI)
+    assert reminder["deliver_after"] == morning  # 09:00 the next day
 
 
 async def test_idempotency_records_older_than_seven_days_are_deleted(db: None, settings):

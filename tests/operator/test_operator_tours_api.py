@@ -9,8 +9,9 @@ import pytest
 from sojourn import db
 from sojourn.bookings.locking import lock_base
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, booker, calendar_mismatches
+from tests.booking_helpers import booker, calendar_mismatches
 from tests.health_helpers import START, book, fetch, fetchval, operator
+from tests.pinned import PINNED_NOW
 
 TOURS = "/api/v1/operator/tours"
 

@@ -6,7 +6,8 @@ import pytest
 
 from sojourn import db
 from tests import factories
-from tests.booking_helpers import PINNED_NOW, booker
+from tests.booking_helpers import booker
+from tests.pinned import PINNED_NOW
 from tests.stats_helpers import START, admin, coordinator, hold, stay
 
 ENDPOINTS = ("flows", "occupancy", "exchange-balance", "satisfaction", "health-mix", "bookings")

@@ -7,8 +7,8 @@ import datetime as dt
 from sojourn import db
 from sojourn.health.retention import shred_expired_declarations
 from sojourn.stats.health_mix import suppressed_cells
-from tests.booking_helpers import PINNED_NOW
 from tests.health_helpers import book, declaration_body
+from tests.pinned import PINNED_NOW
 from tests.stats_helpers import coordinator
 
 HYPERTENSION = {"hypertension": {"has": True, "controlled": True}}
