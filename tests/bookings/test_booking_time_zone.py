@@ -15,8 +15,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 URUMQI = ZoneInfo("Asia/Urumqi")  # two hours behind Beijing
 
 
-async def test_cancelling_follows_the_bases_day_on_the_page_and_in_the_api(client, db, clock):
-    world = await factories.small_world()
+async def test_cancelling_follows_the_bases_day_on_the_page_and_in_the_api(client, world, clock):
     async with database.connection() as conn:
         await conn.execute("UPDATE base SET time_zone = 'Asia/Urumqi' WHERE id = $1", world.bases["sanya"]["id"])
     _, ids = await signed_in_family(client)

@@ -6,25 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import httpx
 import pytest
 
 from sojourn.bookings import confirmation, ics
 from tests import factories
-from tests.pinned import PINNED_NOW, SHANGHAI
+from tests.pinned import SHANGHAI
+from tests.shared_app import asgi_client
 from tests.web_helpers import post_form, sign_in
-
-START = dt.date(2027, 1, 10)
-
-
-def new_client(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 @pytest.fixture
-async def trip(app, client, clock):
-    clock.set(PINNED_NOW)
-    world = await factories.small_world(start=START)
+async def trip(app, client, world):
     x, y = world.bases["sanya"]["id"], world.bases["hulunbuir"]["id"]
     await factories.account("op@x.example", role="operator", base_ids=[x])
     await factories.account("op@y.example", role="operator", base_ids=[y])
@@ -125,14 +117,14 @@ async def _pass_url(client, trip) -> str:
 
 async def test_the_code_opens_the_booking_for_the_bases_operators_only(app, client, trip, clock):
     url = await _pass_url(client, trip)
-    async with new_client(app) as anonymous:
+    async with asgi_client(app) as anonymous:
         response = await anonymous.get(url)
         assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
     assert (await client.get(url)).status_code == 404  # the traveller herself
-    async with new_client(app) as other:
+    async with asgi_client(app) as other:
         await sign_in(other, "op@y.example", factories.PASSWORD)
         assert (await other.get(url)).status_code == 404
-    async with new_client(app) as desk:
+    async with asgi_client(app) as desk:
         await sign_in(desk, "op@x.example", factories.PASSWORD)
         tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
         assert (await desk.get(tampered)).status_code == 404

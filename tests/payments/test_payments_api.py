@@ -19,39 +19,19 @@ from tests.payment_helpers import (
     held_booking,
     money_fingerprint,
     wechat_paid_notification,
-    with_payments,
 )
-from tests.pinned import PINNED_NOW
 
-
-@pytest.fixture
-def pinned(clock):
-    clock.set(PINNED_NOW)
-    return clock
-
-
-@pytest.fixture
-def pay_settings(settings):
-    return with_payments(settings)
-
-
-@pytest.fixture
-async def client(db, pay_settings, pinned, sandbox):
-    import httpx
-
-    from sojourn.app import create_app
-
-    app = create_app(pay_settings, clock=pinned)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        yield http
+# The run's app and settings: their payment providers are the sandbox (tests/conftest.py), which
+# every test here reaches (payees are its merchants; payments are orders at it).
+pytestmark = pytest.mark.usefixtures("sandbox")
 
 
 def _pay(client, w, **body):
     return client.post(f"/api/v1/bookings/{w.booking['id']}/payments", json=body, headers=w.headers)
 
 
-async def test_a_payment_needs_a_channel_of_its_provider_and_jsapi_needs_the_payer(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_a_payment_needs_a_channel_of_its_provider_and_jsapi_needs_the_payer(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     wrong = await _pay(client, w, provider="wechat", channel="page")
     assert wrong.status_code == 422 and "channel" in wrong.json()["field_errors"]
     no_openid = await _pay(client, w, provider="wechat", channel="jsapi")
@@ -62,8 +42,8 @@ async def test_a_payment_needs_a_channel_of_its_provider_and_jsapi_needs_the_pay
     assert params["package"].startswith("prepay_id=wx") and params["signType"] == "RSA" and params["paySign"]
 
 
-async def test_changing_the_way_of_paying_closes_the_open_order_at_its_provider(client, pay_settings, pinned, sandbox):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_changing_the_way_of_paying_closes_the_open_order_at_its_provider(client, settings, clock, sandbox):
+    w = await held_booking(client, settings, clock.now())
     wechat = (await _pay(client, w, provider="wechat", channel="native")).json()
     alipay = await _pay(client, w, provider="alipay", channel="wap")
     assert alipay.status_code == 201 and alipay.json()["id"] != wechat["id"]
@@ -73,31 +53,31 @@ async def test_changing_the_way_of_paying_closes_the_open_order_at_its_provider(
     assert not sandbox.control("pay", {"provider": "wechat", "out_trade_no": wechat["out_trade_no"]})["paid"]
 
 
-async def test_nothing_to_pay_without_a_schedule_or_a_payee(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_nothing_to_pay_without_a_schedule_or_a_payee(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     await sojourn_db.engine().pool.execute("DELETE FROM payment_instalment")
     nothing = await _pay(client, w, provider="wechat", channel="native")
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_due"
     async with sojourn_db.connection() as conn:
-        await instalments.create_schedule(conn, w.booking["id"], now=pinned.now())
+        await instalments.create_schedule(conn, w.booking["id"], now=clock.now())
         await conn.execute("UPDATE payee SET active = false WHERE provider = 'alipay'")
     no_payee = await _pay(client, w, provider="alipay", channel="page")
     assert no_payee.status_code == 409 and no_payee.json()["code"] == "provider_not_available"
     assert await fetchval("SELECT count(*) FROM payment") == 0
 
 
-async def test_a_deposit_is_paid_first_and_the_balance_after(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_a_deposit_is_paid_first_and_the_balance_after(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     async with sojourn_db.connection() as conn:
         await conn.execute("DELETE FROM payment_instalment")
         await terms.set_tour_terms(
             conn, w.world.tours["vacation"]["id"], PaymentTerms(balance_days_before=30, deposit_percent=20)
         )
-        plan = await instalments.create_schedule(conn, w.booking["id"], now=pinned.now())
+        plan = await instalments.create_schedule(conn, w.booking["id"], now=clock.now())
     assert [(i["kind"], i["amount_fen"]) for i in plan] == [("deposit", 76000), ("balance", 304000)]
     deposit = (await _pay(client, w, provider="wechat", channel="native")).json()
     assert (deposit["kind"], deposit["amount_fen"]) == ("deposit", 76000)
-    headers, body = wechat_paid_notification(deposit["out_trade_no"], 76000, pinned.now())
+    headers, body = wechat_paid_notification(deposit["out_trade_no"], 76000, clock.now())
     answer = await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)
     assert answer.status_code == 200, answer.text
     balance = (await _pay(client, w, provider="wechat", channel="native")).json()
@@ -108,8 +88,8 @@ async def test_a_deposit_is_paid_first_and_the_balance_after(client, pay_setting
     assert listed["refund_schedule"][0]["refund_fen"] == 76000
 
 
-async def test_a_schedule_beyond_the_provinces_cap_is_refused_naming_the_limit(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_a_schedule_beyond_the_provinces_cap_is_refused_naming_the_limit(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     hainan = w.world.members["hi"]["id"]
     stay = w.world.tours["migratory"]
     async with sojourn_db.connection() as conn:
@@ -130,20 +110,20 @@ async def test_a_schedule_beyond_the_provinces_cap_is_refused_naming_the_limit(c
     async with sojourn_db.connection() as conn:
         await conn.execute("UPDATE booking SET total_fen = total_fen + 1 WHERE id = $1", held.json()["id"])
         with pytest.raises(PrepaymentCapExceeded):
-            await instalments.create_schedule(conn, held.json()["id"], now=pinned.now())
+            await instalments.create_schedule(conn, held.json()["id"], now=clock.now())
     assert await fetchval("SELECT count(*) FROM payment_instalment WHERE booking = $1", held.json()["id"]) == 0
 
 
 async def test_a_verified_notice_for_an_unknown_order_or_merchant_is_quarantined_and_acknowledged(
-    client, pay_settings, pinned
+    client, settings, clock
 ):
-    w = await held_booking(client, pay_settings, pinned.now())
+    w = await held_booking(client, settings, clock.now())
     payment = (await _pay(client, w, provider="wechat", channel="native")).json()
     before = await money_fingerprint()
     for _ in range(2):  # the provider repeats it: one row, nothing else
-        headers, body = wechat_paid_notification("SJ20261201NOSUCHORDER", 100, pinned.now())
+        headers, body = wechat_paid_notification("SJ20261201NOSUCHORDER", 100, clock.now())
         assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
-    headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, pinned.now(), sub_mchid="1600000008")
+    headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, clock.now(), sub_mchid="1600000008")
     assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     rows = await fetch("SELECT outcome, reason FROM payment_notification ORDER BY id")
     assert [r["outcome"] for r in rows] == ["quarantined", "quarantined"]
@@ -152,8 +132,8 @@ async def test_a_verified_notice_for_an_unknown_order_or_merchant_is_quarantined
     assert {name for name in after if after[name] != before[name]} == {"payment_notification"}
 
 
-async def test_an_alipay_notice_that_does_not_verify_is_answered_fail_and_changes_nothing(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_an_alipay_notice_that_does_not_verify_is_answered_fail_and_changes_nothing(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     payment = (await _pay(client, w, provider="alipay", channel="page")).json()
     headers, body = alipay_paid_notification(payment["out_trade_no"], 380000)
     before = await money_fingerprint()
@@ -169,24 +149,24 @@ async def test_an_alipay_notice_that_does_not_verify_is_answered_fail_and_change
 
 
 async def test_money_paid_after_the_hold_lapsed_goes_back_and_the_ledger_check_catches_money_kept(
-    client, pay_settings, pinned
+    client, settings, clock
 ):
-    w = await held_booking(client, pay_settings, pinned.now())
+    w = await held_booking(client, settings, clock.now())
     payment = (await _pay(client, w, provider="wechat", channel="native")).json()
-    pinned.advance(minutes=20)  # the 15-minute hold has lapsed; the senior pays anyway
-    headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, pinned.now())
+    clock.advance(minutes=20)  # the 15-minute hold has lapsed; the senior pays anyway
+    headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, clock.now())
     assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     refund = (await fetch("SELECT * FROM payment_refund"))[0]
     assert (refund["reason"], refund["amount_fen"], refund["status"]) == ("hold_lapsed", 380000, "scheduled")
-    assert await ledger.check_ledger(now=pinned.now()) == []  # paid, and all of it on its way back
+    assert await ledger.check_ledger(now=clock.now()) == []  # paid, and all of it on its way back
     # Without that refund the check finds the money kept for nothing (the test fails without the rule).
     await sojourn_db.engine().pool.execute("UPDATE payment_refund SET status = 'cancelled'")
-    found = await ledger.check_ledger(now=pinned.now())
+    found = await ledger.check_ledger(now=clock.now())
     assert [(i.booking_id, i.problem) for i in found] == [(w.booking["id"], "holds 380000 fen but may keep 0 fen")]
 
 
-async def test_a_fapiao_is_requested_once_per_booking(client, pay_settings, pinned):
-    w = await held_booking(client, pay_settings, pinned.now())
+async def test_a_fapiao_is_requested_once_per_booking(client, settings, clock):
+    w = await held_booking(client, settings, clock.now())
     path = f"/api/v1/bookings/{w.booking['id']}/invoice-request"
     bad = await client.post(path, json={"title": "某某有限公司", "tax_number": "123"}, headers=w.headers)
     assert bad.status_code in (400, 422) and "tax_number" in bad.json()["field_errors"]
