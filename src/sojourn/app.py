@@ -38,8 +38,9 @@ CSRF_COOKIE = "sojourn_csrf"
 CSRF_HEADER = "x-sojourn-csrf"
 SESSION_COOKIE = "sojourn_session"
 SESSION_IDLE_SECONDS = 12 * 3600
-# Paths that need neither a session nor a signed-in user.
-UNAUTHENTICATED_PATHS = ["/static/", "/healthz", "/schema"]
+# Paths that need neither a session nor a signed-in user. Anchored: Litestar matches these
+# patterns anywhere in the path, and /admin/api/tables/x/schema/ needs the session.
+UNAUTHENTICATED_PATHS = ["^/static/", "^/healthz", "^/schema"]
 
 
 def static_directory() -> Path:
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             # The JSON API authenticates with bearer tokens only, never cookies, so it needs no CSRF token.
-            exclude=["/api/", "/healthz", "/admin"],  # /admin: Piccolo Admin checks its own CSRF token
+            exclude=["^/api/", "^/healthz", "^/admin/"],  # /admin: Piccolo Admin checks its own CSRF token
         ),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig()), *live_plugins(settings)],
         exception_handlers=problems.EXCEPTION_HANDLERS,
