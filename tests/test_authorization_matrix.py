@@ -124,7 +124,7 @@ POST   /api/v1/operator/bookings/{booking_id}/check-in                          
 POST   /api/v1/operator/bookings/{booking_id}/check-out                         401  403    403    403   ok   404  403   ok
 POST   /api/v1/operator/bookings/{booking_id}/no-show                           401  403    403    403   ok   404  403   ok
 # --- hotline: agents (and admins) only; the agent serves A through the mandate for a1
-GET    /api/v1/agent/seniors                                                    401  403    403    ok    403  403  403   ok
+POST   /api/v1/agent/seniors/search                                             401  403    403    ok    403  403  403   ok
 POST   /api/v1/agent/seniors                                                    401  403    403    ok    403  403  403   ok
 GET    /api/v1/agent/seniors/{account_id}                                       401  403    403    ok    403  403  403   ok
 POST   /api/v1/agent/seniors/{account_id}/travellers                            401  403    403    ok    403  403  403   ok
@@ -338,7 +338,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-in"): Call(prepare=_arrival_day(0)),
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-out"): Call(prepare=_arrival_day(6, status="checked_in")),
     ("POST", "/api/v1/operator/bookings/{booking_id}/no-show"): Call(prepare=_arrival_day(1)),
-    ("GET", "/api/v1/agent/seniors"): Call(params=lambda w: {"phone": PHONE_A}),
+    ("POST", "/api/v1/agent/seniors/search"): Call(body=lambda w: {"phone": PHONE_A}),
     ("POST", "/api/v1/agent/seniors"): Call(
         body=lambda w: {
             "phone": "13600136000",

@@ -28,7 +28,7 @@ from sojourn.clock import Clock
 from sojourn.config import Settings, load_settings
 from sojourn.crypto import KeyRing
 from sojourn.di import app_dependencies
-from sojourn.web import problems
+from sojourn.web import access_log_privacy, problems
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
 from sojourn.web.templating import template_config
 
@@ -65,6 +65,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
     clock = clock or Clock()
+    access_log_privacy.install()
     stores, redis_client = _stores(settings)
 
     @asynccontextmanager
