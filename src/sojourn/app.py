@@ -38,6 +38,10 @@ CSRF_COOKIE = "sojourn_csrf"
 CSRF_HEADER = "x-sojourn-csrf"
 SESSION_COOKIE = "sojourn_session"
 SESSION_IDLE_SECONDS = 12 * 3600
+# No page form or JSON body comes near this; a larger one is refused (413) before it is read,
+# let alone parsed (a 10 MB form used to cost a second of CPU before the CSRF refusal).
+# A route that takes uploads sets its own, larger limit.
+REQUEST_MAX_BODY_BYTES = 256 * 1024
 # Paths that need neither a session nor a signed-in user. Anchored: Litestar matches these
 # patterns anywhere in the path, and /admin/api/tables/x/schema/ needs the session.
 UNAUTHENTICATED_PATHS = ["^/static/", "^/healthz", "^/schema"]
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="debug",
         ),
+        request_max_body_size=REQUEST_MAX_BODY_BYTES,
         debug=False,
     )
     problems.document_problems(app)
