@@ -67,7 +67,8 @@ def security_headers_hook(hsts: bool) -> Callable[[Message, Scope], Awaitable[No
     """A ``before_send`` hook: it sees every response, 404s and errors included.
 
     CSP without inline script, no framing, no MIME sniffing, a careful referrer
-    policy, and which language the response is in.
+    policy, ``no-store`` for anything shown to a signed-in caller, and which language the
+    response is in.
     """
 
     async def add_headers(message: Message, scope: Scope) -> None:
@@ -80,6 +81,10 @@ def security_headers_hook(hsts: bool) -> Callable[[Message, Scope], Awaitable[No
             headers.setdefault(name, value)
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if scope.get("user") is not None and "cache-control" not in headers:
+            # Whatever a signed-in person is shown may hold health data, identity numbers or
+            # names: no browser or proxy cache keeps it (nor shows it again after signing out).
+            headers["Cache-Control"] = "no-store"
         locale = scope.get("state", {}).get("locale") or request_locale(scope)
         headers.setdefault("Content-Language", i18n.language_tag(locale))
         headers.add("Vary", "Accept-Language, Cookie")
