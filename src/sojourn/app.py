@@ -29,6 +29,7 @@ from sojourn.config import Settings, load_settings
 from sojourn.crypto import KeyRing
 from sojourn.di import app_dependencies
 from sojourn.web import access_log_privacy, problems
+from sojourn.web.input_guard import InputGuardMiddleware
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
 from sojourn.web.templating import template_config
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             sessions.middleware,
             DefineMiddleware(SojournAuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
             LocaleMiddleware(),
+            InputGuardMiddleware(),
         ],
         before_send=[security_headers_hook(hsts=settings.secure_cookies)],
         csrf_config=CSRFConfig(

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import msgspec
 
 from sojourn.alliance.tables import TripMode
+from sojourn.dates import BoundedDates
 from sojourn.ids import RowId
 
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]0000$", description="GB/T 2260 province code")]
@@ -20,7 +21,7 @@ Modes = Annotated[list[TripMode], msgspec.Meta(min_length=1, max_length=3)]
 Id = RowId
 
 
-class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class MemberIn(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     code: ProvinceCode
     name_zh: NameZh
     name_en: NameEn
@@ -29,7 +30,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     joined_on: Optional[dt.date] = None
 
 
-class MemberEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class MemberEdit(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """What can change about a member (its province code never does: history is counted by it)."""
 
     name_zh: NameZh
@@ -52,7 +53,7 @@ class AdminMemberOut(msgspec.Struct):
     editable: bool  # whether the caller may change it
 
 
-class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class AgreementIn(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     member_a_id: Id
     member_b_id: Id
     modes: Modes
@@ -61,7 +62,7 @@ class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Note = ""
 
 
-class AgreementEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class AgreementEdit(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     modes: Modes
     signed_on: dt.date
     expires_on: Optional[dt.date] = None

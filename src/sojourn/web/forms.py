@@ -60,6 +60,10 @@ async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tu
         values.setdefault(key, [])
     try:
         return msgspec.convert(values, into, strict=False)
+    except FormErrors:
+        raise
+    except InvalidInput as refused:  # a rule the struct checks itself (dates within range)
+        raise FormErrors({key: str(value) for key, value in refused.field_errors.items()}, values) from None
     except msgspec.ValidationError as error:
         field = _field_of(error)
         message = humanise_validation_message(str(error))
