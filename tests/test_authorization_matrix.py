@@ -68,6 +68,7 @@ GET    /api/v1/tours/{tour_id}                                                  
 GET    /api/v1/tours/{tour_id}/availability                                     ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/health/consent-terms                                             ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/token                                                       ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/invitation                                                  ok   ok     ok     ok    ok   ok   ok    ok
 # --- any signed-in account
 DELETE /api/v1/auth/token                                                       401  ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/me                                                               401  ok     ok     ok    ok   ok   ok    ok
@@ -151,6 +152,12 @@ POST   /api/v1/alliance/bases/{base_id}/suspend                                 
 GET    /api/v1/alliance/operators                                               401  403    403    403   403  403  ok    ok
 POST   /api/v1/alliance/operators                                               401  403    403    403   403  403  ok    ok
 POST   /api/v1/alliance/operators/{account_id}/bases                            401  403    403    403   403  403  ok    ok
+GET    /api/v1/alliance/operator-invitations                                    401  403    403    403   403  403  ok    ok
+POST   /api/v1/alliance/operator-invitations/{invitation_id}/approve            401  403    403    403   403  403  403   ok
+POST   /api/v1/alliance/operator-invitations/{invitation_id}/decline            401  403    403    403   403  403  403   ok
+GET    /api/v1/alliance/base-grants                                             401  403    403    403   403  403  ok    ok
+POST   /api/v1/alliance/base-grants/{grant_id}/approve                          401  403    403    403   403  403  403   ok
+POST   /api/v1/alliance/base-grants/{grant_id}/decline                          401  403    403    403   403  403  403   ok
 DELETE /api/v1/alliance/operators/{account_id}/bases/{base_id}                  401  403    403    403   403  403  ok    ok
 # --- administrators only
 GET    /api/v1/admin/audit-events                                               401  403    403    403   403  403  403   ok
@@ -207,6 +214,8 @@ def _path_values(w: AuthzWorld, path: str) -> dict[str, int]:
         "account_id": w.accounts["op_x"] if path.startswith("/api/v1/alliance/") else w.accounts["trav_a"],
         "member_id": w.member_x,
         "agreement_id": w.agreement,
+        "invitation_id": w.invitation,
+        "grant_id": w.grant,
     }
 
 
@@ -253,6 +262,19 @@ async def _base_x_pending(client, w: AuthzWorld, clock: Clock) -> None:
 
 async def _member_x_suspended(client, w: AuthzWorld, clock: Clock) -> None:
     await execute("UPDATE member SET status = 'suspended' WHERE id = $1", w.member_x)
+
+
+async def _invitation_with_code(client, w: AuthzWorld, clock: Clock) -> None:
+    """The world's invitation approved with a code the call knows (the first caller accepts it)."""
+    from sojourn.accounts import codes
+
+    digest = codes.code_digest(_APP.state.keyring, "invite", "ABCD-EFGH-JKMN")
+    await execute(
+        "UPDATE operator_invitation SET status = 'approved', code_hash = $2, expires_at = $3 WHERE id = $1",
+        w.invitation,
+        digest,
+        clock.now() + dt.timedelta(days=7),
+    )
 
 
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
@@ -377,12 +399,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/api/v1/alliance/bases/{base_id}/admit"): Call(prepare=_base_x_pending),
     ("POST", "/api/v1/alliance/operators"): Call(
-        body=lambda w: {
-            "login": "desk@sanya.example",
-            "display_name": "三亚前台",
-            "password": factories.PASSWORD,
-            "base_ids": [w.base_x],
-        }
+        body=lambda w: {"login": "desk@sanya.example", "display_name": "三亚前台", "base_ids": [w.base_x]}
+    ),
+    ("POST", "/api/v1/auth/invitation"): Call(
+        body=lambda w: {"code": "ABCD-EFGH-JKMN", "password": factories.PASSWORD}, prepare=_invitation_with_code
     ),
     ("POST", "/api/v1/alliance/operators/{account_id}/bases"): Call(body=lambda w: {"base_id": w.base_y}),
 }

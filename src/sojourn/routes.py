@@ -5,6 +5,7 @@ from sojourn.accounts import web as accounts_web
 from sojourn.alliance import admin_api as alliance_admin_api
 from sojourn.alliance import admin_web as alliance_admin_web
 from sojourn.alliance import api as alliance_api
+from sojourn.alliance import staff_web as alliance_staff_web
 from sojourn.audit import api as audit_api
 from sojourn.bases import api as bases_api
 from sojourn.bookings import api as bookings_api
@@ -42,6 +43,7 @@ ROUTE_MODULES = (
     stats_web,
     alliance_admin_api,
     alliance_admin_web,
+    alliance_staff_web,
     hotline_api,
     hotline_web,
     hotline_web_enrol,

@@ -95,8 +95,10 @@ class AdminBaseOut(msgspec.Struct):
 class OperatorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     login: Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="Mobile number or e-mail")]
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    password: Annotated[str, msgspec.Meta(max_length=128, description="A first password; they should change it")]
     base_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=50)]
+    # No longer taken: operators set their own password with an invitation code. Sending one is
+    # refused with a field error rather than ignored, so an old integration learns why.
+    password: Optional[Annotated[str, msgspec.Meta(max_length=128, description="Not accepted any more")]] = None
 
 
 class BaseAssignIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -114,3 +116,37 @@ class OperatorOut(msgspec.Struct):
     login: str
     status: str
     bases: list[OperatorBase]
+
+
+class InvitationOut(msgspec.Struct):
+    id: int
+    login: str
+    display_name: str
+    base_ids: list[int]
+    status: str  # requested, approved, declined, accepted
+    requested_by: int
+    requested_at: dt.datetime
+    expires_at: Optional[dt.datetime] = None
+    # Only in the answer that issues it (an administrator's approval): shown once, kept hashed.
+    code: Optional[str] = None
+
+
+class InvitationAcceptIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+
+
+class BaseGrantOut(msgspec.Struct):
+    id: int
+    account_id: int
+    operator_name: str
+    base_id: int
+    base_name: str
+    status: str  # pending, approved, declined
+    requested_by: int
+    requested_at: dt.datetime
+
+
+class BaseGrantDecisionOut(msgspec.Struct):
+    grant: BaseGrantOut
+    operator: OperatorOut
