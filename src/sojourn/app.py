@@ -13,7 +13,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
@@ -29,6 +28,7 @@ from sojourn.config import Settings, load_settings
 from sojourn.crypto import KeyRing
 from sojourn.di import app_dependencies
 from sojourn.web import access_log_privacy, problems
+from sojourn.web.api_docs import VendoredScalarRenderPlugin
 from sojourn.web.input_guard import InputGuardMiddleware
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
 from sojourn.web.templating import template_config
@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             version="1.0.0",
             description="The public JSON API of the Sojourn senior sojourn booking network.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[VendoredScalarRenderPlugin()],
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
