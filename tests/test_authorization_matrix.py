@@ -69,6 +69,8 @@ GET    /api/v1/tours/{tour_id}/availability                                     
 GET    /api/v1/health/consent-terms                                             ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/token                                                       ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/invitation                                                  ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/reset-code                                                  ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/reset                                                       ok   ok     ok     ok    ok   ok   ok    ok
 # --- any signed-in account
 DELETE /api/v1/auth/token                                                       401  ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/me                                                               401  ok     ok     ok    ok   ok   ok    ok
@@ -277,6 +279,23 @@ async def _invitation_with_code(client, w: AuthzWorld, clock: Clock) -> None:
     )
 
 
+FORGETFUL = "13900000088"  # an account of nobody in the table: a reset signs its owner out everywhere
+
+
+async def _reset_code_for_someone(client, w: AuthzWorld, clock: Clock) -> None:
+    """A reset code the call knows, for an account of its own (the first caller uses it)."""
+    from sojourn.accounts import codes
+
+    await factories.account(FORGETFUL)
+    await execute(
+        "INSERT INTO one_time_code (purpose, login, code_hash, created_at, expires_at) VALUES ('reset', $1, $2, $3, $4)",
+        FORGETFUL,
+        codes.code_digest(_APP.state.keyring, "reset", "123456"),
+        clock.now(),
+        clock.now() + dt.timedelta(minutes=10),
+    )
+
+
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
 
 CALLS: dict[tuple[str, str], Call] = {
@@ -400,6 +419,11 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/alliance/bases/{base_id}/admit"): Call(prepare=_base_x_pending),
     ("POST", "/api/v1/alliance/operators"): Call(
         body=lambda w: {"login": "desk@sanya.example", "display_name": "三亚前台", "base_ids": [w.base_x]}
+    ),
+    ("POST", "/api/v1/auth/reset-code"): Call(body=lambda w: {"login": PHONE_A}),
+    ("POST", "/api/v1/auth/reset"): Call(
+        body=lambda w: {"login": FORGETFUL, "code": "123456", "new_password": "a-new-sunny-day-9"},
+        prepare=_reset_code_for_someone,
     ),
     ("POST", "/api/v1/auth/invitation"): Call(
         body=lambda w: {"code": "ABCD-EFGH-JKMN", "password": factories.PASSWORD}, prepare=_invitation_with_code

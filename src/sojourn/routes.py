@@ -1,6 +1,8 @@
 """Every module that contributes route handlers (each exposes a ``ROUTES`` list)."""
 
 from sojourn.accounts import api as accounts_api
+from sojourn.accounts import recovery_api as accounts_recovery_api
+from sojourn.accounts import recovery_web as accounts_recovery_web
 from sojourn.accounts import web as accounts_web
 from sojourn.alliance import admin_api as alliance_admin_api
 from sojourn.alliance import admin_web as alliance_admin_web
@@ -53,6 +55,7 @@ ROUTE_MODULES = (
     bases_api,
     tours_api,
     accounts_api,
+    accounts_recovery_api,
     travellers_api,
     bookings_api,
     feedback_api,
@@ -66,6 +69,7 @@ ROUTE_MODULES = (
     health_web,
     feedback_web,
     accounts_web,
+    accounts_recovery_web,
     preferences,
     audit_api,
     operator_api,

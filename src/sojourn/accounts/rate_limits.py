@@ -39,3 +39,5 @@ registration = RateLimitConfig(rate_limit=("hour", 20), identifier_for_request=_
 booking_creation = RateLimitConfig(
     rate_limit=("minute", 30), identifier_for_request=_per_account_or_ip("book"), store=STORE
 )
+# One-time codes (password reset, registration): each sends a text message or an e-mail.
+reset_codes = RateLimitConfig(rate_limit=("hour", 10), identifier_for_request=_per_ip("codes"), store=STORE)
