@@ -74,6 +74,9 @@ POST   /api/v1/auth/reset                                                       
 # --- any signed-in account
 DELETE /api/v1/auth/token                                                       401  ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/me                                                               401  ok     ok     ok    ok   ok   ok    ok
+GET    /api/v1/me/export                                                        401  ok     ok     ok    ok   ok   ok    ok
+# closing an account: travellers themselves (staff accounts are closed by an administrator)
+DELETE /api/v1/me                                                               401  ok     ok     403   403  403  403   403
 # --- travellers: only a traveller account adds people; bookers read and correct them
 POST   /api/v1/travellers                                                       401  ok     ok     403   403  403  403   403
 GET    /api/v1/travellers                                                       401  ok     ok     ok    403  403  403   ok
@@ -279,6 +282,15 @@ async def _invitation_with_code(client, w: AuthzWorld, clock: Clock) -> None:
     )
 
 
+async def _b_has_no_open_booking(client, w: AuthzWorld, clock: Clock) -> None:
+    """B may close the account once no stay is open (A still has one: 409, allowed but refused)."""
+    await execute(
+        "UPDATE booking SET status = 'cancelled', cancelled_at = $2 WHERE account = $1",
+        w.accounts["trav_b"],
+        clock.now(),
+    )
+
+
 FORGETFUL = "13900000088"  # an account of nobody in the table: a reset signs its owner out everywhere
 
 
@@ -420,6 +432,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/alliance/operators"): Call(
         body=lambda w: {"login": "desk@sanya.example", "display_name": "三亚前台", "base_ids": [w.base_x]}
     ),
+    ("DELETE", "/api/v1/me"): Call(body=lambda w: {"password": factories.PASSWORD}, prepare=_b_has_no_open_booking),
     ("POST", "/api/v1/auth/reset-code"): Call(body=lambda w: {"login": PHONE_A}),
     ("POST", "/api/v1/auth/reset"): Call(
         body=lambda w: {"login": FORGETFUL, "code": "123456", "new_password": "a-new-sunny-day-9"},

@@ -3,6 +3,8 @@
 from sojourn.accounts import api as accounts_api
 from sojourn.accounts import recovery_api as accounts_recovery_api
 from sojourn.accounts import recovery_web as accounts_recovery_web
+from sojourn.accounts import rights_api as accounts_rights_api
+from sojourn.accounts import rights_web as accounts_rights_web
 from sojourn.accounts import web as accounts_web
 from sojourn.alliance import admin_api as alliance_admin_api
 from sojourn.alliance import admin_web as alliance_admin_web
@@ -56,6 +58,7 @@ ROUTE_MODULES = (
     tours_api,
     accounts_api,
     accounts_recovery_api,
+    accounts_rights_api,
     travellers_api,
     bookings_api,
     feedback_api,
@@ -70,6 +73,7 @@ ROUTE_MODULES = (
     feedback_web,
     accounts_web,
     accounts_recovery_web,
+    accounts_rights_web,
     preferences,
     audit_api,
     operator_api,
