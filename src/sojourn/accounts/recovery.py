@@ -193,7 +193,9 @@ async def reset_password(
                     await audit.record("password_reset", actor_id=account_id, ip=ip, conn=conn)
         if wrong:
             raise wrong_code()
-    await failures.delete(f"{login.kind}:{login.value}")  # the sign-in lock-out ends with a reset
+    # The sign-in lock-out ends with a reset: for the login everywhere, and here.
+    await failures.delete(f"{login.kind}:{login.value}")
+    await failures.delete(f"{login.kind}:{login.value}@{ip}")
 
 
 async def request_registration_code(

@@ -14,7 +14,12 @@ from litestar.response import Redirect, Template
 from sojourn import db
 from sojourn.accounts import rate_limits, recovery, services
 from sojourn.accounts.api import LOGIN_FAILURES_STORE
-from sojourn.accounts.authentication import SESSION_ACCOUNT, SESSION_PASSWORD_STAMP, renew_session_id
+from sojourn.accounts.authentication import (
+    SESSION_ACCOUNT,
+    SESSION_PASSWORD_STAMP,
+    SESSION_SIGNED_IN_AT,
+    renew_session_id,
+)
 from sojourn.accounts.guards import signed_in
 from sojourn.accounts.logins import check_new_password, parse_login
 from sojourn.accounts.principal import Principal, principal_for_account
@@ -52,10 +57,14 @@ class PasswordForm(msgspec.Struct):
 
 
 def _sign_in_session(request: Request[Any, Any, Any], principal: Principal) -> None:
-    """A fresh session id at every sign-in (no fixation), holding only who signed in."""
+    """A fresh session id at every sign-in (no fixation), holding only who signed in, and when."""
     renew_session_id(request)
     request.set_session(
-        {SESSION_ACCOUNT: principal.account_id, SESSION_PASSWORD_STAMP: principal.password_changed_at.isoformat()}
+        {
+            SESSION_ACCOUNT: principal.account_id,
+            SESSION_PASSWORD_STAMP: principal.password_changed_at.isoformat(),
+            SESSION_SIGNED_IN_AT: request.app.state.clock.now().isoformat(),
+        }
     )
 
 
@@ -179,7 +188,14 @@ async def change_password(request: Request[Principal, Any, Any], clock: NamedDep
         return Template("accounts/account.html", context={"errors": errors}, status_code=400)
     # Every other session is now signed out; this one continues with a new id.
     renew_session_id(request)
-    request.set_session({SESSION_ACCOUNT: request.user.account_id, SESSION_PASSWORD_STAMP: changed_at.isoformat()})
+    signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)  # a new password does not extend the session
+    request.set_session(
+        {
+            SESSION_ACCOUNT: request.user.account_id,
+            SESSION_PASSWORD_STAMP: changed_at.isoformat(),
+            SESSION_SIGNED_IN_AT: signed_in_at,
+        }
+    )
     flash(request, _("Your password has been changed. Other devices have been signed out."), "ok")
     return Redirect("/account", status_code=303)
 
