@@ -49,7 +49,12 @@ OPEN_BOOKINGS = ("held", "confirmed", "checked_in")
 
 
 def _plain(row: Any, *skip: str) -> dict[str, Any]:
-    return {key: value for key, value in dict(row).items() if key not in skip and not isinstance(value, bytes)}
+    """The row's columns, less ciphertext, digests and hashes (never useful, never shown)."""
+    return {
+        key: value
+        for key, value in dict(row).items()
+        if key not in skip and not key.endswith(("_cipher", "_digest", "_hash")) and not isinstance(value, bytes)
+    }
 
 
 async def export(principal: Principal, keyring: KeyRing) -> dict[str, Any]:
@@ -97,9 +102,7 @@ async def export(principal: Principal, keyring: KeyRing) -> dict[str, Any]:
         )
     return {
         "account": _plain(account),
-        "travellers": [
-            {**_plain(t, "id_number_digest"), "id_number_masked": masked_id_number(t, keyring)} for t in travellers
-        ],
+        "travellers": [{**_plain(t), "id_number_masked": masked_id_number(t, keyring)} for t in travellers],
         "bookings": [_plain(b) for b in bookings],
         "waitlist_entries": [_plain(w) for w in waitlist],
         "health_declarations": [_declaration(keyring, d) for d in declarations],

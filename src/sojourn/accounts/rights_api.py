@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, delete, get
+from litestar import Request, delete, get
 from litestar.params import JSONBody
 
 from sojourn.accounts import rights
@@ -31,9 +31,8 @@ class Closed(msgspec.Struct):
     summary="Everything held about this account and its travellers (PIPL right of access)",
     guards=[signed_in],
 )
-async def export_me(request: Request[Principal, Any, Any], keyring: NamedDependency[KeyRing]) -> Response[bytes]:
-    data = await rights.export(request.user, keyring)
-    return Response(msgspec.json.encode(data), media_type="application/json")
+async def export_me(request: Request[Principal, Any, Any], keyring: NamedDependency[KeyRing]) -> dict[str, Any]:
+    return await rights.export(request.user, keyring)
 
 
 @delete(
