@@ -1,22 +1,30 @@
-"""Input no handler should ever see: NUL bytes and absurdly deep JSON, refused up front.
+"""Input no handler should ever see: NUL bytes, absurdly deep JSON and dates in a query outside
+the one window every date must lie in (``sojourn.dates``), refused up front.
 
 PostgreSQL cannot store a NUL character in text, and msgspec recurses once per level of
 JSON nesting: either used to become a 500 deep inside a handler. This middleware looks at
 the path, the query string and (for JSON and urlencoded forms, which are bounded in size)
 the body before any handler parses them, and answers 400 with a clear message instead.
 Multipart bodies (files) are left alone: a NUL byte is normal in a file.
+
+Dates in bodies are checked by the input structs (``dates.BoundedDates``); dates in a query
+string (``start``, ``arrival``, ``month`` ...) are checked here, by their ISO shape, so no
+handler computes with year 1 or 9999 (one took minutes, another overflowed). Free text
+(``q``) is not read as a date.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from sojourn.errors import DomainError
+from sojourn.dates import EARLIEST, LATEST
+from sojourn.errors import DomainError, InvalidInput
 from sojourn.i18n import lazy_gettext as _l
 
 MAX_JSON_DEPTH = 32
@@ -26,6 +34,8 @@ MAX_CHECKED_BODY = 256 * 1024
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _NUL_ENCODED = re.compile(rb"%00", re.IGNORECASE)
 _NUL_JSON = re.compile(rb"\\u0000", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-\d{2})?$")
+FREE_TEXT_PARAMETERS = frozenset({"q"})
 
 
 class BadInput(DomainError):
@@ -57,6 +67,21 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
+def check_query_dates(query_string: bytes) -> None:
+    """A date-shaped value outside EARLIEST..LATEST, in any parameter but free text, is refused."""
+    if not query_string:
+        return
+    bad = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=False):
+        match = _ISO_DATE.match(value.strip())
+        if match and name not in FREE_TEXT_PARAMETERS and not EARLIEST.year <= int(match[1]) <= LATEST.year:
+            bad[name] = _l(
+                "Use a date between %(earliest)s and %(latest)s.", earliest=str(EARLIEST), latest=str(LATEST)
+            )
+    if bad:
+        raise InvalidInput(_l("Please check the dates."), field_errors=bad)
+
+
 def _header(scope: Scope, name: bytes) -> str:
     for key, value in scope.get("headers", []):
         if key == name:
@@ -82,6 +107,7 @@ class InputGuardMiddleware(ASGIMiddleware):
         target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
         if b"\x00" in target or _NUL_ENCODED.search(target):
             raise _control_character()
+        check_query_dates(scope.get("query_string", b""))
         content_type = _header(scope, b"content-type")
         if "json" not in content_type and "application/x-www-form-urlencoded" not in content_type:
             await next_app(scope, receive, send)
