@@ -79,6 +79,8 @@ class AuthzWorld:
     feedback: int = 0
     entry: int = 0
     agreement: int = 0
+    invitation: int = 0  # a coordinator's request to invite a base staff member for X
+    grant: int = 0  # a coordinator's request that op_x also work for Y
 
     def as_(self, role: str) -> dict[str, str]:
         return dict(self.headers.get(role, {}))
@@ -191,6 +193,18 @@ async def build(client) -> AuthzWorld:
             pair[1],
             ["interactive"],
             dt.date(2026, 1, 1),
+        )
+        w.invitation = await conn.fetchval(
+            "INSERT INTO operator_invitation (login, display_name, base_ids, requested_by) "
+            "VALUES ('13900000077', '三亚新前台', $1, $2) RETURNING id",
+            [w.base_x],
+            w.accounts["coord"],
+        )
+        w.grant = await conn.fetchval(
+            "INSERT INTO base_grant_request (account, base, requested_by) VALUES ($1, $2, $3) RETURNING id",
+            w.accounts["op_x"],
+            w.base_y,
+            w.accounts["coord"],
         )
     return w
 

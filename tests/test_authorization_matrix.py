@@ -35,6 +35,7 @@ from sojourn import db as sojourn_db
 from sojourn.app import create_app
 from sojourn.clock import Clock
 from sojourn.config import load_settings
+from sojourn.crypto import KeyRing
 from tests import factories, photo_helpers, table_state
 from tests.authz_world import PHONE_A, ROLES, START, AuthzWorld, build, execute, noon_at_x
 from tests.health_helpers import declaration_body
@@ -73,9 +74,15 @@ GET    /api/v1/tours/{tour_id}/availability                                     
 GET    /api/v1/bases/{base_id}/place                                            ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/health/consent-terms                                             ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/token                                                       ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/invitation                                                  ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/reset-code                                                  ok   ok     ok     ok    ok   ok   ok    ok
+POST   /api/v1/auth/reset                                                       ok   ok     ok     ok    ok   ok   ok    ok
 # --- any signed-in account
 DELETE /api/v1/auth/token                                                       401  ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/me                                                               401  ok     ok     ok    ok   ok   ok    ok
+GET    /api/v1/me/export                                                        401  ok     ok     ok    ok   ok   ok    ok
+# closing an account: travellers themselves (staff accounts are closed by an administrator)
+DELETE /api/v1/me                                                               401  ok     ok     403   403  403  403   403
 # --- travellers: only a traveller account adds people; bookers read and correct them
 POST   /api/v1/travellers                                                       401  ok     ok     403   403  403  403   403
 GET    /api/v1/travellers                                                       401  ok     ok     ok    403  403  403   ok
@@ -141,7 +148,7 @@ POST   /api/v1/operator/bookings/{booking_id}/check-in                          
 POST   /api/v1/operator/bookings/{booking_id}/check-out                         401  403    403    403   ok   404  403   ok
 POST   /api/v1/operator/bookings/{booking_id}/no-show                           401  403    403    403   ok   404  403   ok
 # --- hotline: agents (and admins) only; the agent serves A through the mandate for a1
-GET    /api/v1/agent/seniors                                                    401  403    403    ok    403  403  403   ok
+POST   /api/v1/agent/seniors/search                                             401  403    403    ok    403  403  403   ok
 POST   /api/v1/agent/seniors                                                    401  403    403    ok    403  403  403   ok
 GET    /api/v1/agent/seniors/{account_id}                                       401  403    403    ok    403  403  403   ok
 POST   /api/v1/agent/seniors/{account_id}/travellers                            401  403    403    ok    403  403  403   ok
@@ -168,6 +175,12 @@ POST   /api/v1/alliance/bases/{base_id}/suspend                                 
 GET    /api/v1/alliance/operators                                               401  403    403    403   403  403  ok    ok
 POST   /api/v1/alliance/operators                                               401  403    403    403   403  403  ok    ok
 POST   /api/v1/alliance/operators/{account_id}/bases                            401  403    403    403   403  403  ok    ok
+GET    /api/v1/alliance/operator-invitations                                    401  403    403    403   403  403  ok    ok
+POST   /api/v1/alliance/operator-invitations/{invitation_id}/approve            401  403    403    403   403  403  403   ok
+POST   /api/v1/alliance/operator-invitations/{invitation_id}/decline            401  403    403    403   403  403  403   ok
+GET    /api/v1/alliance/base-grants                                             401  403    403    403   403  403  ok    ok
+POST   /api/v1/alliance/base-grants/{grant_id}/approve                          401  403    403    403   403  403  403   ok
+POST   /api/v1/alliance/base-grants/{grant_id}/decline                          401  403    403    403   403  403  403   ok
 DELETE /api/v1/alliance/operators/{account_id}/bases/{base_id}                  401  403    403    403   403  403  ok    ok
 # --- administrators only
 GET    /api/v1/admin/audit-events                                               401  403    403    403   403  403  403   ok
@@ -229,6 +242,8 @@ def _path_values(w: AuthzWorld, path: str) -> dict[str, int]:
         "account_id": w.accounts["op_x"] if path.startswith("/api/v1/alliance/") else w.accounts["trav_a"],
         "member_id": w.member_x,
         "agreement_id": w.agreement,
+        "invitation_id": w.invitation,
+        "grant_id": w.grant,
     }
 
 
@@ -299,6 +314,49 @@ async def _payable(client, w: AuthzWorld, clock: Clock) -> None:
     await register_payees(w.base_x, load_settings())
     async with sojourn_db.connection() as conn:
         await instalments.create_schedule(conn, w.confirmed, now=clock.now())
+def _keyring() -> KeyRing:
+    """The keys of the run's settings, as the shared app holds them."""
+    settings = load_settings()
+    return KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
+
+
+async def _invitation_with_code(client, w: AuthzWorld, clock: Clock) -> None:
+    """The world's invitation approved with a code the call knows (the first caller accepts it)."""
+    from sojourn.accounts import codes
+
+    digest = codes.code_digest(_keyring(), "invite", "ABCD-EFGH-JKMN")
+    await execute(
+        "UPDATE operator_invitation SET status = 'approved', code_hash = $2, expires_at = $3 WHERE id = $1",
+        w.invitation,
+        digest,
+        clock.now() + dt.timedelta(days=7),
+    )
+
+
+async def _b_has_no_open_booking(client, w: AuthzWorld, clock: Clock) -> None:
+    """B may close the account once no stay is open (A still has one: 409, allowed but refused)."""
+    await execute(
+        "UPDATE booking SET status = 'cancelled', cancelled_at = $2 WHERE account = $1",
+        w.accounts["trav_b"],
+        clock.now(),
+    )
+
+
+FORGETFUL = "13900000088"  # an account of nobody in the table: a reset signs its owner out everywhere
+
+
+async def _reset_code_for_someone(client, w: AuthzWorld, clock: Clock) -> None:
+    """A reset code the call knows, for an account of its own (the first caller uses it)."""
+    from sojourn.accounts import codes
+
+    await factories.account(FORGETFUL)
+    await execute(
+        "INSERT INTO one_time_code (purpose, login, code_hash, created_at, expires_at) VALUES ('reset', $1, $2, $3, $4)",
+        FORGETFUL,
+        codes.code_digest(_keyring(), "reset", "123456"),
+        clock.now(),
+        clock.now() + dt.timedelta(minutes=10),
+    )
 
 
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
@@ -415,7 +473,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-in"): Call(prepare=_arrival_day(0)),
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-out"): Call(prepare=_arrival_day(6, status="checked_in")),
     ("POST", "/api/v1/operator/bookings/{booking_id}/no-show"): Call(prepare=_arrival_day(1)),
-    ("GET", "/api/v1/agent/seniors"): Call(params=lambda w: {"phone": PHONE_A}),
+    ("POST", "/api/v1/agent/seniors/search"): Call(body=lambda w: {"phone": PHONE_A}),
     ("POST", "/api/v1/agent/seniors"): Call(
         body=lambda w: {
             "phone": "13600136000",
@@ -454,12 +512,16 @@ CALLS: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/api/v1/alliance/bases/{base_id}/admit"): Call(prepare=_base_x_pending),
     ("POST", "/api/v1/alliance/operators"): Call(
-        body=lambda w: {
-            "login": "desk@sanya.example",
-            "display_name": "三亚前台",
-            "password": factories.PASSWORD,
-            "base_ids": [w.base_x],
-        }
+        body=lambda w: {"login": "desk@sanya.example", "display_name": "三亚前台", "base_ids": [w.base_x]}
+    ),
+    ("DELETE", "/api/v1/me"): Call(body=lambda w: {"password": factories.PASSWORD}, prepare=_b_has_no_open_booking),
+    ("POST", "/api/v1/auth/reset-code"): Call(body=lambda w: {"login": PHONE_A}),
+    ("POST", "/api/v1/auth/reset"): Call(
+        body=lambda w: {"login": FORGETFUL, "code": "123456", "new_password": "a-new-sunny-day-9"},
+        prepare=_reset_code_for_someone,
+    ),
+    ("POST", "/api/v1/auth/invitation"): Call(
+        body=lambda w: {"code": "ABCD-EFGH-JKMN", "password": factories.PASSWORD}, prepare=_invitation_with_code
     ),
     ("POST", "/api/v1/alliance/operators/{account_id}/bases"): Call(body=lambda w: {"base_id": w.base_y}),
 }

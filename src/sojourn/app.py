@@ -13,7 +13,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
@@ -30,6 +29,8 @@ from sojourn.config import Settings, load_settings
 from sojourn.crypto import KeyRing
 from sojourn.di import app_dependencies
 from sojourn.web import problems
+from sojourn.web.api_docs import VendoredScalarRenderPlugin
+from sojourn.web.input_guard import InputGuardMiddleware
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
 from sojourn.web.sign_in import SignInFirst, sign_in_redirect
 from sojourn.web.templating import template_config
@@ -40,8 +41,13 @@ CSRF_COOKIE = "sojourn_csrf"
 CSRF_HEADER = "x-sojourn-csrf"
 SESSION_COOKIE = "sojourn_session"
 SESSION_IDLE_SECONDS = 12 * 3600
-# Paths that need neither a session nor a signed-in user.
-UNAUTHENTICATED_PATHS = ["/static/", "^/photos/", "/healthz", "/schema", "/favicon.ico"]
+# No page form or JSON body comes near this; a larger one is refused (413) before it is read,
+# let alone parsed (a 10 MB form used to cost a second of CPU before the CSRF refusal).
+# A route that takes uploads sets its own, larger limit (photos: bases.photos).
+REQUEST_MAX_BODY_BYTES = 256 * 1024
+# Paths that need neither a session nor a signed-in user. Anchored: Litestar matches these
+# patterns anywhere in the path, and /admin/api/tables/x/schema/ needs the session.
+UNAUTHENTICATED_PATHS = ["^/static/", "^/photos/", "^/healthz", "^/schema", "^/favicon.ico"]
 
 
 def static_directory() -> Path:
@@ -92,7 +98,8 @@ def _route_handlers() -> list[Any]:
 
 
 def _middleware(settings: Settings) -> list[Any]:
-    """Sessions (pages only), then who is calling (session or bearer token), then the language."""
+    """Sessions (pages only), then who is calling (session or bearer token), then the language, then
+    odd input refused before any handler (NUL bytes, JSON nested too deep, dates out of range)."""
     sessions = RenewableSessionConfig(
         key=SESSION_COOKIE,
         store="sessions",
@@ -108,6 +115,7 @@ def _middleware(settings: Settings) -> list[Any]:
         sessions.middleware,
         DefineMiddleware(SojournAuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
         LocaleMiddleware(),
+        InputGuardMiddleware(),
     ]
 
 
@@ -119,7 +127,7 @@ def _csrf(settings: Settings) -> CSRFConfig:
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
         # The JSON API authenticates with bearer tokens only, never cookies, so it needs no CSRF token.
-        exclude=["/api/", "/healthz", "/admin"],  # /admin: Piccolo Admin checks its own CSRF token
+        exclude=["^/api/", "^/healthz", "^/admin/"],  # /admin: Piccolo Admin checks its own CSRF token
     )
 
 
@@ -129,7 +137,7 @@ def _openapi() -> OpenAPIConfig:
         version="1.0.0",
         description="The public JSON API of the Sojourn senior sojourn booking network.",
         path="/schema",
-        render_plugins=[ScalarRenderPlugin()],
+        render_plugins=[VendoredScalarRenderPlugin()],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
@@ -160,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         template_config=template_config(),
         openapi_config=_openapi(),
         logging_config=logs.litestar_logging(settings.log_level),
+        request_max_body_size=REQUEST_MAX_BODY_BYTES,
         debug=False,
     )
     problems.document_problems(app)

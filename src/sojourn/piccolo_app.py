@@ -5,7 +5,15 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sojourn.accounts.tables import Account, AccountBase, AccountMember, ApiToken
+from sojourn.accounts.tables import (
+    Account,
+    AccountBase,
+    AccountMember,
+    ApiToken,
+    BaseGrantRequest,
+    OneTimeCode,
+    OperatorInvitation,
+)
 from sojourn.alliance.tables import Agreement, Member
 from sojourn.audit.tables import AuditEvent
 from sojourn.bases.place_tables import BaseClimateMonth, BasePlace, Photo, PhotoRendition
@@ -66,6 +74,9 @@ APP_CONFIG = AppConfig(
         AccountBase,
         AccountMember,
         ApiToken,
+        OperatorInvitation,
+        BaseGrantRequest,
+        OneTimeCode,
         Traveller,
         AgentMandate,
         Booking,

@@ -2,11 +2,16 @@
 
 from sojourn.accounts import api as accounts_api
 from sojourn.accounts import preferences_web as accounts_preferences_web
+from sojourn.accounts import recovery_api as accounts_recovery_api
+from sojourn.accounts import recovery_web as accounts_recovery_web
+from sojourn.accounts import rights_api as accounts_rights_api
+from sojourn.accounts import rights_web as accounts_rights_web
 from sojourn.accounts import web as accounts_web
 from sojourn.admin import web as admin_web
 from sojourn.alliance import admin_api as alliance_admin_api
 from sojourn.alliance import admin_web as alliance_admin_web
 from sojourn.alliance import api as alliance_api
+from sojourn.alliance import staff_web as alliance_staff_web
 from sojourn.audit import api as audit_api
 from sojourn.bases import api as bases_api
 from sojourn.bases import place_api as bases_place_api
@@ -48,6 +53,7 @@ ROUTE_MODULES = (
     stats_web,
     alliance_admin_api,
     alliance_admin_web,
+    alliance_staff_web,
     hotline_api,
     hotline_web,
     hotline_web_enrol,
@@ -60,6 +66,8 @@ ROUTE_MODULES = (
     bases_place_web,
     tours_api,
     accounts_api,
+    accounts_recovery_api,
+    accounts_rights_api,
     travellers_api,
     bookings_api,
     payments_api,
@@ -76,6 +84,8 @@ ROUTE_MODULES = (
     feedback_web,
     accounts_web,
     accounts_preferences_web,
+    accounts_recovery_web,
+    accounts_rights_web,
     audit_api,
     operator_api,
     operator_bases_api,

@@ -77,18 +77,25 @@ async def test_changing_the_password_signs_out_other_sessions(app, client):
         assert (await other.get("/account")).status_code == 401
 
 
-async def test_registration_validates_the_mobile_number_and_signs_in(client):
-    bad = await post_form(
-        client,
-        "/register",
-        {"display_name": "李阿姨", "phone": "12345", "password": "sunny-day-2026"},
-        from_page="/register",
-    )
+async def test_registration_validates_the_mobile_number_and_signs_in(client, caplog):
+    """Step 1 sends a code to the number (tests/security/test_account_recovery.py has more)."""
+    import json
+    import logging
+    import re
+
+    caplog.set_level(logging.INFO, logger="sojourn.notifications.sink")
+    bad = await post_form(client, "/register/code", {"display_name": "李阿姨", "phone": "12345"}, from_page="/register")
     assert bad.status_code == 400 and 'id="phone-error"' in bad.text
+    asked = await post_form(
+        client, "/register/code", {"display_name": "李阿姨", "phone": "139 0000 1234"}, from_page="/register"
+    )
+    assert asked.status_code == 200
+    [record] = [r for r in caplog.records if r.name == "sojourn.notifications.sink"]
+    code = re.search(r"\b(\d{6})\b", json.loads(record.getMessage().split(" ", 1)[1])["body"])[1]
     good = await post_form(
         client,
         "/register",
-        {"display_name": "李阿姨", "phone": "139 0000 1234", "password": "sunny-day-2026"},
+        {"display_name": "李阿姨", "phone": "139 0000 1234", "code": code, "password": "sunny-day-2026"},
         from_page="/register",
     )
     assert good.status_code == 303

@@ -8,7 +8,7 @@ from sojourn.feedback.tables import RATING_ASPECTS
 from tests import factories
 from tests.bookings.test_booking_web import signed_in_family
 from tests.pinned import PINNED_TODAY
-from tests.web_helpers import post_form
+from tests.web_helpers import post_form, sign_in
 
 ALL_GOOD = {**{aspect: "5" for aspect in RATING_ASPECTS}, "nps": "10", "comment": "饭菜可口,护士很耐心。"}
 
@@ -43,6 +43,7 @@ async def test_each_traveller_gives_their_own_feedback_and_can_change_it(client,
     again = await client.get(f"/trips/{booking_id}/feedback?traveller={ids[0]}")
     assert 'id="food-3" name="food" value="3" checked' in again.text and "Save the changes" in again.text
     clock.advance(days=15)
+    await sign_in(client, "13800138000", factories.PASSWORD)  # a session lasts at most 7 days
     late = await client.get(f"/trips/{booking_id}/feedback?traveller={ids[0]}")
     assert "It can no longer be changed: 14 days have passed." in late.text
 

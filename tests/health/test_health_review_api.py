@@ -116,7 +116,7 @@ async def test_withdrawn_share_consent_hides_the_details(client, submitted):
     assert withdrawn.json()["consent"]["share_with_base"] is False
     assert withdrawn.json()["consent"]["share_withdrawn_at"] is not None
     seen = (await client.get(path, headers={**submitted.operator, "Accept-Language": "en"})).json()
-    assert seen["status"] == "submitted" and seen["risk"] == "low" and seen["shared"] is False
+    assert seen["status"] == "submitted" and seen["risk"] is None and seen["shared"] is False  # risk is health data
     assert seen["details"] is None and seen["screening"] is None and "agreed" in seen["hidden_because"]
     assert await fetchval("SELECT count(*) FROM audit_event WHERE action = 'declaration_read'") == 0
     queue = (await client.get("/api/v1/operator/declarations", headers=submitted.operator)).json()

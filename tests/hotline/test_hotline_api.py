@@ -47,7 +47,7 @@ def mandate_body(**extra) -> dict:
 async def test_lookup_by_account_phone_shows_only_masked_details_and_is_audited(client):
     headers = await agent(client)
     _, traveller_id = await senior_with_traveller(client)
-    response = await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=headers)
+    response = await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR}, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["total"] == 1
@@ -70,7 +70,7 @@ async def test_lookup_by_account_phone_shows_only_masked_details_and_is_audited(
 async def test_lookup_by_a_travellers_own_phone_finds_the_family_account(client):
     headers = await agent(client)
     await senior_with_traveller(client, phone="13700137000")
-    response = await client.get("/api/v1/agent/seniors", params={"phone": "13700137000"}, headers=headers)
+    response = await client.post("/api/v1/agent/seniors/search", json={"phone": "13700137000"}, headers=headers)
     [match] = response.json()["items"]
     assert match["account_id"] == await account_id_of(SENIOR)
     assert match["travellers"][0]["matched"] is True
@@ -81,11 +81,11 @@ async def test_lookup_by_identity_number_uses_the_digest(client):
     headers = await agent(client)
     await senior_with_traveller(client)
     number = factories.identity_number(BIRTH)
-    response = await client.get("/api/v1/agent/seniors", params={"id_number": number.lower()}, headers=headers)
+    response = await client.post("/api/v1/agent/seniors/search", json={"id_number": number.lower()}, headers=headers)
     assert response.status_code == 200
     assert [m["account_id"] for m in response.json()["items"]] == [await account_id_of(SENIOR)]
     other = factories.identity_number(dt.date(1950, 1, 1))
-    nobody = await client.get("/api/v1/agent/seniors", params={"id_number": other}, headers=headers)
+    nobody = await client.post("/api/v1/agent/seniors/search", json={"id_number": other}, headers=headers)
     assert nobody.json() == {"items": [], "total": 0}
     events = await audit_rows("senior_lookup")
     assert len(events) == 2 and events[1]["on_behalf_of_account_id"] is None
@@ -94,16 +94,18 @@ async def test_lookup_by_identity_number_uses_the_digest(client):
 
 async def test_lookup_refuses_bad_numbers_and_needs_exactly_one(client):
     headers = {**await agent(client), "Accept-Language": "en"}
-    bad_phone = await client.get("/api/v1/agent/seniors", params={"phone": "1380013800"}, headers=headers)
+    bad_phone = await client.post("/api/v1/agent/seniors/search", json={"phone": "1380013800"}, headers=headers)
     assert bad_phone.status_code == 400 and "phone" in bad_phone.json()["field_errors"]
     number = factories.identity_number(BIRTH)
     broken = number[:-1] + ("0" if number[-1] != "0" else "1")
-    bad_id = await client.get("/api/v1/agent/seniors", params={"id_number": broken}, headers=headers)
+    bad_id = await client.post("/api/v1/agent/seniors/search", json={"id_number": broken}, headers=headers)
     assert bad_id.status_code == 422 and bad_id.json()["code"] == "bad_id_number"
     assert "identity number" in bad_id.json()["field_errors"]["id_number"]
-    neither = await client.get("/api/v1/agent/seniors", headers=headers)
+    neither = await client.post("/api/v1/agent/seniors/search", json={}, headers=headers)
     assert neither.status_code == 422 and neither.json()["code"] == "lookup_key_missing"
-    both = await client.get("/api/v1/agent/seniors", params={"phone": SENIOR, "id_number": number}, headers=headers)
+    both = await client.post(
+        "/api/v1/agent/seniors/search", json={"phone": SENIOR, "id_number": number}, headers=headers
+    )
     assert both.status_code == 422
     assert await audit_rows("senior_lookup") == []
 
@@ -111,7 +113,7 @@ async def test_lookup_refuses_bad_numbers_and_needs_exactly_one(client):
 async def test_only_agents_and_admins_use_the_hotline_api(client):
     traveller_headers, traveller_id = await senior_with_traveller(client)
     assert (
-        await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=traveller_headers)
+        await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR}, headers=traveller_headers)
     ).status_code == 403
     refused = await client.post(
         f"/api/v1/agent/travellers/{traveller_id}/mandate",
@@ -119,10 +121,10 @@ async def test_only_agents_and_admins_use_the_hotline_api(client):
         headers=traveller_headers,
     )
     assert refused.status_code == 403
-    assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR})).status_code == 401
+    assert (await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR})).status_code == 401
     await factories.account("13500000009", role="admin")
     admin = await factories.bearer(client, "13500000009")
-    assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=admin)).status_code == 200
+    assert (await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR}, headers=admin)).status_code == 200
 
 
 async def test_agent_without_a_mandate_gets_404_for_the_traveller_and_the_senior(client):
@@ -293,9 +295,9 @@ async def test_agent_adds_a_family_member_to_a_served_senior(client):
 async def test_openapi_describes_the_hotline_endpoints(client):
     schema = (await client.get("/schema/openapi.json")).json()
     paths = schema["paths"]
-    assert "get" in paths["/api/v1/agent/seniors"] and "post" in paths["/api/v1/agent/seniors"]
-    lookup = paths["/api/v1/agent/seniors"]["get"]
-    assert {p["name"] for p in lookup["parameters"]} >= {"phone", "id_number"}
+    assert "post" in paths["/api/v1/agent/seniors"] and "get" not in paths["/api/v1/agent/seniors"]
+    lookup = paths["/api/v1/agent/seniors/search"]["post"]
+    assert "parameters" not in lookup and "requestBody" in lookup  # personal numbers in the body only
     assert "404" in paths["/api/v1/agent/travellers/{traveller_id}/mandate"]["post"]["responses"]
     assert "MandateIn" in str(schema["components"]["schemas"].keys())
 
@@ -318,12 +320,12 @@ async def test_opening_an_account_for_someone_already_registered_by_identity_num
 async def test_lookups_are_limited_per_agent(client):
     headers = await agent(client)
     statuses = [
-        (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=headers)).status_code
+        (await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR}, headers=headers)).status_code
         for _ in range(31)
     ]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
     other = await agent(client, "13300000002")
-    assert (await client.get("/api/v1/agent/seniors", params={"phone": SENIOR}, headers=other)).status_code == 200
+    assert (await client.post("/api/v1/agent/seniors/search", json={"phone": SENIOR}, headers=other)).status_code == 200
 
 
 async def test_agent_books_and_declares_for_a_consenting_senior_and_the_record_says_on_whose_behalf(client):

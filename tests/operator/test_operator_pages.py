@@ -255,6 +255,7 @@ async def test_front_desk_checks_in_and_out_through_forms(client, world, sanya, 
     booked = await book(client, world, "13800000001", tour="vacation")
     arrival = START + dt.timedelta(days=10)
     clock.set(dt.datetime.combine(arrival, dt.time(2, 0), tzinfo=dt.UTC))
+    await sign_in(client, "ops@sanya.cn", factories.PASSWORD)  # weeks later: a staff session lasts a day
     here = f"/operator/bases/{sanya}/arrivals?date={arrival.isoformat()}"
     page = await client.get(here)
     assert page.status_code == 200 and f"/operator/bookings/{booked.booking_id}/check-in" in page.text

@@ -7,6 +7,7 @@ with neither is anonymous (``request.user`` is None); guards decide what it may 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, cast
 
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 SESSION_ACCOUNT = "account_id"
 SESSION_PASSWORD_STAMP = "password_changed_at"
+SESSION_SIGNED_IN_AT = "signed_in_at"
+# However busy, a session ends this long after signing in (the idle limit is the store's expiry).
+# Staff see other people's data: a working day. Seniors: a week, so they are not asked too often.
+ABSOLUTE_LIFETIME = {"staff": dt.timedelta(hours=12), "traveller": dt.timedelta(days=7)}
 _RENEW_FLAG = "sojourn.renew_session"
 _RENEWED_ID = "sojourn.renewed_session_id"
 
@@ -59,11 +64,27 @@ class SojournAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         if not account_id:
             return AuthenticationResult(user=None, auth=None)
         principal = await principal_for_account(int(account_id))
-        # A password change signs out every other session.
-        if principal is None or session.get(SESSION_PASSWORD_STAMP) != principal.password_changed_at.isoformat():
+        # A password change signs out every other session; so does the absolute lifetime.
+        if (
+            principal is None
+            or session.get(SESSION_PASSWORD_STAMP) != principal.password_changed_at.isoformat()
+            or _outlived(session.get(SESSION_SIGNED_IN_AT), principal, clock.now())
+        ):
             connection.scope["session"] = {}
             return AuthenticationResult(user=None, auth=None)
         return AuthenticationResult(user=principal, auth="session")
+
+
+def _outlived(signed_in_at: str | None, principal: Any, now: dt.datetime) -> bool:
+    """Past its absolute lifetime, or from before sessions recorded when they began."""
+    if not signed_in_at:
+        return True
+    try:
+        began = dt.datetime.fromisoformat(signed_in_at)
+    except ValueError:
+        return True
+    lifetime = ABSOLUTE_LIFETIME["staff" if principal.role.value != "traveller" else "traveller"]
+    return now - began >= lifetime
 
 
 class RenewableSessionBackend(ServerSideSessionBackend):

@@ -54,6 +54,13 @@ def bookings_visible(principal: Principal, alias: str, args: list[Any]) -> str:
     return "FALSE"
 
 
+async def booking_visible(conn: Any, principal: Principal, booking_id: int) -> bool:
+    """Whether the principal may still see this booking (e.g. before replaying an answer about it)."""
+    args: list[Any] = [booking_id]
+    scope = bookings_visible(principal, "b", args)
+    return bool(await conn.fetchval(f"SELECT 1 FROM booking b WHERE b.id = $1 AND {scope}", *args))
+
+
 def bookings_changeable(principal: Principal, alias: str, args: list[Any]) -> str:
     """Bookings the principal may hold, confirm or cancel as the booker (operators may not)."""
     if principal.role == Role.operator:
@@ -85,6 +92,12 @@ def waitlist_visible(principal: Principal, alias: str, args: list[Any]) -> str:
     if principal.role == Role.operator:
         return f"{alias}.base = ANY({_param(args, list(principal.base_ids))}::int[])"
     return "FALSE"
+
+
+async def waitlist_entry_visible(conn: Any, principal: Principal, entry_id: int) -> bool:
+    args: list[Any] = [entry_id]
+    scope = waitlist_visible(principal, "w", args)
+    return bool(await conn.fetchval(f"SELECT 1 FROM waitlist_entry w WHERE w.id = $1 AND {scope}", *args))
 
 
 def waitlist_changeable(principal: Principal, alias: str, args: list[Any]) -> str:

@@ -46,3 +46,5 @@ booking_creation = RateLimitConfig(
 senior_lookups = RateLimitConfig(
     rate_limit=("minute", 30), identifier_for_request=_per_account_or_ip("senior_lookup"), store=STORE
 )
+# One-time codes (password reset, registration): each sends a text message or an e-mail.
+reset_codes = RateLimitConfig(rate_limit=("hour", 10), identifier_for_request=_per_ip("codes"), store=STORE)

@@ -19,8 +19,9 @@ from sojourn.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Wr
 from sojourn.i18n import lazy_gettext as _l
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
-MAX_FAILURES = 5  # wrong passwords for one login ...
-FAILURE_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock that login for the rest of it
+MAX_FAILURES = 5  # wrong passwords for one login from one address ...
+MAX_LOGIN_FAILURES = 20  # ... or from all addresses together ...
+FAILURE_WINDOW = dt.timedelta(minutes=15)  # ... within this window lock that login (there) for the rest of it
 
 
 @dataclass(frozen=True)
@@ -110,20 +111,28 @@ async def _failures(store: Store, key: str) -> int:
 async def authenticate(login: str, password: str, *, store: Store, ip: str, now: dt.datetime) -> Principal:
     """The principal for these credentials; wrong ones raise ``WrongCredentials`` (401).
 
-    Each login may fail ``MAX_FAILURES`` times per ``FAILURE_WINDOW``; after that it is
-    refused with 429 until the window ends, whatever the password (the IP limit is
-    separate, in the rate-limit middleware).
+    A login may fail ``MAX_FAILURES`` times per ``FAILURE_WINDOW`` from one address, and
+    ``MAX_LOGIN_FAILURES`` times from all addresses together; past either it is refused with
+    429 until the window ends, whatever the password. Someone who knows a phone number can
+    thus no longer lock its owner out from one address; a spread-out attack still locks the
+    login, and then a reset code (``recovery``) lifts the lock. The per-address request limit
+    is separate, in the rate-limit middleware.
     """
     try:
         parsed = parse_login(login)
     except InvalidInput:
         await verify_password(None, password)  # same time as a real attempt
         raise WrongCredentials(_l("The phone number, e-mail address or password is not right.")) from None
-    key = f"{parsed.kind}:{parsed.value}"
-    if await _failures(store, key) >= MAX_FAILURES:
-        retry_after = await store.expires_in(key) or int(FAILURE_WINDOW.total_seconds())
+    key = f"{parsed.kind}:{parsed.value}"  # the reset code deletes this one (recovery.reset_password)
+    here = f"{key}@{ip}"
+    locked = [k for k, limit in ((here, MAX_FAILURES), (key, MAX_LOGIN_FAILURES)) if await _failures(store, k) >= limit]
+    if locked:
+        retry_after = await store.expires_in(locked[0]) or int(FAILURE_WINDOW.total_seconds())
         raise TooManyAttempts(
-            _l("Too many wrong passwords. For your safety, wait 15 minutes or call 96111 for help."),
+            _l(
+                "Too many wrong passwords. For your safety, wait 15 minutes, or choose a new password with a code "
+                '("Forgot your password?"), or call 96111 for help.'
+            ),
             retry_after=retry_after,
         )
     async with db.connection() as conn:
@@ -132,12 +141,14 @@ async def authenticate(login: str, password: str, *, store: Store, ip: str, now:
         )
     ok = await verify_password(row["password_hash"] if row else None, password)
     if not ok or row is None or row["status"] != "active":
-        failures = await _failures(store, key) + 1
-        await store.set(key, str(failures), expires_in=int(FAILURE_WINDOW.total_seconds()))
+        for counter in (here, key):
+            failures = await _failures(store, counter) + 1
+            await store.set(counter, str(failures), expires_in=int(FAILURE_WINDOW.total_seconds()))
         await audit.record(
             "login_failed", actor_id=row["id"] if row else None, ip=ip, detail={"login_kind": parsed.kind}
         )
         raise WrongCredentials(_l("The phone number, e-mail address or password is not right."))
+    await store.delete(here)
     await store.delete(key)
     async with db.connection() as conn:
         await conn.execute("UPDATE account SET last_login_at = $2 WHERE id = $1", row["id"], now)

@@ -11,12 +11,21 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from sojourn.accounts import rate_limits, services
-from sojourn.accounts.authentication import SESSION_ACCOUNT, SESSION_PASSWORD_STAMP, renew_session_id
+from sojourn import db
+from sojourn.accounts import rate_limits, recovery, services
+from sojourn.accounts.authentication import (
+    SESSION_ACCOUNT,
+    SESSION_PASSWORD_STAMP,
+    SESSION_SIGNED_IN_AT,
+    renew_session_id,
+)
 from sojourn.accounts.guards import signed_in
+from sojourn.accounts.logins import check_new_password, parse_login
 from sojourn.accounts.principal import Principal, principal_for_account
+from sojourn.accounts.recovery_web import register_step
 from sojourn.audit import services as audit
 from sojourn.clock import Clock
+from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import DomainError
 from sojourn.i18n import gettext as _
@@ -36,6 +45,7 @@ class SignInForm(msgspec.Struct):
 class RegisterForm(msgspec.Struct):
     display_name: Annotated[str, msgspec.Meta(max_length=60)]
     phone: Text
+    code: Annotated[str, msgspec.Meta(max_length=12)]
     password: Annotated[str, msgspec.Meta(max_length=128)]
     next: str = "/trips"
 
@@ -46,10 +56,14 @@ class PasswordForm(msgspec.Struct):
 
 
 def _sign_in_session(request: Request[Any, Any, Any], principal: Principal) -> None:
-    """A fresh session id at every sign-in (no fixation), holding only who signed in."""
+    """A fresh session id at every sign-in (no fixation), holding only who signed in, and when."""
     renew_session_id(request)
     request.set_session(
-        {SESSION_ACCOUNT: principal.account_id, SESSION_PASSWORD_STAMP: principal.password_changed_at.isoformat()}
+        {
+            SESSION_ACCOUNT: principal.account_id,
+            SESSION_PASSWORD_STAMP: principal.password_changed_at.isoformat(),
+            SESSION_SIGNED_IN_AT: request.app.state.clock.now().isoformat(),
+        }
     )
 
 
@@ -104,36 +118,44 @@ def _login_again(
 
 @get("/register", include_in_schema=False)
 async def register_page(next: FromQuery[str] = "/trips") -> Template:
-    return Template("accounts/register.html", context={"values": {"next": safe_next(next)}, "errors": {}})
+    return register_step({"next": next}, {}, step=1)
 
 
 @post("/register", include_in_schema=False, middleware=[rate_limits.registration.middleware], status_code=303)
-async def register(request: Request[Any, Any, Any], clock: NamedDependency[Clock]) -> Template | Redirect:
+async def register(
+    request: Request[Any, Any, Any], clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing]
+) -> Template | Redirect:
+    """Step 2 of registration: the code sent to the number, a name and a password.
+
+    The password and name are checked before the code is spent (a weak password does not cost
+    the code); the code is spent in its own transaction, so wrong tries count.
+    """
     from sojourn.i18n import current_locale
 
     values: dict[str, Any] = {}
     try:
         form = await read_form(request, RegisterForm)
         values = {"display_name": form.display_name, "phone": form.phone, "next": form.next}
+        check_new_password(form.password)
+        phone = parse_login(form.phone)
+        async with db.connection() as conn, conn.transaction():
+            await recovery.check_registration_code(conn, phone.value, form.code, now=clock.now(), keyring=keyring)
         account_id = await services.create_account(
             login=form.phone, password=form.password, display_name=form.display_name, locale=current_locale()
         )
     except FormErrors as invalid:
-        return _register_again({**invalid.values, "password": ""}, invalid.errors)
+        return register_step(invalid.values, invalid.errors, step=2, status=400)
     except DomainError as refused:
         errors = {("phone" if key == "login" else key): str(value) for key, value in refused.field_errors.items()}
-        return _register_again(values, errors or {"phone": str(refused.message)})
+        if not values:
+            values = {key: (await request.form()).get(key, "") for key in ("display_name", "phone", "next")}
+        return register_step(values, errors or {"phone": str(refused.message)}, step=2, status=400)
     principal = await principal_for_account(account_id)
     assert principal is not None
     await audit.record("account_registered", actor=principal, ip=client_ip(request))
     _sign_in_session(request, principal)
     flash(request, _("Welcome! Your account is ready. Add the people you travel with next."), "ok")
     return Redirect(safe_next(form.next, "/trips"), status_code=303)
-
-
-def _register_again(values: dict[str, Any], errors: dict[str, str]) -> Template:
-    values = {key: values.get(key, "") for key in ("display_name", "phone", "next")}
-    return Template("accounts/register.html", context={"values": values, "errors": errors}, status_code=400)
 
 
 @post("/logout", include_in_schema=False, status_code=303)
@@ -165,7 +187,14 @@ async def change_password(request: Request[Principal, Any, Any], clock: NamedDep
         return Template("accounts/account.html", context={"errors": errors}, status_code=400)
     # Every other session is now signed out; this one continues with a new id.
     renew_session_id(request)
-    request.set_session({SESSION_ACCOUNT: request.user.account_id, SESSION_PASSWORD_STAMP: changed_at.isoformat()})
+    signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)  # a new password does not extend the session
+    request.set_session(
+        {
+            SESSION_ACCOUNT: request.user.account_id,
+            SESSION_PASSWORD_STAMP: changed_at.isoformat(),
+            SESSION_SIGNED_IN_AT: signed_in_at,
+        }
+    )
     flash(request, _("Your password has been changed. Other devices have been signed out."), "ok")
     return Redirect("/account", status_code=303)
 

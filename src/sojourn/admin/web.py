@@ -7,7 +7,8 @@ request's cookies on the way in; it never reaches the browser. Piccolo Admin kee
 CSRF protection (cookie ``csrftoken``); Litestar's CSRF check, which uses other names,
 skips ``/admin`` (see app.py). The admin app is built once per process, at start-up.
 
-Piccolo Admin has no per-row scoping: fine for admins, never for base operators.
+Piccolo Admin has no per-row scoping: fine for admins, never for base operators. It never
+shows secrets (``console_tables``) and every write through it is audited (``console_audit``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from http.cookies import SimpleCookie
 from typing import Any, cast
 
 from litestar import Litestar, asgi
+from litestar.connection import ASGIConnection
 from litestar.types import Receive, Scope, Send
 
 from sojourn.accounts.guards import admins
 from sojourn.accounts.principal import Principal
+from sojourn.admin.console_audit import audited
+from sojourn.admin.console_tables import table_configs
 from sojourn.admin.tables import AdminConsoleSession, AdminConsoleUser
 from sojourn.piccolo_app import APP_CONFIG
+from sojourn.web.client_ip import client_ip
 
 PATH = "/admin"
 SESSION_COOKIE = "id"  # Piccolo's session cookie name
@@ -44,12 +49,12 @@ def admin_app() -> Any:
         from piccolo_admin.endpoints import create_admin  # FastAPI and friends: only when needed
 
         _admin_app = create_admin(
-            tables=APP_CONFIG.table_classes,
+            tables=table_configs(APP_CONFIG.table_classes),
             auth_table=AdminConsoleUser,
             session_table=AdminConsoleSession,
             site_name="Sojourn",
             default_language_code="zh",
-            auto_include_related=True,
+            auto_include_related=False,  # every table is listed; related ones would bring their secrets
         )
     return _admin_app
 
@@ -121,7 +126,8 @@ async def piccolo_admin(scope: Scope, receive: Receive, send: Send) -> None:
             message = {**message, "headers": headers}
         await send(message)
 
-    await admin_app()(inner, receive, send_with_policy)
+    ip = client_ip(ASGIConnection(scope))
+    await audited(admin_app(), principal, inner, receive, send_with_policy, ip=ip)
 
 
 ROUTES = [piccolo_admin]

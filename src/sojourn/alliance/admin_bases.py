@@ -1,5 +1,7 @@
 """Administering bases and their staff: admitting and suspending bases, operator accounts and
 which bases they work for. Coordinators and admins, scoped by ``accounts.policy``; audited.
+Operator accounts are made by invitation (``operator_invitations``); only an administrator
+gives a base to one (a coordinator asks: ``base_grants``). Taking a base away needs no approval.
 
 A suspended base takes no new bookings (the booking engine accepts tours only at admitted
 bases: ``bookings.stays.check_tour_open``); bookings already made stand.
@@ -14,11 +16,10 @@ import asyncpg
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.accounts.services import create_account
 from sojourn.accounts.tables import Role
-from sojourn.alliance.admin_schemas import AdminBaseOut, OperatorBase, OperatorIn, OperatorOut
+from sojourn.alliance.admin_schemas import AdminBaseOut, OperatorBase, OperatorOut
 from sojourn.audit import services as audit
-from sojourn.errors import Conflict, InvalidInput, NotFound
+from sojourn.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.stats import rollups
@@ -133,7 +134,7 @@ async def get_operator(
     return found[0]
 
 
-async def _check_bases(conn: asyncpg.Connection, principal: Principal, base_ids: list[int], field: str) -> None:
+async def check_bases(conn: asyncpg.Connection, principal: Principal, base_ids: list[int], field: str) -> None:
     args: list[Any] = [sorted(set(base_ids))]
     scope = policy.bases_administered(principal, "b", args)
     mine = await conn.fetchval(f"SELECT count(*) FROM base b WHERE b.id = ANY($1::int[]) AND {scope}", *args)
@@ -142,29 +143,14 @@ async def _check_bases(conn: asyncpg.Connection, principal: Principal, base_ids:
         raise InvalidInput(message, field_errors={field: message})
 
 
-async def create_operator(principal: Principal, data: OperatorIn, *, ip: str = "") -> OperatorOut:
-    """A base staff account for the given bases, with a first password the person should change."""
-    async with db.connection() as conn, conn.transaction():
-        await _check_bases(conn, principal, data.base_ids, "base_ids")
-        account_id = await create_account(
-            login=data.login,
-            password=data.password,
-            display_name=data.display_name,
-            role=Role.operator,
-            base_ids=tuple(sorted(set(data.base_ids))),
-            conn=conn,
-        )
-        await audit.record(
-            "operator_created", actor=principal, object_type="account", object_id=account_id, ip=ip,
-            detail={"base_ids": sorted(set(data.base_ids))}, conn=conn,
-        )  # fmt: skip
-        return await get_operator(principal, account_id, conn)
-
-
 async def assign_base(principal: Principal, account_id: int, base_id: int, *, ip: str = "") -> OperatorOut:
+    """Let an operator work for one more base: administrators only (a coordinator asks, see
+    ``base_grants``)."""
+    if principal.role != Role.admin:
+        raise NotAllowed(_l("Only an administrator of the alliance may give a base to a staff account."))
     async with db.connection() as conn, conn.transaction():
         await get_operator(principal, account_id, conn)
-        await _check_bases(conn, principal, [base_id], "base_id")
+        await check_bases(conn, principal, [base_id], "base_id")
         added = await conn.fetchval(
             "INSERT INTO account_base (account, base) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
             account_id,
@@ -181,7 +167,7 @@ async def assign_base(principal: Principal, account_id: int, base_id: int, *, ip
 async def unassign_base(principal: Principal, account_id: int, base_id: int, *, ip: str = "") -> OperatorOut:
     async with db.connection() as conn, conn.transaction():
         await get_operator(principal, account_id, conn)
-        await _check_bases(conn, principal, [base_id], "base_id")
+        await check_bases(conn, principal, [base_id], "base_id")
         removed = await conn.fetchval(
             "DELETE FROM account_base WHERE account = $1 AND base = $2 RETURNING id", account_id, base_id
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from sojourn.alliance.tables import TripMode
+from sojourn.dates import BoundedDates
 from sojourn.ids import RowId
 
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]0000$", description="GB/T 2260 province code")]
@@ -20,7 +21,7 @@ Modes = Annotated[list[TripMode], msgspec.Meta(min_length=1, max_length=3)]
 Id = RowId
 
 
-class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class MemberIn(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     code: ProvinceCode
     name_zh: NameZh
     name_en: NameEn
@@ -29,7 +30,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     joined_on: dt.date | None = None
 
 
-class MemberEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class MemberEdit(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """What can change about a member (its province code never does: history is counted by it)."""
 
     name_zh: NameZh
@@ -52,7 +53,7 @@ class AdminMemberOut(msgspec.Struct):
     editable: bool  # whether the caller may change it
 
 
-class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class AgreementIn(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     member_a_id: Id
     member_b_id: Id
     modes: Modes
@@ -61,7 +62,7 @@ class AgreementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Note = ""
 
 
-class AgreementEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class AgreementEdit(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     modes: Modes
     signed_on: dt.date
     expires_on: dt.date | None = None
@@ -94,8 +95,10 @@ class AdminBaseOut(msgspec.Struct):
 class OperatorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     login: Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="Mobile number or e-mail")]
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    password: Annotated[str, msgspec.Meta(max_length=128, description="A first password; they should change it")]
     base_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=50)]
+    # No longer taken: operators set their own password with an invitation code. Sending one is
+    # refused with a field error rather than ignored, so an old integration learns why.
+    password: Annotated[str, msgspec.Meta(max_length=128, description="Not accepted any more")] | None = None
 
 
 class BaseAssignIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,3 +116,37 @@ class OperatorOut(msgspec.Struct):
     login: str
     status: str
     bases: list[OperatorBase]
+
+
+class InvitationOut(msgspec.Struct):
+    id: int
+    login: str
+    display_name: str
+    base_ids: list[int]
+    status: str  # requested, approved, declined, accepted
+    requested_by: int
+    requested_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    # Only in the answer that issues it (an administrator's approval): shown once, kept hashed.
+    code: str | None = None
+
+
+class InvitationAcceptIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+
+
+class BaseGrantOut(msgspec.Struct):
+    id: int
+    account_id: int
+    operator_name: str
+    base_id: int
+    base_name: str
+    status: str  # pending, approved, declined
+    requested_by: int
+    requested_at: dt.datetime
+
+
+class BaseGrantDecisionOut(msgspec.Struct):
+    grant: BaseGrantOut
+    operator: OperatorOut

@@ -17,8 +17,12 @@ from litestar.response import Redirect, Template
 from sojourn.accounts import policy
 from sojourn.accounts.guards import coordinators
 from sojourn.accounts.principal import Principal
-from sojourn.alliance import admin, admin_bases
+from sojourn.accounts.tables import Role
+from sojourn.alliance import admin, admin_bases, base_grants, operator_invitations, staff_web
 from sojourn.alliance.admin_schemas import AgreementEdit, AgreementIn, MemberEdit, MemberIn, OperatorIn
+from sojourn.clock import Clock
+from sojourn.crypto import KeyRing
+from sojourn.di import NamedDependency
 from sojourn.errors import DomainError
 from sojourn.i18n import gettext as _
 from sojourn.stats.charts import mode_names
@@ -233,6 +237,9 @@ async def _operators_page(request: Caller, values: dict, errors: dict, status: i
         "alliance/operators.html",
         context={
             "operators": await admin_bases.list_operators(request.user),
+            "invitations": await operator_invitations.list_invitations(request.user),
+            "grants": await base_grants.list_requests(request.user),
+            "is_admin": request.user.role == Role.admin,
             "bases": bases,
             "values": values,
             "errors": errors,
@@ -247,22 +254,27 @@ async def operators_page(request: Caller) -> Template:
 
 
 @post("/alliance/operators", include_in_schema=False, guards=GUARDS, status_code=303)
-async def add_operator(request: Caller) -> Template | Redirect:
-    async def action() -> Any:
+async def add_operator(
+    request: Caller, clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing]
+) -> Template | Redirect:
+    """An invitation: an administrator sees its code at once; a coordinator's request waits."""
+    try:
         data = await read_form(request, OperatorIn, lists=("base_ids",))
-        return await admin_bases.create_operator(request.user, data, ip=client_ip(request))
-
-    async def again(values: dict, errors: dict, status: int) -> Template:
-        return await _operators_page(request, {**values, "password": ""}, errors, status)  # never echo a password
-
-    return await _change(
+        invitation = await operator_invitations.invite_operator(
+            request.user, data, now=clock.now(), keyring=keyring, ip=client_ip(request)
+        )
+    except FormErrors as invalid:
+        return await _operators_page(request, invalid.values, invalid.errors, 400)
+    except DomainError as refused:
+        return await _operators_page(request, await _form_values(request), _errors(refused, "login"), refused.status)
+    if invitation.code is not None:
+        return staff_web.code_page(request, invitation)
+    flash(
         request,
-        action,
-        _("The account was created. Give the person their first password in private."),
-        "/alliance/operators",
-        again,
-        "login",
+        _("Your request was sent. An administrator of the alliance approves it and sends the invitation."),
+        "ok",
     )
+    return Redirect("/alliance/operators", status_code=303)
 
 
 async def _operator_page(request: Caller, account_id: int, errors: dict, status: int = 200) -> Template:
@@ -285,18 +297,26 @@ async def operator_page(request: Caller, account_id: FromPath[int]) -> Template:
 
 
 @post("/alliance/operators/{account_id:int}/bases", include_in_schema=False, guards=GUARDS, status_code=303)
-async def operator_add_base(request: Caller, account_id: FromPath[int]) -> Template | Redirect:
+async def operator_add_base(
+    request: Caller, account_id: FromPath[int], clock: NamedDependency[Clock]
+) -> Template | Redirect:
     form = await request.form()
     raw = form.get("base_id") or ""
     if not raw.isdigit():
         return await _operator_page(request, account_id, {"base_id": _("Choose a base.")}, 400)
     try:
-        await admin_bases.assign_base(request.user, account_id, int(raw), ip=client_ip(request))
+        if request.user.role == Role.admin:
+            await admin_bases.assign_base(request.user, account_id, int(raw), ip=client_ip(request))
+        else:
+            await base_grants.request_base(request.user, account_id, int(raw), now=clock.now(), ip=client_ip(request))
     except DomainError as refused:
         if refused.status == 404:
             raise
         return await _operator_page(request, account_id, _errors(refused, "base_id"), refused.status)
-    flash(request, _("The base was added."), "ok")
+    if request.user.role == Role.admin:
+        flash(request, _("The base was added."), "ok")
+    else:
+        flash(request, _("Your request was sent. An administrator of the alliance decides on it."), "ok")
     return Redirect(f"/alliance/operators/{account_id}", status_code=303)
 
 

@@ -16,6 +16,7 @@ from sojourn.bookings import calendar, live, states, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
+from sojourn.dates import BoundedDates
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
 
@@ -23,7 +24,7 @@ MAX_NIGHTS = 731  # two years at a time
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
 
 
-class CapacityIn(msgspec.Struct, forbid_unknown_fields=True):
+class CapacityIn(BoundedDates, forbid_unknown_fields=True):
     start: dt.date
     end: dt.date  # exclusive: the first night not changed
     beds: Annotated[int, msgspec.Meta(ge=0, le=10_000)]

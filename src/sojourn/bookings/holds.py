@@ -86,6 +86,7 @@ async def hold_beds(
             request=msgspec.to_builtins(request),
             result_type=BookingOut,
             operation=attempt,
+            still_visible=lambda conn, booking: policy.booking_visible(conn, principal, booking.id),
         )
     if not replayed:
         await live.capacity_changed(base_id)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import asyncpg
 import msgspec
 
-from sojourn.errors import Conflict, InvalidInput
+from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
 
 KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, as in the IETF draft
@@ -93,11 +93,15 @@ async def run_once(
     request: Any,
     result_type: type[T],
     operation: Callable[[], Awaitable[T]],
+    still_visible: Callable[[asyncpg.Connection, T], Awaitable[bool]],
 ) -> tuple[T, bool]:
     """Run ``operation`` in a transaction unless this key already has an answer.
 
     Returns the result and whether it was replayed. The record is written inside
     the same transaction, so either both the effect and its record exist or neither.
+    A replay is answered only while the caller may still see what it describes
+    (``still_visible``): an agent whose mandate was withdrawn gets a 404, not the
+    stored booking with the senior's names.
     """
     if not key:
         async with conn.transaction():
@@ -105,7 +109,7 @@ async def run_once(
     request_hash = fingerprint(request)
     replay = await find(conn, account_id, scope, key, request_hash)
     if replay:
-        return msgspec.convert(replay.body, result_type), True
+        return await _replayed(conn, replay, result_type, still_visible), True
     try:
         async with conn.transaction():
             result = await operation()
@@ -117,4 +121,16 @@ async def run_once(
     # A twin request with this key committed first: answer as it did.
     replay = await find(conn, account_id, scope, key, request_hash)
     assert replay is not None
-    return msgspec.convert(replay.body, result_type), True
+    return await _replayed(conn, replay, result_type, still_visible), True
+
+
+async def _replayed(
+    conn: asyncpg.Connection,
+    replay: Replay,
+    result_type: type[T],
+    still_visible: Callable[[asyncpg.Connection, T], Awaitable[bool]],
+) -> T:
+    result = msgspec.convert(replay.body, result_type)
+    if not await still_visible(conn, result):
+        raise NotFound(_l("There is nothing here. Check the address."))
+    return result

@@ -5,13 +5,14 @@ from typing import Annotated
 
 import msgspec
 
+from sojourn.dates import BoundedDates
 from sojourn.ids import RowId
 
 TravellerIds = Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=10)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
 
 
-class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+class BookingIn(BoundedDates, forbid_unknown_fields=True):
     tour_id: RowId
     traveller_ids: TravellerIds
     arrival: dt.date | None = None  # migratory stays only; fixed-date tours use the tour's dates

@@ -78,6 +78,7 @@ async def join_waitlist(
             request={"tour_id": tour_id, **msgspec.to_builtins(request)},
             result_type=WaitlistOut,
             operation=attempt,
+            still_visible=lambda conn, entry: policy.waitlist_entry_visible(conn, principal, entry.id),
         )
 
 

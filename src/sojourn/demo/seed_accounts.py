@@ -14,7 +14,6 @@ from sojourn.accounts.services import create_account
 from sojourn.accounts.tables import Role
 from sojourn.crypto import KeyRing
 from sojourn.demo.catalogue_bases import BASES
-from sojourn.travellers import identity
 
 DEMO_PASSWORD = "sojourn-demo-2026"
 
@@ -143,8 +142,8 @@ async def _traveller(account_id: int, person: DemoTraveller, position: int, keyr
         number = _identity_number(person, position)
         return await conn.fetchval(
             "INSERT INTO traveller (account, name, birth_date, gender, phone, home_province_code, id_number_cipher, "
-            "id_number_masked, id_number_digest, emergency_name, emergency_phone, emergency_relation, is_account_holder) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            "id_number_digest, emergency_name, emergency_phone, emergency_relation, is_account_holder) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             account_id,
             person.name,
             person.birth_date,
@@ -152,7 +151,6 @@ async def _traveller(account_id: int, person: DemoTraveller, position: int, keyr
             person.phone,
             person.home_province_code,
             keyring.encrypt_text(number, f"traveller-id:{account_id}"),
-            identity.mask(number),
             keyring.digest(number),
             *person.emergency,
             person.is_account_holder,

@@ -1,7 +1,9 @@
 """The base's side: the review queue, reading a declaration, and deciding on it.
 
-Operators see the declarations of their own bases (admins: all), always with status and
-risk, and the details only while the traveller's consent to share with the base stands.
+Operators see the declarations of their own bases (admins: all), always with status, and the
+risk level and details only while the traveller's consent to share with the base stands (the
+risk level is health data too: it is neither shown, nor filtered on, nor sorted by after the
+consent is withdrawn).
 Every read of details is audited. A decision is one of accept, request information (the
 booker may then edit and send again) or decline, which cancels the booking with a full
 refund in the same transaction.
@@ -33,8 +35,11 @@ from sojourn.notifications import outbox
 # Statuses whose content the traveller has sent (a draft is still being written).
 SENT = ("submitted", "info_requested", "accepted", "declined")
 
+# The risk level, only while the traveller's consent to share with the base stands.
+SHARED_RISK = f"CASE WHEN {share_stands_sql('hd.traveller', 'hd.booking')} THEN hd.risk END"
+
 SELECT_SQL = f"""
-SELECT hd.id, hd.booking, hd.traveller, hd.status, hd.risk, hd.due_on, hd.submitted_at, hd.reviewed_at,
+SELECT hd.id, hd.booking, hd.traveller, hd.status, {SHARED_RISK} AS risk, hd.due_on, hd.submitted_at, hd.reviewed_at,
        hd.content_cipher, hd.review_note_cipher,
        b.reference, b.status AS booking_status, b.hold_expires_at, b.account, b.base, b.tour, b.arrival,
        tr.name AS traveller_name, bt.age_at_arrival,
@@ -45,9 +50,9 @@ JOIN traveller tr ON tr.id = hd.traveller
 JOIN booking_traveller bt ON bt.booking = hd.booking AND bt.traveller = hd.traveller
 """
 
-QUEUE_ORDER = """
+QUEUE_ORDER = f"""
 ORDER BY CASE hd.status WHEN 'submitted' THEN 0 WHEN 'info_requested' THEN 1 ELSE 2 END,
-         CASE hd.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, b.arrival, hd.id
+         CASE {SHARED_RISK} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, b.arrival, hd.id
 """
 
 NEW_STATUS = {
@@ -97,7 +102,7 @@ async def review_queue(
     Drafts and destroyed ones appear only when asked for by status."""
     args: list[Any] = []
     condition = policy.declarations_visible(principal, "b", args)
-    for column, value in (("b.base", base_id), ("b.tour", tour_id), ("hd.risk", risk)):
+    for column, value in (("b.base", base_id), ("b.tour", tour_id), (SHARED_RISK, risk)):
         if value is not None:
             args.append(value)
             condition += f" AND {column} = ${len(args)}"

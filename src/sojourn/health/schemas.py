@@ -12,6 +12,7 @@ from typing import Annotated
 
 import msgspec
 
+from sojourn.dates import BoundedDates
 from sojourn.health.tables import ConsentPurpose
 from sojourn.travellers.schemas import ContactPhone, EmergencyContact, Name, Relation
 
@@ -62,7 +63,7 @@ class ChronicConditions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     other: ShortText = ""
 
 
-class HospitalStay(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class HospitalStay(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """An operation or a hospital stay in the last months."""
 
     had: bool = False
@@ -84,7 +85,7 @@ class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: ContactPhone | None = None
 
 
-class Certificate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class Certificate(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """A doctor's health certificate and the date written on it."""
 
     has: bool = False

@@ -4,10 +4,10 @@ audited with the account it was done for."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
 from sojourn.accounts import rate_limits
 from sojourn.accounts.guards import agents
@@ -21,6 +21,7 @@ from sojourn.hotline.schemas import (
     MandateIn,
     MandateOut,
     SeniorIn,
+    SeniorLookupIn,
     SeniorMatch,
     SeniorOverview,
     SeniorTravellerIn,
@@ -29,39 +30,28 @@ from sojourn.web.client_ip import client_ip
 from sojourn.web.pagination import Page
 
 Caller = Request[Principal, Any, Any]
-LookupPhone = Annotated[
-    str | None, Parameter(pattern=r"^1[3-9]\d{9}$", description="The senior's mobile number (11 digits)")
-]
-LookupIdNumber = Annotated[
-    str | None,
-    Parameter(
-        min_length=15,
-        max_length=24,
-        description="The senior's 18-character identity number; matched by its keyed digest, never stored",
-    ),
-]
 
 
-@get(
-    "/api/v1/agent/seniors",
+@post(
+    "/api/v1/agent/seniors/search",
     tags=["Hotline"],
     summary="Find a senior by mobile or identity number (masked)",
     description=(
-        "Give exactly one of `phone` or `id_number`. Matches traveller accounts by the account's mobile "
-        "number, a traveller's mobile number, or a traveller's identity number (by its keyed digest). "
-        "Results are masked; `mandate_active` tells whether the hotline may already act for them. "
-        "Every search is audited (`senior_lookup`) and limited to 30 a minute per agent."
+        "Give exactly one of `phone` or `id_number`, in the body: personal numbers never go in a URL, "
+        "where every log and proxy on the way would keep them. Matches traveller accounts by the "
+        "account's mobile number, a traveller's mobile number, or a traveller's identity number (by "
+        "its keyed digest). Results are masked; `mandate_active` tells whether the hotline may "
+        "already act for them. Every search is audited (`senior_lookup`) and limited to 30 a "
+        "minute per agent."
     ),
     guards=[agents],
     middleware=[rate_limits.senior_lookups.middleware],
+    status_code=200,
 )
 async def find_seniors(
-    request: Caller,
-    keyring: NamedDependency[KeyRing],
-    phone: LookupPhone = None,
-    id_number: LookupIdNumber = None,
+    request: Caller, keyring: NamedDependency[KeyRing], data: JSONBody[SeniorLookupIn]
 ) -> Page[SeniorMatch]:
-    key = services.LookupKey.parse(phone, id_number)
+    key = services.LookupKey.parse(data.phone, data.id_number)
     items = await services.find_seniors(request.user, key, keyring=keyring, ip=client_ip(request))
     return Page(items=items, total=len(items))
 

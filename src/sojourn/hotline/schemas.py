@@ -69,6 +69,26 @@ class MaskedTraveller(msgspec.Struct):
     matched: bool  # this traveller's own mobile or identity number is what was searched for
 
 
+class SeniorLookupIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Exactly one of the two, in a body: never in a URL."""
+
+    phone: (
+        Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$", description="The senior's mobile number (11 digits)")]
+        | None
+    ) = None
+    id_number: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=15,
+                max_length=24,
+                description="The senior's 18-character identity number; matched by its keyed digest, never stored",
+            ),
+        ]
+        | None
+    ) = None
+
+
 class SeniorMatch(msgspec.Struct):
     account_id: int
     display_name_masked: str

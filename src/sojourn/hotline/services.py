@@ -29,7 +29,7 @@ from sojourn.errors import InvalidInput, NotFound
 from sojourn.hotline.schemas import ConsentRecord, MaskedTraveller, SeniorMatch, SeniorOverview
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.travellers import identity
-from sojourn.travellers.services import traveller_out
+from sojourn.travellers.services import masked_id_number, traveller_out
 
 MAX_MATCHES = 20
 MAX_BOOKINGS = 50
@@ -127,13 +127,13 @@ async def key_matches_account(conn: asyncpg.Connection, account_id: int, key: Lo
     )
 
 
-def _masked_traveller(row: Any) -> MaskedTraveller:
+def _masked_traveller(row: Any, keyring: KeyRing) -> MaskedTraveller:
     return MaskedTraveller(
         id=row["id"],
         name_masked=mask_name(row["name"]),
         birth_year=row["birth_date"].year,
         phone_masked=mask_phone(row["phone"]),
-        id_number_masked=row["id_number_masked"],
+        id_number_masked=masked_id_number(row, keyring),
         home_province_code=row["home_province_code"],
         mandate_active=row["mandate_active"],
         matched=bool(row.get("matched")),
@@ -156,7 +156,7 @@ async def find_seniors(principal: Principal, key: LookupKey, *, keyring: KeyRing
         )
         ids = [row["id"] for row in accounts]
         travellers = await conn.fetch(
-            "SELECT t.id, t.account, t.name, t.birth_date, t.phone, t.id_number_masked, t.home_province_code, "
+            "SELECT t.id, t.account, t.name, t.birth_date, t.phone, t.id_number_cipher, t.home_province_code, "
             f"{_ACTIVE} AS mandate_active, "
             "coalesce(t.phone = $2 OR t.id_number_digest = $3, false) AS matched "
             "FROM traveller t WHERE t.account = ANY($1::int[]) ORDER BY t.account, t.is_account_holder DESC, t.id",
@@ -166,7 +166,7 @@ async def find_seniors(principal: Principal, key: LookupKey, *, keyring: KeyRing
         )
         by_account: dict[int, list[MaskedTraveller]] = {account_id: [] for account_id in ids}
         for row in travellers:
-            by_account[row["account"]].append(_masked_traveller(row))
+            by_account[row["account"]].append(_masked_traveller(row, keyring))
         for account_id in ids or [None]:
             await audit.record(
                 "senior_lookup",
@@ -218,6 +218,7 @@ async def senior_overview(
 ) -> SeniorOverview:
     """A served senior: travellers under consent in full, the rest masked, consents, bookings."""
     today = now.date()
+    keyring = KeyRing.from_settings(settings.encryption_keys, settings.secret_key)
     async with db.connection() as conn, conn.transaction():
         account = await served_account(conn, principal, account_id)
         args: list[Any] = [account_id]
@@ -256,8 +257,8 @@ async def senior_overview(
         account_id=account_id,
         display_name=account["display_name"],
         phone_masked=mask_phone(account["phone"]),
-        travellers=[traveller_out(row, today) for row in travellers if row["visible"]],
-        other_travellers=[_masked_traveller(row) for row in travellers if not row["visible"]],
+        travellers=[traveller_out(row, today, keyring) for row in travellers if row["visible"]],
+        other_travellers=[_masked_traveller(row, keyring) for row in travellers if not row["visible"]],
         consents=[
             ConsentRecord(
                 id=row["id"],

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from sojourn.errors import InvalidInput
 from sojourn.i18n import gettext as _
 from sojourn.tours.management_schemas import OperatorTourOut
 from sojourn.web.forms import FormErrors
@@ -116,6 +117,9 @@ def convert(body: dict[str, Any], into: type[Any]) -> Any:
     """``body`` as ``into`` (TourIn, TourPatch); msgspec's complaint becomes a field error."""
     try:
         return msgspec.convert(body, into)
+    except InvalidInput as refused:  # a rule the struct checks itself (dates within range)
+        errors = {form_field(key): str(value) for key, value in refused.field_errors.items()}
+        raise FormErrors(errors, {}) from None
     except msgspec.ValidationError as error:
         message = str(error)
         field = "form"

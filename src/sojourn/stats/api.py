@@ -14,6 +14,8 @@ from litestar.params import Parameter, QueryParameter
 from sojourn.accounts.guards import coordinators
 from sojourn.accounts.principal import Principal
 from sojourn.alliance.params import Mode
+from sojourn.errors import InvalidInput
+from sojourn.i18n import lazy_gettext as _l
 from sojourn.stats import services
 from sojourn.stats.exports import COLUMNS, to_csv
 from sojourn.stats.filters import MONTH_PATTERN, StatsFilter
@@ -122,7 +124,12 @@ async def stats_health_mix(
     member_id: MemberId = None,
     base_id: BaseId = None,
 ) -> Response[list[HealthMixOut]]:
-    """Shares of submitted declarations per trait; cells under 5 are suppressed (count null)."""
+    """Shares of submitted declarations per trait, per base and calendar quarter of arrival, all trip
+    modes together; cells under 5 are suppressed (count null). ``from``/``to`` list every quarter they
+    touch, whole; ``mode`` is refused, so that no two answers can be subtracted."""
+    if mode is not None:
+        message = _l("Health statistics are given for all trip modes together, so that nobody can be singled out.")
+        raise InvalidInput(message, code="mode_not_available", field_errors={"mode": message})
     return await respond(request, "health-mix", _filters(from_, to, mode, member_id, base_id))
 
 

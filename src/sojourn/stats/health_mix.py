@@ -7,10 +7,19 @@ A number is shown only when at least ``MIN_CELL`` (5) declarations stand behind 
 - in a split that adds up to the total (risk levels, age bands, companion, mobility aid), a
   count of 1 to 4 is hidden, and if it is the only one hidden, the next smallest is hidden too,
   so it cannot be worked out by subtraction.
+
+Those rules protect one table. Two tables about overlapping groups of people would undo them
+by subtraction (January-February against January-March, all modes against all modes but
+one), so only one family of tables is ever released: one per base and calendar quarter of
+arrival (fixed and non-overlapping), for all trip modes together. A period asked for lists
+every quarter it touches, each whole; a trip mode is not a filter here (the API refuses it,
+the page ignores it and says so); a member or base filter only chooses which bases' tables are
+listed. Any two answers therefore show the same table or tables about disjoint people.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sojourn import db
@@ -33,11 +42,29 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
 }
 
 COUNTS_SQL = """
-SELECT r.base_id, r.facet, r.value, sum(r.declarations)::int AS n
+SELECT r.base_id, date_trunc('quarter', r.month)::date AS quarter, r.facet, r.value, sum(r.declarations)::int AS n
 FROM stats_health_month r JOIN base bs ON bs.id = r.base_id
 WHERE {conditions}
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3, 4
 """
+
+
+def quarter_start(month: dt.date) -> dt.date:
+    return dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+
+
+def quarter_label(start: dt.date) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def reporting_filter(filters: StatsFilter) -> StatsFilter:
+    """Whole quarters, all modes: the only tables ever released (see the module docstring)."""
+    start = quarter_start(filters.start) if filters.start else None
+    end = None
+    if filters.end:
+        first = quarter_start(filters.end)
+        end = dt.date(first.year, first.month + 2, 1)  # the quarter's last month
+    return StatsFilter(start, end, None, filters.member_id, filters.base_id)
 
 
 def labels() -> dict[tuple[str, str], str]:
@@ -93,7 +120,9 @@ def suppressed_cells(total: int, counts: dict[tuple[str, str], int]) -> set[tupl
     return hidden
 
 
-def base_cells(base: Any, counts: dict[tuple[str, str], int], names: dict[tuple[str, str], str]) -> list[HealthMixOut]:
+def base_cells(
+    base: Any, quarter: dt.date, counts: dict[tuple[str, str], int], names: dict[tuple[str, str], str]
+) -> list[HealthMixOut]:
     total = counts.get(("all", "declarations"), 0)
     hidden = suppressed_cells(total, counts)
     cells = [("all", "declarations")]
@@ -107,6 +136,7 @@ def base_cells(base: Any, counts: dict[tuple[str, str], int], names: dict[tuple[
             HealthMixOut(
                 base_id=base["id"],
                 base_name=pick(base, "name"),
+                period=quarter_label(quarter),
                 facet=cell[0],
                 value=cell[1],
                 label=names[cell],
@@ -120,6 +150,7 @@ def base_cells(base: Any, counts: dict[tuple[str, str], int], names: dict[tuple[
 
 
 async def health_mix(principal: Principal, filters: StatsFilter) -> list[HealthMixOut]:
+    filters = reporting_filter(filters)
     args: list[Any] = []
     conditions = " AND ".join(
         (
@@ -134,12 +165,13 @@ async def health_mix(principal: Principal, filters: StatsFilter) -> list[HealthM
         bases = await conn.fetch(
             "SELECT id, name_zh, name_en FROM base WHERE id = ANY($1::int[]) ORDER BY id", base_ids
         )
-    counts: dict[int, dict[tuple[str, str], int]] = {}
+    counts: dict[tuple[int, dt.date], dict[tuple[str, str], int]] = {}
     for row in rows:
-        counts.setdefault(row["base_id"], {})[(row["facet"], row["value"])] = row["n"]
+        counts.setdefault((row["base_id"], row["quarter"]), {})[(row["facet"], row["value"])] = row["n"]
     names = labels()
     out: list[HealthMixOut] = []
     for base in bases:
-        if counts[base["id"]].get(("all", "declarations"), 0) > 0:
-            out.extend(base_cells(base, counts[base["id"]], names))
+        for (base_id, quarter), table in sorted(counts.items()):
+            if base_id == base["id"] and table.get(("all", "declarations"), 0) > 0:
+                out.extend(base_cells(base, quarter, table, names))
     return out

@@ -62,6 +62,7 @@ class HealthMixOut(msgspec.Struct):
 
     base_id: int
     base_name: str
+    period: str  # the calendar quarter of arrival, e.g. 2027-Q1: the only period counts are given for
     facet: str  # all, risk, age_band, companion, condition, mobility
     value: str
     label: str

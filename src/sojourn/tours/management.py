@@ -170,6 +170,11 @@ async def create_tour(principal: Principal, data: TourIn, *, now: dt.datetime, i
         if values["organiser_member_id"] not in members:
             message = _l("There is no member with this number.")
             raise InvalidInput(message, field_errors={"organiser_member_id": message})
+        # The base's own member organises; in an exchange, the partner member may (it sends the
+        # group). Any other member would credit a trip to an organisation that did not make it.
+        if values["organiser_member_id"] not in (base["member"], values["partner_member_id"]):
+            message = _l("The organiser is the member that owns the base, or the partner member of an exchange.")
+            raise InvalidInput(message, field_errors={"organiser_member_id": message})
         check_tour(values, today=today_at(base["time_zone"], now), member_ids=members)
         columns = {**_column_values(values), "status": "draft", "created_at": now, "updated_at": now}
         names = list(columns)

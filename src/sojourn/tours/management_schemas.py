@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from sojourn.alliance.tables import TripMode
+from sojourn.dates import BoundedDates
 from sojourn.ids import RowId
 from sojourn.tours.schemas import TourOut
 
@@ -53,7 +54,7 @@ Policy = Annotated[list[RefundTierIn], msgspec.Meta(max_length=10)]
 Requirements = Annotated[list[HealthRequirement], msgspec.Meta(max_length=3)]
 
 
-class TourIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class TourIn(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """A new tour (a draft until published).
 
     Migratory stays: a season window [starts_on, ends_on], ``min_nights`` (``max_nights``
@@ -85,7 +86,7 @@ class TourIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     declaration_due_days: DueDays = 7
 
 
-class TourPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class TourPatch(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """A change to a tour: only the fields sent change. ``quotas`` and ``cancellation_policy``
     replace the whole list. ``base_id`` may be sent but never changed."""
 

@@ -31,17 +31,24 @@ async def create_traveller(
 
 @get("/api/v1/travellers", tags=["Travellers"], summary="Your travellers", guards=[bookers])
 async def list_travellers(
-    request: Request[Principal, Any, Any], clock: NamedDependency[Clock], limit: Limit = 100, offset: Offset = 0
+    request: Request[Principal, Any, Any],
+    clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[TravellerOut]:
-    items, total = await services.list_travellers(request.user, clock.now().date(), limit, offset)
+    items, total = await services.list_travellers(request.user, clock.now().date(), limit, offset, keyring=keyring)
     return Page(items=items, total=total)
 
 
 @get("/api/v1/travellers/{traveller_id:int}", tags=["Travellers"], summary="One traveller", guards=[bookers])
 async def get_traveller(
-    request: Request[Principal, Any, Any], traveller_id: FromPath[int], clock: NamedDependency[Clock]
+    request: Request[Principal, Any, Any],
+    traveller_id: FromPath[int],
+    clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
 ) -> TravellerOut:
-    return await services.get_traveller(request.user, traveller_id, clock.now().date())
+    return await services.get_traveller(request.user, traveller_id, clock.now().date(), keyring=keyring)
 
 
 @patch("/api/v1/travellers/{traveller_id:int}", tags=["Travellers"], summary="Correct a traveller", guards=[bookers])

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import msgspec
 
+from sojourn.dates import BoundedDates
 from sojourn.travellers.tables import Gender
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -21,7 +22,7 @@ class EmergencyContact(msgspec.Struct, forbid_unknown_fields=True):
     relation: Relation
 
 
-class TravellerIn(msgspec.Struct, forbid_unknown_fields=True):
+class TravellerIn(BoundedDates, forbid_unknown_fields=True):
     name: Name
     birth_date: dt.date
     home_province_code: ProvinceCode
@@ -32,7 +33,7 @@ class TravellerIn(msgspec.Struct, forbid_unknown_fields=True):
     is_account_holder: bool = False
 
 
-class TravellerPatch(msgspec.Struct, forbid_unknown_fields=True):
+class TravellerPatch(BoundedDates, forbid_unknown_fields=True):
     name: Name | None = None
     birth_date: dt.date | None = None
     home_province_code: ProvinceCode | None = None

@@ -22,7 +22,19 @@ from sojourn.travellers.schemas import EmergencyContact, TravellerIn, TravellerO
 OLDEST_BIRTH_YEAR = 1900
 
 
-def traveller_out(row: Any, today: dt.date) -> TravellerOut:
+def masked_id_number(row: Any, keyring: KeyRing) -> str | None:
+    """The identity number as its owner may see it (last four characters), from the ciphertext.
+
+    No masked copy is stored: with the birth date and home province in plain text, any digits
+    kept in clear would narrow the number to a handful of candidates without the key.
+    """
+    if row["id_number_cipher"] is None:
+        return None
+    return identity.mask(keyring.decrypt_text(row["id_number_cipher"], f"traveller-id:{row['account']}"))
+
+
+def traveller_out(row: Any, today: dt.date, keyring: KeyRing | None = None) -> TravellerOut:
+    """``keyring`` None: a listing that does not show identity numbers (``id_number_masked`` None)."""
     return TravellerOut(
         id=row["id"],
         name=row["name"],
@@ -31,7 +43,7 @@ def traveller_out(row: Any, today: dt.date) -> TravellerOut:
         gender=row["gender"],
         phone=row["phone"],
         home_province_code=row["home_province_code"],
-        id_number_masked=row["id_number_masked"],
+        id_number_masked=masked_id_number(row, keyring) if keyring is not None else None,
         emergency_contact=EmergencyContact(
             name=row["emergency_name"], phone=row["emergency_phone"], relation=row["emergency_relation"]
         ),
@@ -65,10 +77,9 @@ def _check(birth_date: dt.date | None, province: str | None, id_number: str | No
 
 def _id_columns(keyring: KeyRing, account_id: int, id_number: str | None) -> dict[str, Any]:
     if not id_number:
-        return {"id_number_cipher": None, "id_number_masked": None, "id_number_digest": None}
+        return {"id_number_cipher": None, "id_number_digest": None}
     return {
         "id_number_cipher": keyring.encrypt_text(id_number, f"traveller-id:{account_id}"),
-        "id_number_masked": identity.mask(id_number),
         "id_number_digest": keyring.digest(id_number),
     }
 
@@ -104,14 +115,14 @@ async def create_traveller(
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     sql = f"INSERT INTO traveller ({names}) VALUES ({placeholders}) RETURNING *"
     if conn is not None:
-        return traveller_out(await conn.fetchrow(sql, *columns.values()), today)
+        return traveller_out(await conn.fetchrow(sql, *columns.values()), today, keyring)
     async with db.connection() as own:
         row = await own.fetchrow(sql, *columns.values())
-    return traveller_out(row, today)
+    return traveller_out(row, today, keyring)
 
 
 async def list_travellers(
-    principal: Principal, today: dt.date, limit: int = 100, offset: int = 0
+    principal: Principal, today: dt.date, limit: int = 100, offset: int = 0, *, keyring: KeyRing | None = None
 ) -> tuple[list[TravellerOut], int]:
     args: list[Any] = []
     scope = policy.travellers_visible(principal, "t", args)
@@ -121,7 +132,7 @@ async def list_travellers(
             f"ORDER BY t.is_account_holder DESC, t.id LIMIT {int(limit)} OFFSET {int(offset)}",
             *args,
         )
-    return [traveller_out(row, today) for row in rows], (rows[0]["total"] if rows else 0)
+    return [traveller_out(row, today, keyring) for row in rows], (rows[0]["total"] if rows else 0)
 
 
 async def _visible_row(principal: Principal, traveller_id: int) -> Any:
@@ -134,8 +145,10 @@ async def _visible_row(principal: Principal, traveller_id: int) -> Any:
     return row
 
 
-async def get_traveller(principal: Principal, traveller_id: int, today: dt.date) -> TravellerOut:
-    return traveller_out(await _visible_row(principal, traveller_id), today)
+async def get_traveller(
+    principal: Principal, traveller_id: int, today: dt.date, *, keyring: KeyRing | None = None
+) -> TravellerOut:
+    return traveller_out(await _visible_row(principal, traveller_id), today, keyring)
 
 
 async def update_traveller(
@@ -174,7 +187,7 @@ async def update_traveller(
     if "id_number" in clear and id_number is None:
         changes.update(_id_columns(keyring, row["account"], None))
     if not changes:
-        return traveller_out(row, today)
+        return traveller_out(row, today, keyring)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
     async with db.connection() as conn:
         updated = await conn.fetchrow(
@@ -182,7 +195,7 @@ async def update_traveller(
             traveller_id,
             *changes.values(),
         )
-    return traveller_out(updated, today)
+    return traveller_out(updated, today, keyring)
 
 
 # --- The "people I book for" page, and removing a traveller -----------------------------------
@@ -212,7 +225,9 @@ class TravellerEntry:
     mandate: ActiveMandate | None
 
 
-async def travellers_with_status(principal: Principal, today: dt.date, limit: int = 100) -> list[TravellerEntry]:
+async def travellers_with_status(
+    principal: Principal, today: dt.date, limit: int = 100, *, keyring: KeyRing | None = None
+) -> list[TravellerEntry]:
     """The principal's travellers, each with whether it may be deleted and the hotline's consent."""
     args: list[Any] = []
     scope = policy.travellers_visible(principal, "t", args)
@@ -226,7 +241,7 @@ async def travellers_with_status(principal: Principal, today: dt.date, limit: in
         )
     return [
         TravellerEntry(
-            traveller=traveller_out(row, today),
+            traveller=traveller_out(row, today, keyring),
             in_use=row["in_use"],
             mandate=ActiveMandate(row["mandate_method"], row["mandate_reference"], row["mandate_recorded_at"])
             if row["mandate_recorded_at"] is not None

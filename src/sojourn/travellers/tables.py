@@ -25,8 +25,9 @@ class Traveller(Table, tablename="traveller"):
     gender = Varchar(length=12, choices=Gender, default=Gender.unspecified)
     phone = Varchar(length=11, null=True, default=None)
     home_province_code = Varchar(length=6)
+    # No masked copy in clear: with the birth date and province stored, any digits kept would
+    # narrow the number to a handful of candidates. Pages mask what they decrypt.
     id_number_cipher = Bytea(null=True, default=None)
-    id_number_masked = Varchar(length=18, null=True, default=None)
     # HMAC of the identity number: lets a hotline agent find a senior without decrypting anything.
     id_number_digest = Varchar(length=64, null=True, default=None, index=True)
     emergency_name = Varchar(length=60, default="")

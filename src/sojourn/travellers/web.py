@@ -79,8 +79,10 @@ async def _has_account_holder(principal: Principal, clock: Clock) -> bool:
 
 
 @get(LIST, include_in_schema=False, guards=[travellers_only])
-async def list_page(request: Caller, clock: NamedDependency[Clock], next: FromQuery[str] = "") -> Template:
-    entries = await services.travellers_with_status(request.user, clock.now().date())
+async def list_page(
+    request: Caller, clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing], next: FromQuery[str] = ""
+) -> Template:
+    entries = await services.travellers_with_status(request.user, clock.now().date(), keyring=keyring)
     locale = current_locale()
     return Template(
         "travellers/list.html",
@@ -134,9 +136,13 @@ async def create(
 
 @get(f"{LIST}/{{traveller_id:int}}/edit", include_in_schema=False, guards=[travellers_only])
 async def edit_page(
-    request: Caller, traveller_id: FromPath[int], clock: NamedDependency[Clock], next: FromQuery[str] = ""
+    request: Caller,
+    traveller_id: FromPath[int],
+    clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
+    next: FromQuery[str] = "",
 ) -> Template:
-    traveller = await services.get_traveller(request.user, traveller_id, clock.now().date())
+    traveller = await services.get_traveller(request.user, traveller_id, clock.now().date(), keyring=keyring)
     return _form_page(
         heading=_("Change the details of %(name)s", name=traveller.name),
         action=f"{LIST}/{traveller_id}/edit",
@@ -152,7 +158,7 @@ async def update(
     request: Caller, traveller_id: FromPath[int], clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing]
 ) -> Template | Redirect:
     today = clock.now().date()
-    saved = await services.get_traveller(request.user, traveller_id, today)  # 404 before reading anything
+    saved = await services.get_traveller(request.user, traveller_id, today, keyring=keyring)  # 404 first
     form = await request.form()
     target = _next(form.get("next"))
     remove_id = form.get("remove_id_number") == "on"

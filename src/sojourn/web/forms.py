@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import msgspec
 from litestar import Request
@@ -60,6 +60,10 @@ async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tu
         values.setdefault(key, [])
     try:
         return msgspec.convert(values, into, strict=False)
+    except FormErrors:
+        raise
+    except InvalidInput as refused:  # a rule the struct checks itself (dates within range)
+        raise FormErrors({key: str(value) for key, value in refused.field_errors.items()}, values) from None
     except msgspec.ValidationError as error:
         field = _field_of(error)
         message = humanise_validation_message(str(error))
@@ -68,11 +72,26 @@ async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tu
         raise FormErrors({field: message}, values) from None
 
 
+def _has_control(text: str) -> bool:
+    return any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only redirect back to a page of this site (no open redirects)."""
-    if not target:
+    """Only a path on this site (no open redirects), however it is spelled.
+
+    Browsers read a backslash as a slash and drop tabs and newlines from URLs, so
+    ``/\\evil.example`` or ``/<tab>/evil.example`` would leave the site as a link or a
+    redirect: a target with a backslash or a control character, raw or percent-encoded,
+    or one that starts with two slashes after decoding, is refused.
+    """
+    if not target or len(target) > 2000:
+        return default
+    decoded = unquote(target)
+    if "\\" in decoded or _has_control(target) or _has_control(decoded):
+        return default
+    if not target.startswith("/") or decoded.startswith("//"):
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return default
     return target

@@ -10,6 +10,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from sojourn import i18n
+from sojourn.web.api_docs import API_DOCS_CSP
 
 LANGUAGE_COOKIE = "sojourn_lang"
 
@@ -18,13 +19,6 @@ STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
-)
-# The interactive API reference (Scalar) is a third-party page that inlines its bootstrap script.
-API_DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -67,7 +61,8 @@ def security_headers_hook(hsts: bool) -> Callable[[Message, Scope], Awaitable[No
     """A ``before_send`` hook: it sees every response, 404s and errors included.
 
     CSP without inline script, no framing, no MIME sniffing, a careful referrer
-    policy, and which language the response is in.
+    policy, ``no-store`` for anything shown to a signed-in caller, and which language the
+    response is in.
     """
 
     async def add_headers(message: Message, scope: Scope) -> None:
@@ -75,11 +70,17 @@ def security_headers_hook(hsts: bool) -> Callable[[Message, Scope], Awaitable[No
             return
         headers = MutableScopeHeaders.from_message(message)
         path = scope.get("path", "")
-        headers.setdefault("Content-Security-Policy", API_DOCS_CSP if path.startswith("/schema") else STRICT_CSP)
+        headers.setdefault(
+            "Content-Security-Policy", API_DOCS_CSP if path == "/schema" or path.startswith("/schema/") else STRICT_CSP
+        )
         for name, value in SECURITY_HEADERS.items():
             headers.setdefault(name, value)
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if scope.get("user") is not None and "cache-control" not in headers:
+            # Whatever a signed-in person is shown may hold health data, identity numbers or
+            # names: no browser or proxy cache keeps it (nor shows it again after signing out).
+            headers["Cache-Control"] = "no-store"
         locale = scope.get("state", {}).get("locale") or request_locale(scope)
         headers.setdefault("Content-Language", i18n.language_tag(locale))
         headers.add("Vary", "Accept-Language, Cookie")

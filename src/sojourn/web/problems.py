@@ -61,6 +61,7 @@ def _default_detail(status: int) -> str:
         403: _("Your account is not allowed to do this."),
         404: _("There is nothing here. Check the address."),
         405: _("This address does not accept that method."),
+        413: _("What you sent is too large. Send less at a time, or shorten long texts."),
         429: _("Please wait a moment before trying again."),
         500: _("We could not finish this. Nothing was changed; please try again later."),
         503: _("The service is busy. Nothing was changed; please try again shortly."),
@@ -192,7 +193,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
             return problem(request, 400, detail, code="invalid_input", extra={"field_errors": fields})
         return error_page(request, 400, detail)
     detail = _default_detail(status) if status >= 500 or not _is_meaningful(exc) else str(exc.detail)
-    if status in (401, 403, 404, 405, 429):
+    if status in (401, 403, 404, 405, 413, 429):
         detail = _default_detail(status)
     if status == 403 and "CSRF" in str(exc.detail):
         detail = _("This form has expired or was sent from another site. Reload the page and try again.")
