@@ -215,23 +215,23 @@ def _serving(env: dict[str, str], port: int) -> Iterator[str]:
 
     from tests.processes import wait_for_health
 
-    log = tempfile.NamedTemporaryFile(prefix=f"sojourn-serve-{port}-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(process, f"{url}/healthz", "sojourn serve", Path(log.name))
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.NamedTemporaryFile(prefix=f"sojourn-serve-{port}-", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            wait_for_health(process, f"{url}/healthz", "sojourn serve", Path(log.name))
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(scope="session")

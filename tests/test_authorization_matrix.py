@@ -314,6 +314,8 @@ async def _payable(client, w: AuthzWorld, clock: Clock) -> None:
     await register_payees(w.base_x, load_settings())
     async with sojourn_db.connection() as conn:
         await instalments.create_schedule(conn, w.confirmed, now=clock.now())
+
+
 def _keyring() -> KeyRing:
     """The keys of the run's settings, as the shared app holds them."""
     settings = load_settings()

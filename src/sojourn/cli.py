@@ -405,7 +405,9 @@ def payments_sandbox(host: str, port: int, data_dir: Path | None, retry_delays: 
     try:
         delays = tuple(float(part) for part in retry_delays.split(",") if part.strip())
     except ValueError:
-        raise click.BadParameter("a comma-separated list of seconds, e.g. 15,15,30", param_hint="--retry-delays")
+        raise click.BadParameter(
+            "a comma-separated list of seconds, e.g. 15,15,30", param_hint="--retry-delays"
+        ) from None
     directory = data_dir or _settings().data_dir / "payment-sandbox"
     base_url = f"http://{host}:{port}"
     app = create_sandbox_app(directory, base_url, delays)

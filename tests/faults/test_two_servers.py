@@ -12,8 +12,8 @@ import pytest
 from sojourn import db as database
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
-from tests.faults.conftest import SojournServer, server_env
 from tests.bookings.test_booking_races import hot_world, stay
+from tests.faults.conftest import SojournServer, server_env
 from tests.web_helpers import sign_in
 
 pytestmark = pytest.mark.timeout(180)

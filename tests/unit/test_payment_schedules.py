@@ -4,6 +4,7 @@ against plain restatements of the rules (no database)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -190,7 +191,7 @@ def test_the_refund_schedule_gives_for_every_day_what_cancelling_that_day_gives(
     paid = total * paid_percent // 100
     windows = refund_windows(policy, total_fen=total, paid_fen=paid, arrival=arrival, departure=departure, today=today)
     assert windows[0].first_day == today and windows[-1].last_day == departure - dt.timedelta(days=1)
-    for before, after in zip(windows, windows[1:]):
+    for before, after in itertools.pairwise(windows):
         assert after.first_day == before.last_day + dt.timedelta(days=1)
         assert after.refund_percent != before.refund_percent  # stretches are as long as they can be
     for window in windows:

@@ -43,7 +43,7 @@ def history_households() -> tuple[Household, ...]:
     rng = random.Random(20261123)
     provinces = rng.choices(list(ORIGINS), weights=list(ORIGINS.values()), k=HOUSEHOLDS)
     households = []
-    for number, (province, names) in enumerate(zip(provinces, household_names(rng, HOUSEHOLDS))):
+    for number, (province, names) in enumerate(zip(provinces, household_names(rng, HOUSEHOLDS), strict=True)):
         key = f"history{number:03d}"
         people = []
         for position, name in enumerate(names):

@@ -95,9 +95,8 @@ def check_body(content_type: str, body: bytes) -> None:
             raise _control_character()
         if json_depth(body) > MAX_JSON_DEPTH:
             raise BadInput(_l("The JSON sent is nested too deeply. Send a flatter document."))
-    elif "application/x-www-form-urlencoded" in content_type:
-        if b"\x00" in body or _NUL_ENCODED.search(body):
-            raise _control_character()
+    elif "application/x-www-form-urlencoded" in content_type and (b"\x00" in body or _NUL_ENCODED.search(body)):
+        raise _control_character()
 
 
 class InputGuardMiddleware(ASGIMiddleware):

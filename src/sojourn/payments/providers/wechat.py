@@ -283,7 +283,7 @@ def parse_trade_bill(text: str) -> list[BillLine]:
         cells = [cell.lstrip("`") for cell in line.split(",")]
         if len(cells) != len(header):
             break  # the totals section
-        row = dict(zip(header, cells))
+        row = dict(zip(header, cells, strict=True))
         fee = -fen_from_yuan(row["手续费"] or "0")  # WeChat states the fee charged: as money, it goes out
         if row["交易状态"] == "REFUND":
             rows.append(

@@ -314,7 +314,7 @@ def _signed_yuan(fen: int) -> str:
 def trade_bill(sandbox: Sandbox, merchant: str, day: dt.date) -> bytes:
     """A zip with the day's 业务明细 CSV (GBK, comment lines starting with #), as Alipay serves it."""
     rows = ["#支付宝业务明细查询", f"#账号：[{merchant}]", f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]", BILL_HEADER]
-    for kind, order, record in sandbox.state.day_lines("alipay", merchant, day):
+    for _kind, order, record in sandbox.state.day_lines("alipay", merchant, day):
         created = order.created_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
         if record is None:
             done = order.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[union-attr]

@@ -354,7 +354,7 @@ def _yuan(fen: int) -> str:
 def trade_bill(sandbox: Sandbox, sub_mchid: str, day: dt.date) -> str:
     rows = [BILL_HEADER]
     paid = refunded = fees = 0
-    for kind, order, refund in sandbox.state.day_lines("wechat", sub_mchid, day):
+    for _kind, order, refund in sandbox.state.day_lines("wechat", sub_mchid, day):
         when = (order.paid_at if refund is None else refund.success_at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[union-attr]
         if refund is None:
             fee = fee_for(order.amount_fen)
