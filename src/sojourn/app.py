@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
@@ -33,6 +32,7 @@ from sojourn.web.api_docs import VendoredScalarRenderPlugin
 from sojourn.web.input_guard import InputGuardMiddleware
 from sojourn.web.middleware import LocaleMiddleware, security_headers_hook
 from sojourn.web.sign_in import SignInFirst, sign_in_redirect
+from sojourn.web.static import static_directory
 from sojourn.web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,6 @@ REQUEST_MAX_BODY_BYTES = 256 * 1024
 # Paths that need neither a session nor a signed-in user. Anchored: Litestar matches these
 # patterns anywhere in the path, and /admin/api/tables/x/schema/ needs the session.
 UNAUTHENTICATED_PATHS = ["^/static/", "^/photos/", "^/healthz", "^/schema", "^/favicon.ico"]
-
-
-def static_directory() -> Path:
-    """``static/`` at the top of a checkout, or the copy bundled into the wheel."""
-    package = Path(__file__).resolve().parent
-    checkout = package.parent.parent / "static"
-    return checkout if checkout.is_dir() else package / "static"
 
 
 def _stores(settings: Settings) -> tuple[StoreRegistry, Any]:

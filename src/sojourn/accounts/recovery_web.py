@@ -13,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.accounts import rate_limits, recovery
+from sojourn.accounts.pages import register_step
 from sojourn.accounts.rate_limits import LOGIN_FAILURES_STORE
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
@@ -111,19 +112,6 @@ async def send_registration_code(
     values = {"display_name": form.display_name, "phone": form.phone, "next": safe_next(form.next, "/trips")}
     task = BackgroundTask(recovery.send_code, request.app.state.settings, pending)
     return register_step(values, {}, step=2, background=task)
-
-
-def register_step(
-    values: dict[str, Any], errors: dict[str, str], *, step: int, status: int = 200, background: Any = None
-) -> Template:
-    values = {key: values.get(key, "") for key in ("display_name", "phone", "next")}
-    values["next"] = safe_next(values["next"], "/trips")
-    return Template(
-        "accounts/register.html",
-        context={"values": values, "errors": errors, "step": step},
-        status_code=status,
-        background=background,
-    )
 
 
 ROUTES = [forgot_page, send_reset_code, reset, send_registration_code]

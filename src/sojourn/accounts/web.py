@@ -21,8 +21,8 @@ from sojourn.accounts.authentication import (
 )
 from sojourn.accounts.guards import signed_in
 from sojourn.accounts.logins import check_new_password, parse_login
+from sojourn.accounts.pages import register_step
 from sojourn.accounts.principal import Principal, principal_for_account
-from sojourn.accounts.recovery_web import register_step
 from sojourn.audit import services as audit
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing

@@ -18,8 +18,9 @@ from sojourn.accounts import policy
 from sojourn.accounts.guards import coordinators
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
-from sojourn.alliance import admin, admin_bases, base_grants, operator_invitations, staff_web
+from sojourn.alliance import admin, admin_bases, base_grants, operator_invitations
 from sojourn.alliance.admin_schemas import AgreementEdit, AgreementIn, MemberEdit, MemberIn, OperatorIn
+from sojourn.alliance.pages import code_page
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
@@ -268,7 +269,7 @@ async def add_operator(
     except DomainError as refused:
         return await _operators_page(request, await _form_values(request), _errors(refused, "login"), refused.status)
     if invitation.code is not None:
-        return staff_web.code_page(request, invitation)
+        return code_page(request, invitation)
     flash(
         request,
         _("Your request was sent. An administrator of the alliance approves it and sends the invitation."),

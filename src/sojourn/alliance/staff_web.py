@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -17,8 +16,8 @@ from litestar.response import Redirect, Template
 from sojourn.accounts import rate_limits
 from sojourn.accounts.guards import admins
 from sojourn.accounts.principal import Principal
-from sojourn.alliance import base_grants, invitation_messages, operator_invitations
-from sojourn.alliance.admin_schemas import InvitationOut
+from sojourn.alliance import base_grants, operator_invitations
+from sojourn.alliance.pages import code_page
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
@@ -28,12 +27,6 @@ from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 
 Caller = Request[Principal, Any, Any]
-
-
-def code_page(request: Caller, invitation: InvitationOut) -> Template:
-    """The new code, once; the message to the person goes out after this page is sent."""
-    task = BackgroundTask(invitation_messages.send_invitation, request.app.state.settings, invitation)
-    return Template("alliance/invitation_code.html", context={"invitation": invitation}, background=task)
 
 
 @post("/alliance/invitations/{invitation_id:int}/approve", include_in_schema=False, guards=[admins], status_code=200)

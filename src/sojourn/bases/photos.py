@@ -26,6 +26,9 @@ from sojourn.i18n import lazy_gettext as _l
 pillow_heif.register_heif_opener()
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024  # a phone's full-size JPEG or HEIC fits
+# The request body an upload route accepts (the app's own bound is 256 KB): the photo itself,
+# its two descriptions and the multipart framing.
+UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: more than any phone camera's default
 MIN_SIDE = 200  # smaller than this is not worth showing
 WIDTHS = (480, 960, 1600)

@@ -14,15 +14,13 @@ from litestar.params import Body, FromPath, JSONBody
 from sojourn.accounts.guards import operators
 from sojourn.accounts.principal import Principal
 from sojourn.bases import climate, photo_store, travel
-from sojourn.bases.photos import MAX_UPLOAD_BYTES
+from sojourn.bases.photos import UPLOAD_LIMIT
 from sojourn.bases.place_schemas import ClimateIn, PhotoOut, PhotoPatch, PlaceIn, PlaceOut
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 
 Caller = Request[Principal, Any, Any]
 TAGS = ["Operators"]
-# The photo itself, its two descriptions and the multipart framing.
-UPLOAD_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 
 
 @dataclass

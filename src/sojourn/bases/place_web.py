@@ -13,7 +13,7 @@ from litestar.response import Template
 from sojourn.alliance.regions import province_name
 from sojourn.bases import photo_store, travel
 from sojourn.bases import services as bases
-from sojourn.bases.climate import climate_chart
+from sojourn.bases.pages import place_context
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 from sojourn.errors import NotFound
@@ -28,11 +28,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # Opened on its own (the "see it larger" link), a browser shows an image in a page of its own
 # whose centring is an inline style: allowed here, where nothing can run.
 PHOTO_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
-
-
-def place_context(place: travel.Place) -> dict[str, Any]:
-    """What ``bases/_gallery.html`` and ``bases/_place.html`` need (the tour page uses it too)."""
-    return {"place": place, "climate_chart": climate_chart(place.climate)}
 
 
 @get("/bases/{base_id:int}", include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post, put
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from sojourn.accounts import rate_limits
 from sojourn.accounts.guards import bookers, operators, signed_in
@@ -18,14 +18,8 @@ from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.web.client_ip import client_ip
 from sojourn.web.pagination import Page
-from sojourn.web.params import Limit, Offset
+from sojourn.web.params import IdempotencyKey, Limit, Offset
 
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key", description="Send the same key to retry safely: the first answer is repeated"
-    ),
-]
 StatusFilter = Annotated[BookingStatus | None, Parameter(description="Only bookings in this status")]
 
 Caller = Request[Principal, Any, Any]

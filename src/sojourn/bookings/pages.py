@@ -17,6 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from sojourn.accounts.tables import Role
+from sojourn.bases import travel
 from sojourn.bookings import states
 from sojourn.bookings.queries import UNDO_WINDOW
 from sojourn.bookings.schemas import BookingOut
@@ -33,6 +34,11 @@ async def booker_page(connection: ASGIConnection[Any, Any, Any, Any], handler: B
     await signed_in_page(connection, handler)
     if connection.user.role not in BOOKERS:
         raise NotAllowed(_l("Staff accounts cannot book trips. Sign in with a traveller's account."))
+
+
+def trip_place_context(booking: BookingOut, place: travel.Place) -> dict[str, Any]:
+    """What ``bookings/_trip_place.html`` needs (the trip page and the confirmation share it)."""
+    return {"place": place, "standard_bring": [str(item) for item in travel.STANDARD_BRING], "trip": booking}
 
 
 def stay_query(traveller_ids: list[int], arrival: str | None = None, departure: str | None = None) -> str:

@@ -18,7 +18,7 @@ from sojourn.accounts import policy
 from sojourn.accounts.tables import Role
 from sojourn.bases import travel
 from sojourn.bookings import confirmation, ics, queries
-from sojourn.bookings.pages import booker_page
+from sojourn.bookings.pages import booker_page, trip_place_context
 from sojourn.bookings.schemas import BookingOut
 from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
@@ -36,11 +36,6 @@ PASS_STATUSES = ("confirmed", "checked_in")
 
 def site_url(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def trip_place_context(booking: BookingOut, place: travel.Place) -> dict[str, Any]:
-    """What ``bookings/_trip_place.html`` needs (the trip page and the confirmation share it)."""
-    return {"place": place, "standard_bring": [str(item) for item in travel.STANDARD_BRING], "trip": booking}
 
 
 def check_in_code(request: Request[Any, Any, Any], settings: Settings, booking: BookingOut) -> dict[str, str] | None:

@@ -20,12 +20,12 @@ from sojourn.bookings.pages import (
     booker_page,
     full_refund_window,
     local_time,
+    trip_place_context,
     undo_open,
     window_ends,
 )
 from sojourn.bookings.schemas import BookingOut, CancelIn
 from sojourn.bookings.stays import today_at
-from sojourn.bookings.trip_info_web import trip_place_context
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from sojourn.accounts.guards import operators
 from sojourn.bases import climate, photo_store, travel
-from sojourn.bases.place_api import UPLOAD_LIMIT
+from sojourn.bases.photos import UPLOAD_LIMIT
 from sojourn.bases.place_schemas import ClimateIn, ClimateMonth, PlaceIn
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency

@@ -12,13 +12,13 @@ from litestar.params import FromPath, JSONBody
 
 from sojourn.accounts.guards import bookers, signed_in
 from sojourn.accounts.principal import Principal
-from sojourn.bookings.api import IdempotencyKey
 from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.payments import invoices, notifications, queries, starting
 from sojourn.payments.schemas import InvoiceRequestIn, InvoiceRequestOut, PaymentIn, PaymentOut, PaymentsOut
 from sojourn.web.client_ip import client_ip
+from sojourn.web.params import IdempotencyKey
 
 Caller = Request[Principal, Any, Any]
 # A provider's notification is small; anything larger is not one.

@@ -18,7 +18,7 @@ import asyncpg
 from sojourn import db
 from sojourn.config import Settings
 from sojourn.errors import DomainError
-from sojourn.payments import payees, recording
+from sojourn.payments import payees, recording, refund_outcomes
 from sojourn.payments.providers import Acknowledgement, Notice, NotificationRejected
 from sojourn.payments.providers.registry import provider as provider_named
 
@@ -103,17 +103,17 @@ async def _apply_payment(conn: asyncpg.Connection, notice: Notice, now: dt.datet
 
 
 async def _apply_refund(conn: asyncpg.Connection, notice: Notice, now: dt.datetime) -> tuple[str, str]:
-    refund = await recording.lock_refund(conn, notice.out_refund_no)
+    refund = await refund_outcomes.lock_refund(conn, notice.out_refund_no)
     if refund is None or refund["provider"] != notice.provider or refund["out_trade_no"] != notice.out_trade_no:
         return "quarantined", f"no refund {notice.out_refund_no!r} of order {notice.out_trade_no!r} here"
     if notice.status == "paid":
         if notice.amount_fen != refund["amount_fen"]:
             return "quarantined", f"refund of {notice.amount_fen} fen notified, {refund['amount_fen']} fen asked"
-        return "processed", await recording.record_refund_paid(
+        return "processed", await refund_outcomes.record_refund_paid(
             conn, refund, refund_id=notice.refund_id, paid_at=notice.occurred_at, now=now
         )
     if notice.status == "failed":
-        return "processed", await recording.record_refund_failed(conn, refund, error=notice.event_type, now=now)
+        return "processed", await refund_outcomes.record_refund_failed(conn, refund, error=notice.event_type, now=now)
     return "ignored", f"state {notice.event_type}"
 
 

@@ -21,7 +21,7 @@ from sojourn import db
 from sojourn.audit import services as audit
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
-from sojourn.payments import payees
+from sojourn.payments import payees, refund_outcomes
 from sojourn.payments.providers import ProviderRefused, ProviderUnavailable, RefundRequest
 from sojourn.payments.providers.registry import provider as provider_named
 
@@ -164,16 +164,14 @@ _reasons = {"cancelled": "行程取消退款", "hold_lapsed": "预留已过期�
 
 
 async def _settle(conn: asyncpg.Connection, refund: Any, state: Any, now: dt.datetime) -> str:
-    from sojourn.payments import recording
-
     async with conn.transaction():
-        locked = await recording.lock_refund(conn, refund["out_refund_no"])
+        locked = await refund_outcomes.lock_refund(conn, refund["out_refund_no"])
         if state.status == "paid":
-            return await recording.record_refund_paid(
+            return await refund_outcomes.record_refund_paid(
                 conn, locked, refund_id=state.refund_id, paid_at=state.finished_at, now=now
             )
         if state.status == "failed":
-            return await recording.record_refund_failed(
+            return await refund_outcomes.record_refund_failed(
                 conn, locked, error=state.error or "failed at the provider", now=now
             )
         await conn.execute(

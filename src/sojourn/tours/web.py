@@ -19,7 +19,7 @@ from litestar.response import Template
 from sojourn.alliance.regions import province_name
 from sojourn.bases import services as bases
 from sojourn.bases import travel
-from sojourn.bases.place_web import place_context
+from sojourn.bases.pages import place_context
 from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
 from sojourn.di import NamedDependency

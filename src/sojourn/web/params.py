@@ -1,4 +1,4 @@
-"""Query-parameter types with their limits.
+"""Query-parameter and header types with their limits, shared by the API controllers.
 
 Litestar enforces ``Parameter(...)`` constraints on query parameters (it ignores
 ``msgspec.Meta`` there), so every constrained query parameter is declared here.
@@ -6,7 +6,7 @@ Litestar enforces ``Parameter(...)`` constraints on query parameters (it ignores
 
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 AreaCode = Annotated[
     str | None,
@@ -20,3 +20,10 @@ DateChoice = Annotated[
     str | None, Parameter(pattern=r"^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$", description="A date, YYYY-MM-DD")
 ]
 TravellerChoice = Annotated[list[int] | None, Parameter(max_items=10, description="The people who travel")]
+# Creating bookings, waiting-list entries and payments (``bookings.idempotency``).
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key", description="Send the same key to retry safely: the first answer is repeated"
+    ),
+]
