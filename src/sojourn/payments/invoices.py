@@ -10,6 +10,7 @@ import asyncpg
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.bookings import states
 from sojourn.bookings.queries import fetch_booking
 from sojourn.errors import Conflict
 from sojourn.i18n import lazy_gettext as _l
@@ -29,7 +30,7 @@ async def request_invoice(
     """Record the request; the amount is what has been paid and not refunded so far (finance issues on that)."""
     async with db.connection() as conn:
         booking = await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)
-        if booking["status"] == "expired" or (booking["status"] == "held" and booking["hold_expires_at"] <= now):
+        if states.has_run_out(booking.status, booking.hold_expires_at, now):
             raise Conflict(_l("This hold has run out; there is nothing to invoice."), code="not_invoiceable")
         kind = "company" if data.tax_number else "personal"
         try:
@@ -48,6 +49,7 @@ async def request_invoice(
                 _l("A fapiao was already requested for this booking. Call 96111 to change it."),
                 code="invoice_already_requested",
             ) from None
+    assert row is not None  # INSERT ... RETURNING
     return InvoiceRequestOut(
         id=row["id"],
         booking_id=booking_id,

@@ -7,6 +7,7 @@ import json
 
 from sojourn import db
 from sojourn.accounts.principal import Principal
+from sojourn.bookings import states
 from sojourn.bookings.queries import fetch_booking
 from sojourn.bookings.stays import today_at
 from sojourn.payments.instalments import money_for_bookings
@@ -26,16 +27,16 @@ async def list_payments(principal: Principal, booking_id: int, *, now: dt.dateti
         rows = await conn.fetch(PAYMENTS_SQL, booking_id)
         money = (await money_for_bookings(conn, [booking_id], now=now))[booking_id]
     windows = []
-    live = booking["status"] == "confirmed" or (booking["status"] == "held" and booking["hold_expires_at"] > now)
+    live = booking.status == states.CONFIRMED or states.is_live_hold(booking.status, booking.hold_expires_at, now)
     if live:
-        policy = booking["cancellation_policy"]
+        policy = booking.cancellation_policy
         windows = refund_windows(
             json.loads(policy) if isinstance(policy, str) else policy,
-            total_fen=booking["total_fen"],
+            total_fen=booking.total_fen,
             paid_fen=money.paid_fen - money.refunded_fen,
-            arrival=booking["arrival"],
-            departure=booking["departure"],
-            today=today_at(booking["time_zone"], now),
+            arrival=booking.arrival,
+            departure=booking.departure,
+            today=today_at(booking.time_zone, now),
         )
     return PaymentsOut(
         items=[payment_out(row, row["kind"]) for row in rows],

@@ -48,6 +48,7 @@ async def record_paid(
         payment_id=payment["id"],
     )
     instalment = await conn.fetchrow("SELECT * FROM payment_instalment WHERE id = $1 FOR UPDATE", payment["instalment"])
+    assert instalment is not None  # payment.instalment is a foreign key
     if instalment["status"] == "paid":
         # Paid twice (two open orders both paid, or paid just as it was closed): the second goes back.
         await refunds.schedule_payment_refund(

@@ -135,6 +135,7 @@ async def attempt_refund(refund_id: int, *, settings: Settings, now: dt.datetime
                     now,
                 )
                 refund = await conn.fetchrow(REFUND_SQL, refund_id)
+                assert refund is not None  # read above; refunds are never deleted
             else:
                 return await _settle(conn, refund, state, now)
         async with conn.transaction():

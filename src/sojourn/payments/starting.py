@@ -23,8 +23,9 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import idempotency
+from sojourn.bookings import idempotency, states
 from sojourn.bookings.queries import fetch_booking
+from sojourn.bookings.rows import BookingRow
 from sojourn.config import Settings
 from sojourn.errors import Busy, Conflict, InvalidInput
 from sojourn.i18n import lazy_gettext as _l
@@ -80,17 +81,22 @@ class Step:
 
 
 async def _next_step(
-    conn: asyncpg.Connection, principal: Principal, booking: Any, data: PaymentIn, settings: Settings, now: dt.datetime
+    conn: asyncpg.Connection,
+    principal: Principal,
+    booking: BookingRow,
+    data: PaymentIn,
+    settings: Settings,
+    now: dt.datetime,
 ) -> Step:
-    status = booking["status"]
-    if status == "held" and booking["hold_expires_at"] <= now or status == "expired":
+    status = booking.status
+    if states.has_run_out(status, booking.hold_expires_at, now):
         raise Conflict(
             _l("Your hold has run out and the beds were released. Please start the booking again."), code="hold_expired"
         )
     if status != "held" and status not in PAYABLE_AFTER_HOLD:
         raise Conflict(_l("This booking cannot be paid in its current state."), code="not_payable")
     instalments = await conn.fetch(
-        "SELECT * FROM payment_instalment WHERE booking = $1 ORDER BY seq FOR UPDATE", booking["id"]
+        "SELECT * FROM payment_instalment WHERE booking = $1 ORDER BY seq FOR UPDATE", booking.id
     )
     due = next((i for i in instalments if i["status"] in ("due", "pending", "overdue")), None)
     if due is None:
@@ -105,11 +111,11 @@ async def _next_step(
         if same and data.channel != "jsapi" and open_payment["expires_at"] > now:
             return Step(payment=open_payment, kind=due["kind"])
         return Step(to_close=open_payment)
-    payee = await payees.payee_for_base(conn, booking["base"], data.provider)
+    payee = await payees.payee_for_base(conn, booking.base, data.provider)
     payment = await conn.fetchrow(
         "INSERT INTO payment (booking, instalment, payee, provider, channel, out_trade_no, amount_fen, expires_at, "
         "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
-        booking["id"],
+        booking.id,
         due["id"],
         payee["id"],
         data.provider,
@@ -180,9 +186,9 @@ async def start_payment(
             facts = await conn.fetchrow(
                 "SELECT t.title_zh, t.title_en, bs.name_zh, bs.name_en FROM tour t JOIN base bs ON bs.id = t.base "
                 "WHERE t.id = $1",
-                booking["tour"],
+                booking.tour,
             )
-            description = f"{pick(facts, 'name')} {pick(facts, 'title')} {booking['reference']}"[:40]
+            description = f"{pick(facts, 'name')} {pick(facts, 'title')} {booking.reference}"[:40]
             merchant = await payees.merchant_for_payee(conn, payment["payee"], keyring_for(settings))
             order = OrderRequest(
                 out_trade_no=payment["out_trade_no"],

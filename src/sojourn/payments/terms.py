@@ -7,10 +7,14 @@ Terms that would let a booking break them are refused when saved, naming the lim
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 import asyncpg
+import msgspec
 
+from sojourn.db import rows
+from sojourn.errors import NotFound
+from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.payments.schedules import (
     FULL_AT_BOOKING,
@@ -50,21 +54,36 @@ async def terms_for_tour(conn: asyncpg.Connection, tour_id: int) -> PaymentTerms
     return PaymentTerms(**dict(row)) if row else FULL_AT_BOOKING
 
 
-def longest_stay(tour: Any) -> tuple[int, int, int]:
+class TourToPrice(msgspec.Struct, frozen=True):
+    """What the caps need of a tour (``tour`` row): its base, its dates and its prices."""
+
+    base: int
+    mode: str
+    starts_on: dt.date
+    ends_on: dt.date
+    max_nights: int | None
+    monthly_price_fen: int | None
+    package_price_fen: int | None
+
+
+def longest_stay(tour: TourToPrice) -> tuple[int, int, int]:
     """(nights, price for one traveller, monthly bed fee) of the longest stay a tour sells."""
-    window = (tour["ends_on"] - tour["starts_on"]).days
-    nights = min(tour["max_nights"] or window, window) if tour["mode"] == "migratory" else window
+    window = (tour.ends_on - tour.starts_on).days
+    nights = min(tour.max_nights or window, window) if tour.mode == "migratory" else window
     fee = monthly_fee_fen(
-        monthly_price_fen=tour["monthly_price_fen"], package_price_fen=tour["package_price_fen"], nights=nights
+        monthly_price_fen=tour.monthly_price_fen, package_price_fen=tour.package_price_fen, nights=nights
     )
     return nights, traveller_price_fen(tour, nights), fee
 
 
 async def set_tour_terms(conn: asyncpg.Connection, tour_id: int, terms: PaymentTerms) -> PaymentTerms:
     """Save a tour's terms if its longest stay keeps within its province's caps (else PrepaymentCapExceeded)."""
-    tour = await conn.fetchrow("SELECT * FROM tour WHERE id = $1 FOR UPDATE", tour_id)
+    record = await conn.fetchrow("SELECT * FROM tour WHERE id = $1 FOR UPDATE", tour_id)
+    if record is None:
+        raise NotFound(_l("There is no tour with this number, or it is no longer offered."))
+    tour = rows.row(TourToPrice, record)
     _, price, fee = longest_stay(tour)
-    limits = await limits_for_base(conn, tour["base"])
+    limits = await limits_for_base(conn, tour.base)
     check_terms_within_limits(terms, longest_stay_price_fen=price, monthly_fee_fen=fee, limits=limits)
     await conn.execute(
         "INSERT INTO tour_payment_terms (tour, balance_days_before, deposit_fen, deposit_percent, updated_at) "

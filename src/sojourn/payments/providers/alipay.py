@@ -186,7 +186,7 @@ class AlipayProvider:
         if data.get("app_id") != self._app_id:
             raise NotificationRejected(f"for another app: {data.get('app_id')!r}")
         try:
-            common = {
+            common: dict[str, Any] = {
                 "provider": self.name,
                 "notify_id": data["notify_id"],
                 "event_type": data.get("trade_status", ""),

@@ -231,10 +231,10 @@ def query(sandbox: Sandbox, merchant: str, biz: dict[str, Any]) -> dict[str, Any
         total_amount=yuan(order.amount_fen),
         buyer_logon_id="sen***@sandbox.com",
     )
-    if order.transaction_id:
+    if order.transaction_id and order.paid_at is not None:
         fields.update(
             trade_no=order.transaction_id, send_pay_date=order.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
-        )  # type: ignore[union-attr]
+        )
     return fields
 
 
