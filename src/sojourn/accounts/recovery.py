@@ -217,11 +217,11 @@ async def request_registration_code(
         return None
     if taken:
         with using_locale(locale):
-            message = Message(
+            already = Message(
                 _("You already have an account"),
                 _("This number already has a Sojourn account. Sign in, or ask for a code to set a new password."),
             )
-        return PendingMessage(login, locale, "", message)
+        return PendingMessage(login, locale, "", already)
     return PendingMessage(login, locale, "", _code_message(code, "register", locale))
 
 

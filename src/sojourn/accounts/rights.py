@@ -148,6 +148,7 @@ async def close_account(principal: Principal, password: str, *, now: dt.datetime
                 code="open_bookings",
             )
         login = await conn.fetchrow("SELECT phone, email FROM account WHERE id = $1", me)
+        assert login is not None  # the signed-in account itself
         await conn.execute(
             "UPDATE account SET display_name = '已注销', phone = NULL, email = $2, password_hash = $3, "
             "status = 'disabled', elder_mode = false, password_changed_at = $4, last_login_at = NULL WHERE id = $1",

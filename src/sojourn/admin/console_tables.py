@@ -49,7 +49,7 @@ def table_configs(tables: list[type[Table]]) -> list[Any]:
     for table in tables:
         validators = None
         if table._meta.tablename in READ_ONLY_TABLES:
-            writes = [_read_only]
+            writes: list[Any] = [_read_only]
             validators = Validators(
                 post_single=writes, put_single=writes, patch_single=writes, delete_single=writes, delete_all=writes
             )

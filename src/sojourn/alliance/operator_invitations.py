@@ -91,6 +91,7 @@ async def _issue_code(
         codes.code_digest(keyring, PURPOSE, code),
         now + INVITATION_LIFETIME,
     )
+    assert row is not None  # the caller locked this invitation
     await audit.record(
         "operator_invitation_approved", actor=principal, object_type="operator_invitation",
         object_id=invitation_id, ip=ip, detail={"base_ids": list(row["base_ids"])}, conn=conn, at=now,
@@ -130,6 +131,7 @@ async def invite_operator(
             principal.account_id,
             now,
         )
+        assert row is not None  # INSERT ... RETURNING
         await audit.record(
             "operator_invitation_requested", actor=principal, object_type="operator_invitation",
             object_id=row["id"], ip=ip, detail={"base_ids": base_ids}, conn=conn, at=now,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sojourn.demo.plan import Declaration, Household, Person, at
 from sojourn.health.schemas import (
@@ -46,9 +47,10 @@ def answers_of(declaration: Declaration, household: Household) -> DeclarationAns
     filled_on = declaration.submitted_at.date()
     others = [other for other in household.people if other.key != declaration.person]
     has = {name: rng.random() < share for name, share in CONDITION_SHARES.items()}
-    conditions = ChronicConditions(
-        **{name: ConditionAnswer(has=True, controlled=rng.random() < 0.9) for name, yes in has.items() if yes}
-    )
+    answered: dict[str, Any] = {
+        name: ConditionAnswer(has=True, controlled=rng.random() < 0.9) for name, yes in has.items() if yes
+    }
+    conditions = ChronicConditions(**answered)
     medicines = [MEDICINES[name] for name, yes in has.items() if yes]
     diet = [Diet.low_salt] * has["hypertension"] + [Diet.diabetic] * has["diabetes"] or [Diet.none]
     companion = Companion(name=others[0].name, relation="老伴") if others else None

@@ -18,7 +18,7 @@ from functools import cache
 
 from sojourn.demo.catalogue_bases import BASES
 from sojourn.demo.history_people import COMMENTS_EN, COMMENTS_ZH, household_names
-from sojourn.demo.plan import Allocator, DemoPlan, Household, Person, Review, Stay, at
+from sojourn.demo.plan import Allocator, Declaration, DemoPlan, Household, Person, Review, Stay, at
 from sojourn.demo.plan_answers import declarations_for
 from sojourn.demo.seed_catalogue import PlannedTour
 
@@ -118,7 +118,7 @@ def _stay(
     reviews: tuple[tuple[str, Review], ...] = ()
     if status == "checked_out" and rng.random() < REVIEW_SHARE:
         reviews = tuple((person, review(rng, quality, departure, today)) for person in people)
-    declarations = ()
+    declarations: tuple[Declaration, ...] = ()
     if status != "cancelled":
         due_on = arrival - dt.timedelta(days=tour.declaration_due_days)
         declarations = declarations_for(rng, household, booked_at, due_on, decision="accept")
