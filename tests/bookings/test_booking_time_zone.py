@@ -9,7 +9,7 @@ from sojourn import db as database
 from tests import factories
 from tests.bookings.test_booking_web import signed_in_family
 from tests.bookings.test_trips_web import confirmed_booking
-from tests.web_helpers import post_form
+from tests.web_helpers import post_form, sign_in
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 URUMQI = ZoneInfo("Asia/Urumqi")  # two hours behind Beijing
@@ -23,6 +23,7 @@ async def test_cancelling_follows_the_bases_day_on_the_page_and_in_the_api(clien
     departure = world.tours["vacation"]["ends_on"]
     # 01:00 in Beijing on the departure day is still the evening before at the base.
     clock.set(dt.datetime.combine(departure, dt.time(1, 0), BEIJING))
+    await sign_in(client, "13800138000", factories.PASSWORD)  # weeks later: a session lasts 7 days
     bearer = await factories.bearer(client, "13800138000")
 
     answer = (await client.get(f"/api/v1/bookings/{booking_id}", headers=bearer)).json()

@@ -134,6 +134,7 @@ async def test_the_code_opens_the_booking_for_the_bases_operators_only(app, clie
 
         arrival = dt.date.fromisoformat(trip["booking"]["arrival"])
         clock.set(dt.datetime.combine(arrival, dt.time(10), SHANGHAI).astimezone(dt.UTC))
+        await sign_in(desk, "op@x.example", factories.PASSWORD)  # weeks later: a staff session lasts 12 hours
         page = await desk.get(url)
         assert f"/operator/bookings/{trip['booking']['id']}/check-in" in page.text
         response = await post_form(
@@ -143,4 +144,5 @@ async def test_the_code_opens_the_booking_for_the_bases_operators_only(app, clie
 
         departure = dt.date.fromisoformat(trip["booking"]["departure"])
         clock.set(dt.datetime.combine(departure + dt.timedelta(days=2), dt.time(10), SHANGHAI).astimezone(dt.UTC))
+        await sign_in(desk, "op@x.example", factories.PASSWORD)
         assert (await desk.get(url)).status_code == 404  # expired
