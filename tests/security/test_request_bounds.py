@@ -27,6 +27,32 @@ async def test_a_huge_json_body_is_refused_with_a_problem_413(client):
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_a_photo_above_the_bound_still_reaches_the_photo_upload_routes(client, world):
+    """The 256 KB bound is the app's; the photo upload routes (API and page) have their own,
+    15 MB and the form around it, and a body that size anywhere else is still refused."""
+    from tests import photo_helpers
+    from tests.health_helpers import operator
+    from tests.web_helpers import csrf_token, sign_in
+
+    photo = photo_helpers.noisy_png()
+    assert len(photo) > 4 * 256 * 1024
+    base = world.bases["sanya"]["id"]
+    staff = await operator(client, "ops@sanya.cn", base)
+    upload = {"photo": ("garden.png", photo, "image/png")}
+    alt = {"alt_zh": "花园", "alt_en": "The garden"}
+    api = await client.post(f"/api/v1/operator/bases/{base}/photos", files=upload, data=alt, headers=staff)
+    assert api.status_code == 201, api.text[:300]
+    await sign_in(client, "ops@sanya.cn", factories.PASSWORD)
+    token = await csrf_token(client, f"/operator/bases/{base}/place")
+    another = {"photo": ("terrace.png", photo_helpers.noisy_png(seed=8), "image/png")}  # not the same photo again
+    page = await client.post(f"/operator/bases/{base}/photos", files=another, data={**alt, "_csrf_token": token})
+    assert page.status_code == 303, page.text[:300]
+    elsewhere = await client.post(f"/api/v1/operator/bases/{base}/place", files=upload, data=alt, headers=staff)
+    assert elsewhere.status_code in (405, 413), elsewhere.text[:300]
+    tour = await client.post("/api/v1/operator/tours", files=upload, data=alt, headers=staff)
+    assert tour.status_code == 413, tour.text[:300]
+
+
 # --- Finding 8: odd input ---------------------------------------------------------------------
 
 import pytest  # noqa: E402
