@@ -77,6 +77,19 @@ def _seed_demo(settings: Settings, now: dt.datetime) -> bool:
         ) from None
 
 
+def _notifications_to_a_file(settings: Settings) -> Settings:
+    """The demo's messages go to a file in its data folder rather than flooding the console,
+    unless SOJOURN_NOTIFICATION_SINK says otherwise."""
+    import os
+    from dataclasses import replace
+
+    if "SOJOURN_NOTIFICATION_SINK" in os.environ:
+        return settings
+    sink = str(settings.data_dir / "notifications.jsonl")
+    os.environ["SOJOURN_NOTIFICATION_SINK"] = sink  # for the server, which reads the environment
+    return replace(settings, notification_sink=sink)
+
+
 def _clock_start(settings: Settings, today: dt.datetime | None) -> Settings:
     """``--today``: the demo runs as of that day, 09:00 at the bases (the front desk's morning)."""
     import os
@@ -105,10 +118,13 @@ def demo(host: str, port: int, no_seed: bool, today: dt.datetime | None) -> None
     from sojourn.demo.plan_present import DESK_BASE
     from sojourn.demo.seed_accounts import ADMIN, AGENT, COORDINATOR, DAUGHTER, DEMO_PASSWORD, SENIOR, operator_login
 
-    settings = _clock_start(_settings(), today)
+    settings = _notifications_to_a_file(_clock_start(_settings(), today))
     now = Clock(settings.clock_start).now()
     data, start_over = _data_lines(settings)
     click.echo(data)
+    click.echo(
+        f"Messages to seniors, families and staff (text messages, e-mails) are written to {settings.notification_sink}"
+    )
     click.echo("Preparing the database ...")
     _run(settings, migrate)
     added = False if no_seed else _seed_demo(settings, now)
