@@ -58,3 +58,13 @@ def migratory_body(world, arrival_offset: int = 5, nights: int = 30, travellers:
         "arrival": arrival.isoformat(),
         "departure": (arrival + dt.timedelta(days=nights)).isoformat(),
     }
+
+
+async def confirm(client, booking_id: int, headers: dict[str, str]) -> dict:
+    """Confirm a held booking through the API, as its booker would, and return the booking.
+
+    New tests confirm through this helper, so that when confirming takes a payment the way to
+    pay lives in one place."""
+    response = await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
