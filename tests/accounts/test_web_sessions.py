@@ -124,3 +124,37 @@ async def test_anonymous_pages_create_no_session(client):
     response = await client.get("/login")
     assert response.status_code == 200
     assert client.cookies.get(SESSION) is None
+
+
+async def test_each_role_lands_where_its_work_is_after_signing_in(client):
+    homes = {
+        "traveller": "/",
+        "agent": "/hotline",  # the hotline desk
+        "operator": "/operator",  # the base dashboard
+        "coordinator": "/alliance",  # the statistics
+        "admin": "/alliance/members",  # alliance administration
+    }
+    for number, (role, home) in enumerate(homes.items()):
+        login = f"1380013800{number}"
+        await factories.account(login, role=role)
+        response = await sign_in(client, login, factories.PASSWORD)
+        assert response.headers["location"] == home, role
+        landed = await client.get(home)
+        assert landed.status_code == 200, (role, landed.text[:300])
+        await post_form(client, "/logout", {}, from_page="/account")
+
+
+async def test_a_safe_next_wins_over_the_role_home_and_an_unsafe_one_does_not(client):
+    await factories.account("13800138001", role="agent")
+    response = await post_form(
+        client, "/login?next=/tours", {"login": "13800138001", "password": factories.PASSWORD, "next": "/tours"}
+    )
+    assert response.headers["location"] == "/tours"
+    await post_form(client, "/logout", {}, from_page="/account")
+    response = await post_form(
+        client, "/login", {"login": "13800138001", "password": factories.PASSWORD, "next": "//evil.example/"}
+    )
+    assert response.headers["location"] == "/hotline"
+    # Already signed in: the sign-in page sends the agent to the desk too.
+    again = await client.get("/login")
+    assert again.status_code in (302, 303, 307) and again.headers["location"] == "/hotline"

@@ -14,7 +14,7 @@ async def sign_in_as_coordinator(page) -> None:
     await page.fill("#login", "coordinator@sojourn.example")
     await page.fill("#password", factories.PASSWORD)
     await page.keyboard.press("Enter")
-    await page.wait_for_url("**/")
+    await page.wait_for_url("**/alliance")  # a coordinator lands on the statistics
 
 
 async def test_dashboard_charts_render_over_accessible_tables(page, client, clock, db):

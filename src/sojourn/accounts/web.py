@@ -20,6 +20,7 @@ from sojourn.accounts.authentication import (
     renew_session_id,
 )
 from sojourn.accounts.guards import signed_in
+from sojourn.accounts.landing import landing_page
 from sojourn.accounts.logins import check_new_password, parse_login
 from sojourn.accounts.pages import register_step
 from sojourn.accounts.principal import Principal, principal_for_account
@@ -39,7 +40,7 @@ Text = Annotated[str, msgspec.Meta(max_length=254)]
 class SignInForm(msgspec.Struct):
     login: Text
     password: Annotated[str, msgspec.Meta(max_length=128)]
-    next: str = "/"
+    next: str = ""
 
 
 class RegisterForm(msgspec.Struct):
@@ -81,10 +82,10 @@ def _language_cookie(request: Request[Any, Any, Any], principal: Principal) -> l
 
 
 @get("/login", include_in_schema=False)
-async def sign_in_page(request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template | Redirect:
+async def sign_in_page(request: Request[Any, Any, Any], next: FromQuery[str] = "") -> Template | Redirect:
     if request.scope.get("user"):
-        return Redirect(safe_next(next))
-    return Template("accounts/login.html", context={"values": {"next": safe_next(next)}, "errors": {}})
+        return Redirect(landing_page(request.scope["user"].role, next))
+    return Template("accounts/login.html", context={"values": {"next": safe_next(next, "")}, "errors": {}})
 
 
 @post("/login", include_in_schema=False, middleware=[rate_limits.sign_in.middleware], status_code=303)
@@ -101,16 +102,18 @@ async def sign_in(request: Request[Any, Any, Any], clock: NamedDependency[Clock]
     except FormErrors as invalid:
         return _login_again(invalid.values, invalid.errors, 400)
     except DomainError as refused:
-        values = {"login": (await request.form()).get("login", ""), "next": (await request.form()).get("next", "/")}
+        values = {"login": (await request.form()).get("login", ""), "next": (await request.form()).get("next", "")}
         return _login_again(values, {"login": str(refused.message)}, refused.status, refused.headers)
     _sign_in_session(request, principal)
-    return Redirect(safe_next(form.next), status_code=303, cookies=_language_cookie(request, principal))
+    return Redirect(
+        landing_page(principal.role, form.next), status_code=303, cookies=_language_cookie(request, principal)
+    )
 
 
 def _login_again(
     values: dict[str, Any], errors: dict[str, str], status: int, headers: dict[str, str] | None = None
 ) -> Template:
-    values = {"login": values.get("login", ""), "next": safe_next(values.get("next"))}  # never echo a password
+    values = {"login": values.get("login", ""), "next": safe_next(values.get("next"), "")}  # never echo a password
     return Template(
         "accounts/login.html", context={"values": values, "errors": errors}, status_code=status, headers=headers
     )
