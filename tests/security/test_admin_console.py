@@ -1,12 +1,14 @@
 """Finding 5: the admin console shows no secrets, audits every write, and the audit log is
 append-only in PostgreSQL itself."""
 
+import re
+
 import asyncpg
 import pytest
 
 from sojourn import db as sojourn_db
 from tests import factories
-from tests.web_helpers import sign_in
+from tests.web_helpers import post_form, sign_in
 
 ADMIN = "admin@sojourn.example"
 
@@ -91,3 +93,30 @@ async def test_audit_events_cannot_be_deleted_through_the_console(client):
     response = await client.delete(f"/admin/api/tables/audit_event/{event_id}/", headers=headers)
     assert response.status_code in (403, 405), response.status_code
     assert len(await _rows("SELECT id FROM audit_event WHERE id = $1", event_id)) == 1
+
+
+async def test_admin_without_the_slash_opens_the_console_with_its_assets(client):
+    await _console(client)
+    bare = await client.get("/admin?tab=account")
+    assert bare.status_code == 308 and bare.headers["location"] == "/admin/?tab=account"
+    page = await client.get(bare.headers["location"])
+    assert page.status_code == 200 and "Piccolo Admin" in page.text
+    # The page links its assets relatively: from /admin/ they are under /admin/assets/.
+    assets = re.findall(r'(?:src|href)="\./(assets/[^"]+)"', page.text)
+    kinds = {asset.rsplit(".", 1)[1] for asset in assets}
+    assert kinds == {"js", "css"}, assets
+    for asset in assets:
+        served = await client.get(f"/admin/{asset}")
+        expected = "text/css" if asset.endswith(".css") else "javascript"
+        assert served.status_code == 200 and expected in served.headers["content-type"], (asset, served.headers)
+
+
+async def test_the_admin_console_is_in_the_admins_navigation_only(client):
+    await _console(client)
+    home = await client.get("/alliance/members")
+    assert '<a href="/admin/">管理后台</a>' in home.text
+    await post_form(client, "/logout", {}, from_page="/account")
+    await factories.account("coordinator@sojourn.example", role="coordinator")
+    await sign_in(client, "coordinator@sojourn.example", factories.PASSWORD)
+    assert "/admin/" not in (await client.get("/alliance")).text
+    assert (await client.get("/admin")).status_code == 403

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from litestar import Litestar, asgi
 from litestar.connection import ASGIConnection
-from litestar.types import Receive, Scope, Send
+from litestar.types import HTTPResponseStartEvent, Receive, Scope, Send
 
 from sojourn.accounts.guards import admins
 from sojourn.accounts.principal import Principal
@@ -114,8 +114,30 @@ def _with_session_cookie(scope: Scope, token: str) -> Scope:
     return cast("Scope", {**scope, "headers": headers})
 
 
+def _without_trailing_slash(scope: Scope) -> bool:
+    """``/admin`` itself: the console's page links its assets relatively (``./assets/...``), so it
+    only works at ``/admin/``. The mount sees ``/`` for both; the raw path tells them apart."""
+    raw_path = scope.get("raw_path") or b""
+    return raw_path.split(b"?", 1)[0] == PATH.encode()
+
+
+async def _redirect_to_slash(scope: Scope, send: Send) -> None:
+    query = scope.get("query_string") or b""
+    location = PATH.encode() + b"/" + (b"?" + query if query else b"")
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 308,
+        "headers": [(b"location", location), (b"content-length", b"0")],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 @asgi(PATH, is_mount=True, copy_scope=True, guards=[admins], include_in_schema=False)
 async def piccolo_admin(scope: Scope, receive: Receive, send: Send) -> None:
+    if _without_trailing_slash(scope):
+        await _redirect_to_slash(scope, send)
+        return
     principal: Principal = scope["user"]
     inner = _with_session_cookie(scope, await session_token(principal))
 
