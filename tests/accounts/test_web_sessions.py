@@ -104,6 +104,27 @@ async def test_registration_validates_the_mobile_number_and_signs_in(client, cap
     assert (await client.get("/account")).status_code == 200
 
 
+async def test_registration_names_every_problem_at_once(client):
+    import re
+
+    empty = await post_form(client, "/register/code", {}, from_page="/register")
+    assert empty.status_code == 400
+    assert 'id="display_name-error"' in empty.text and 'id="phone-error"' in empty.text
+    nameless = await post_form(client, "/register/code", {"phone": "12345"}, from_page="/register")
+    assert 'id="display_name-error"' in nameless.text and 'id="phone-error"' in nameless.text
+    assert "11 位" in nameless.text or "11位" in nameless.text
+    step_two = await post_form(
+        client, "/register", {"phone": "12345", "code": "", "password": "short"}, from_page="/register"
+    )
+    assert step_two.status_code == 400
+    for field in ("display_name", "phone", "code", "password"):
+        assert f'id="{field}-error"' in step_two.text, field
+    summary = re.search(r'<div class="error-summary".*?</div>', step_two.text, re.S)[0]
+    assert summary.count("<li>") == 4  # each problem once, in the summary at the top
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM account") == 0
+
+
 async def test_language_switch_is_remembered(client):
     switched = await post_form(client, "/preferences/language", {"locale": "en"}, from_page="/login")
     assert switched.status_code == 303

@@ -3,6 +3,8 @@ events) instead of at its next poll; without Redis the page polls (tests/tours/t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 
@@ -27,8 +29,9 @@ def redis_backed_server(migrated_database):
 
 async def test_the_calendar_updates_live_when_someone_books(browser, db, redis_backed_server):
     world = await factories.small_world()
-    tour = world.tours["vacation"]
+    tour = world.tours["migratory"]  # a stay with dates of one's own: the page has the calendar
     night = tour["starts_on"].isoformat()
+    departure = (tour["starts_on"] + dt.timedelta(days=28)).isoformat()
     await factories.account("13800138001")
     context = await browser.new_context(base_url=redis_backed_server.url, locale="zh-CN")
     try:
@@ -45,7 +48,12 @@ async def test_the_calendar_updates_live_when_someone_books(browser, db, redis_b
             assert traveller.status_code == 201, traveller.text
             held = await http.post(
                 "/api/v1/bookings",
-                json={"tour_id": tour["id"], "traveller_ids": [traveller.json()["id"]]},
+                json={
+                    "tour_id": tour["id"],
+                    "traveller_ids": [traveller.json()["id"]],
+                    "arrival": night,
+                    "departure": departure,
+                },
                 headers=headers,
             )
             assert held.status_code == 201, held.text

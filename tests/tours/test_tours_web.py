@@ -169,3 +169,39 @@ async def test_unknown_tours_and_bad_filters_get_a_page_not_a_crash(client, db):
     await factories.small_world()
     assert (await client.get("/tours/999999", headers=EN)).status_code == 404
     assert (await client.get("/tours?month=2027-13", headers=EN)).status_code == 400
+
+
+async def test_a_fixed_date_trip_has_no_nightly_bed_calendar_and_a_long_stay_opens_on_its_chosen_dates(client, db):
+    world = await factories.small_world()
+    vacation = await client.get(f"/tours/{world.tours['vacation']['id']}", headers=EN)
+    assert "Places left: " in vacation.text
+    assert "Beds free each night" not in vacation.text and "calendar-grid" not in vacation.text
+    stay = world.tours["migratory"]
+    arrival = stay["starts_on"] + dt.timedelta(days=62)
+    departure = arrival + dt.timedelta(days=30)
+    opened = await client.get(
+        f"/tours/{stay['id']}",
+        params={"arrival": arrival.isoformat(), "departure": departure.isoformat()},
+        headers=EN,
+    )
+    caption = re.search(r"<caption>(.*?)</caption>", opened.text)[1]
+    assert caption == f"{arrival:%B %Y}", caption
+    assert f'data-date="{arrival.isoformat()}"' in opened.text
+    # A month asked for still wins (the calendar's own month links).
+    asked = await client.get(
+        f"/tours/{stay['id']}",
+        params={"arrival": arrival.isoformat(), "month": f"{stay['starts_on']:%Y-%m}"},
+        headers=EN,
+    )
+    assert re.search(r"<caption>(.*?)</caption>", asked.text)[1] == f"{stay['starts_on']:%B %Y}"
+
+
+async def test_hotline_and_base_numbers_are_tap_to_call(client, db):
+    page = await client.get("/login")
+    assert '<a class="phone" href="tel:96111">96111</a>' in page.text  # the footer and the sign-in help
+    assert page.text.count('href="tel:96111"') == 2
+    world = await factories.small_world()
+    async with database.connection() as conn:
+        await conn.execute("UPDATE base SET contact_phone = '0898-8888 6666' WHERE id = $1", world.bases["sanya"]["id"])
+    base = await client.get(f"/bases/{world.bases['sanya']['id']}")
+    assert re.search(r'<a class="phone" href="tel:[+0-9-]+">0898-8888 6666</a>', base.text), base.text[-3000:]

@@ -13,7 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.accounts import rate_limits, recovery
-from sojourn.accounts.pages import register_step
+from sojourn.accounts.pages import phone_problem, register_step
 from sojourn.accounts.rate_limits import LOGIN_FAILURES_STORE
 from sojourn.clock import Clock
 from sojourn.crypto import KeyRing
@@ -105,7 +105,8 @@ async def send_registration_code(
             form.phone, now=clock.now(), keyring=keyring, locale=current_locale()
         )
     except FormErrors as invalid:
-        return register_step(invalid.values, invalid.errors, step=1, status=400)
+        errors = {**phone_problem(invalid.values.get("phone", ""), "phone"), **invalid.errors}
+        return register_step(invalid.values, errors, step=1, status=400)
     except DomainError as refused:
         values = {key: (await request.form()).get(key, "") for key in ("display_name", "phone", "next")}
         return register_step(values, _errors(refused, "phone"), step=1, status=400)

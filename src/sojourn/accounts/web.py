@@ -21,8 +21,8 @@ from sojourn.accounts.authentication import (
 )
 from sojourn.accounts.guards import signed_in
 from sojourn.accounts.landing import landing_page
-from sojourn.accounts.logins import check_new_password, parse_login
-from sojourn.accounts.pages import register_step
+from sojourn.accounts.logins import parse_login
+from sojourn.accounts.pages import register_step, registration_problems
 from sojourn.accounts.principal import Principal, principal_for_account
 from sojourn.audit import services as audit
 from sojourn.clock import Clock
@@ -135,23 +135,25 @@ async def register(
     """
     from sojourn.i18n import current_locale
 
-    values: dict[str, Any] = {}
+    posted = await request.form()
+    values: dict[str, Any] = {key: posted.get(key, "") for key in ("display_name", "phone", "next")}
+    # Every problem with the name, number and password at once, before the code is spent.
+    errors = registration_problems({**values, "password": posted.get("password", "")})
     try:
         form = await read_form(request, RegisterForm)
-        values = {"display_name": form.display_name, "phone": form.phone, "next": form.next}
-        check_new_password(form.password)
+    except FormErrors as invalid:
+        errors.update(invalid.errors)
+    if errors:
+        return register_step(values, errors, step=2, status=400)
+    try:
         phone = parse_login(form.phone)
         async with db.connection() as conn, conn.transaction():
             await recovery.check_registration_code(conn, phone.value, form.code, now=clock.now(), keyring=keyring)
         account_id = await services.create_account(
             login=form.phone, password=form.password, display_name=form.display_name, locale=current_locale()
         )
-    except FormErrors as invalid:
-        return register_step(invalid.values, invalid.errors, step=2, status=400)
     except DomainError as refused:
         errors = {("phone" if key == "login" else key): str(value) for key, value in refused.field_errors.items()}
-        if not values:
-            values = {key: (await request.form()).get(key, "") for key in ("display_name", "phone", "next")}
         return register_step(values, errors or {"phone": str(refused.message)}, step=2, status=400)
     principal = await principal_for_account(account_id)
     assert principal is not None

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sojourn.feedback.tables import RATING_ASPECTS
+from sojourn.stats.export_labels import column_titles, readable_row
 from sojourn.stats.schemas import BookingsOut, ExchangeOut, FlowOut, HealthMixOut, OccupancyOut
 
 BOM = "\ufeff"
@@ -51,13 +52,20 @@ def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def to_csv(rows: Iterable[dict[str, Any]], columns: list[str] | None = None) -> bytes:
+def to_csv(rows: Iterable[dict[str, Any]], columns: list[str] | None = None, *, for_people: bool = False) -> bytes:
+    """``for_people``: titles and words in the reader's language (the pages' downloads); otherwise
+    field names and codes (the API's, for programs)."""
     flat = [flatten(row) for row in rows]
     if columns is None:
         columns = list(flat[0]) if flat else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    if for_people:
+        titles = column_titles()
+        writer.writerow([titles.get(column, column) for column in columns])
+        flat = [readable_row(row) for row in flat]
+    else:
+        writer.writerow(columns)
     for row in flat:
         writer.writerow(["" if row.get(column) is None else _cell(row.get(column)) for column in columns])
     return (BOM + buffer.getvalue()).encode("utf-8")

@@ -147,7 +147,7 @@ async def download(
     )
     filename = name if group != "member" else "satisfaction-members"
     return Response(
-        to_csv(rows, COLUMNS[name]),
+        to_csv(rows, COLUMNS[name], for_people=True),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )

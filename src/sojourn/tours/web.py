@@ -224,7 +224,9 @@ async def tour_page(
     base = await bases.get_base(tour.base_id)
     today = today_at(tour.time_zone, now)
     base_reviews = await reviews.base_reviews(tour.base_id, limit=5)
-    calendar = await month_calendar.month_calendar(tour, tour.time_zone, month or None, now)
+    # The calendar opens on the month of the chosen arrival, unless a month was asked for.
+    opening_month = month or (arrival[:7] if arrival else None)
+    calendar = await month_calendar.month_calendar(tour, tour.time_zone, opening_month, now)
     return Template(
         "tours/tour.html",
         context={

@@ -69,7 +69,20 @@ async def read_form(request: Request[Any, Any, Any], into: type[T], *, lists: tu
         message = humanise_validation_message(str(error))
         if "missing required field" in str(error):
             message = _("This is required.")
-        raise FormErrors({field: message}, values) from None
+        # msgspec stops at the first problem; every empty required field is named at once.
+        errors = {name: _("This is required.") for name in _missing_fields(into, values)}
+        errors.setdefault(field, message)
+        raise FormErrors(errors, values) from None
+
+
+def _missing_fields(into: type[Any], values: dict[str, Any]) -> list[str]:
+    if not (isinstance(into, type) and issubclass(into, msgspec.Struct)):
+        return []
+    return [
+        field.encode_name
+        for field in msgspec.structs.fields(into)
+        if field.required and field.encode_name not in values
+    ]
 
 
 def _has_control(text: str) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup, escape
 
 from sojourn import i18n
 from sojourn.formatting import humanize, long_date, yuan
@@ -46,6 +48,15 @@ def flashes(request: Any) -> list[dict[str, str]]:
     ]
 
 
+# Hotlines a senior may be told to call: 96111 (elderly services), 12393 (medical insurance).
+_HOTLINES = re.compile(r"(?<![0-9])(96111|12393)(?![0-9])")
+
+
+def call_links(text: Any) -> Markup:
+    """The text (escaped as usual), with each hotline number a tap-to-call ``tel:`` link."""
+    return Markup(_HOTLINES.sub(r'<a class="phone" href="tel:\1">\1</a>', str(escape(text))))
+
+
 def build_environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader([str(p) for p in template_directories()]),
@@ -59,7 +70,7 @@ def build_environment() -> Environment:
         ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(singular, plural, n),
         newstyle=True,
     )
-    environment.filters.update(yuan=yuan, long_date=long_date, humanize=humanize)
+    environment.filters.update(yuan=yuan, long_date=long_date, humanize=humanize, call_links=call_links)
     environment.globals.update(
         current_locale=i18n.current_locale,
         language_tag=lambda: i18n.language_tag(i18n.current_locale()),
