@@ -87,8 +87,9 @@ class AttendanceOut(msgspec.Struct):
 
 
 class ManifestRow(msgspec.Struct):
-    """One traveller. The care fields are filled only where the traveller agreed to share the
-    declaration with the base (``care_shared``); otherwise they are null."""
+    """One traveller. The care fields (diet, mobility aid, companion) are filled only where the
+    traveller agreed to share the declaration with the base (``care_shared``); otherwise they are
+    null. The emergency contact is there for everyone: the shared declaration's, or the profile's."""
 
     booking_id: int
     booking_reference: str
