@@ -132,7 +132,7 @@ async def tour_manifest(
         args: list[Any] = [tour_id]
         condition = policy.tours_managed(principal, "t", args)
         tour = await conn.fetchrow(
-            "SELECT t.id, t.base, t.title_zh, t.title_en, t.starts_on, t.ends_on, bs.name_zh, bs.name_en "
+            "SELECT t.id, t.base, t.title_zh, t.title_en, t.starts_on, t.ends_on, bs.name_zh, bs.name_en, bs.time_zone "
             f"FROM tour t JOIN base bs ON bs.id = t.base WHERE t.id = $1 AND {condition}",
             *args,
         )
@@ -147,6 +147,7 @@ async def tour_manifest(
             generated_at=now,
             travellers=len(rows),
             rows=rows,
+            time_zone=tour["time_zone"],
             tour_id=tour_id,
             starts_on=tour["starts_on"],
             ends_on=tour["ends_on"],
@@ -177,6 +178,7 @@ async def arrivals_manifest(
             generated_at=now,
             travellers=len(rows),
             rows=rows,
+            time_zone=base["time_zone"],
             date=day,
         )
         await _audit(conn, principal, manifest, export_format, ip, now)

@@ -117,6 +117,7 @@ class ManifestOut(msgspec.Struct):
     generated_at: dt.datetime
     travellers: int
     rows: list[ManifestRow]
+    time_zone: str = "Asia/Shanghai"  # the base's: what a page or print shows ``generated_at`` in
     tour_id: int | None = None
     date: dt.date | None = None
     starts_on: dt.date | None = None
