@@ -1,4 +1,9 @@
-"""Money and dates written for people, in the reader's language: pages, messages and exports share them."""
+"""Money, dates and times written for people, in the reader's language: pages, messages and exports share them.
+
+Instants are stored in UTC; people read them as the wall clock of the place they are about:
+``local_time(instant, base.time_zone)`` on a base's pages, Beijing time (``BEIJING``) on
+alliance-wide ones. No page prints UTC.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,16 @@ import datetime as dt
 import arrow
 
 from sojourn import i18n
+from sojourn.i18n import lazy_gettext as _l
+
+# The alliance's own clock: alliance-wide pages (audit log, administration) and messages.
+BEIJING = "Asia/Shanghai"
+
+# Zones a base in China may be in, named as people say them; any other zone by its IANA name.
+ZONE_NAMES = {
+    "Asia/Shanghai": _l("Beijing time"),
+    "Asia/Urumqi": _l("Xinjiang time"),
+}
 
 
 def yuan(fen: int | None) -> str:
@@ -17,10 +32,34 @@ def yuan(fen: int | None) -> str:
     return f"¥{whole:,}" if cents == 0 else f"¥{whole:,}.{cents:02d}"
 
 
-def long_date(value: dt.date | dt.datetime | None) -> str:
-    """A date written out in the reader's language: 2026年12月1日 / 1 December 2026."""
+def zone_name(time_zone: str) -> str:
+    """'北京时间' / 'Beijing time' for Asia/Shanghai; the zone's own name where we have no word for it."""
+    name = ZONE_NAMES.get(time_zone)
+    return str(name) if name is not None else time_zone
+
+
+def local_time(
+    instant: dt.datetime | None, time_zone: str = BEIJING, *, seconds: bool = False, zone: bool = True
+) -> str:
+    """An instant as the wall clock shows it in ``time_zone``: '2026-12-07 15:00 北京时间'.
+
+    ``zone=False`` leaves the zone's name out, for a column whose heading names it once."""
+    if instant is None:
+        return ""
+    wall = arrow.get(instant).to(time_zone)
+    text = wall.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text} {zone_name(time_zone)}" if zone else text
+
+
+def long_date(value: dt.date | dt.datetime | None, time_zone: str = BEIJING) -> str:
+    """A date written out in the reader's language: 2026年12月1日 / 1 December 2026.
+
+    An instant counts as the day it is in ``time_zone`` (a UTC evening is already tomorrow in
+    Beijing)."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = arrow.get(value).to(time_zone).datetime
     if i18n.current_locale() == "zh_CN":
         return f"{value.year}年{value.month}月{value.day}日"
     return arrow.get(value).format("D MMMM YYYY", locale="en")

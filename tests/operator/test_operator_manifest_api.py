@@ -1,5 +1,6 @@
 """Manifests: per departure and per arrival day, as JSON and as CSV that Excel opens in Chinese;
-care notes only where the traveller agreed to share them; every export in the audit log."""
+care notes only where the traveller agreed to share them, an emergency contact for everyone;
+every export in the audit log."""
 
 import csv
 import datetime as dt
@@ -20,11 +21,17 @@ from tests.health_helpers import (
 
 @pytest.fixture
 async def party(client, world):
-    """Two travellers on the Sanya holiday: one shares her declaration with the base, one does not."""
+    """Two travellers on the Sanya holiday: one shares her declaration with the base, one does not
+    (and has her daughter as the emergency contact on her profile)."""
     sharing = await book(client, world, "13800000001", tour="vacation")
     body = with_companion(diet=["diabetic", "soft"], mobility_aid="walker")
     assert (await client.put(sharing.path, json=body, headers=sharing.booker.headers)).status_code == 200
     private = await book(client, world, "13800000002", tour="vacation", birth=dt.date(1950, 2, 3))
+    contact = {"emergency_contact": {"name": "赵丽", "phone": "13700002222", "relation": "女儿"}}
+    patched = await client.patch(
+        f"/api/v1/travellers/{private.traveller_id}", json=contact, headers=private.booker.headers
+    )
+    assert patched.status_code == 200, patched.text
     body = declaration_body(consent={"collect": True, "share_with_base": False})
     assert (await client.put(private.path, json=body, headers=private.booker.headers)).status_code == 200
     await book(client, world, "13800000003", tour="vacation", confirm=False)  # a hold: not on the manifest
@@ -35,7 +42,9 @@ def manifest_path(world) -> str:
     return f"/api/v1/operator/tours/{world.tours['vacation']['id']}/manifest"
 
 
-async def test_json_manifest_lists_each_traveller_with_care_notes_only_where_shared(client, world, party):
+async def test_json_manifest_lists_each_traveller_with_care_notes_only_where_shared_and_every_emergency_contact(
+    client, world, party
+):
     sharing, private = party
     headers = await operator(client, "ops@sanya.cn", world.bases["sanya"]["id"])
     response = await client.get(manifest_path(world), headers=headers)
@@ -51,7 +60,8 @@ async def test_json_manifest_lists_each_traveller_with_care_notes_only_where_sha
     assert shared["declaration_status"] == "submitted" and shared["booking_status"] == "confirmed"
     hidden = rows[private.booking_id]
     assert hidden["care_shared"] is False
-    assert hidden["diet"] is None and hidden["companion"] is None and hidden["emergency_contact"] is None
+    assert hidden["diet"] is None and hidden["companion"] is None and hidden["mobility_aid"] is None
+    assert hidden["emergency_contact"] == {"name": "赵丽", "phone": "13700002222", "relation": "女儿"}
     assert hidden["age"] == 76 and hidden["gender"] == "unspecified"
     events = await fetch("SELECT detail FROM audit_event WHERE action = 'manifest_exported'")
     assert len(events) == 1
@@ -87,7 +97,9 @@ async def test_csv_manifest_has_a_bom_chinese_headers_and_says_not_shared(client
     names = {row[0]: row for row in rows[1:]}
     shared = names["旅客0001"]
     assert shared[7] == "糖尿病餐、软食" and shared[8] == "助行器" and "李梅" in shared[9]
-    assert names["旅客0002"][7:11] == ["未共享"] * 4
+    assert names["旅客0002"][7:10] == ["未共享"] * 3
+    assert names["旅客0002"][10] == "赵丽 (女儿) 13700002222"
+    assert shared[10] == "王强 (儿子) 13900001111"
     assert text.endswith("\r\n")
     detail = (await fetch("SELECT detail FROM audit_event WHERE action = 'manifest_exported'"))[0]["detail"]
     assert '"format": "csv"' in detail

@@ -251,6 +251,20 @@ async def test_manifest_page_and_csv_download(client, world, sanya):
     assert formats == ["html", "csv", "html"]
 
 
+async def test_manifest_page_shows_the_emergency_contact_of_a_traveller_who_declared_nothing(client, world, sanya):
+    undeclared = await book(client, world, "13800000003", tour="vacation")
+    contact = {"emergency_contact": {"name": "孙伟", "phone": "13600003333", "relation": "侄子"}}
+    await client.patch(f"/api/v1/travellers/{undeclared.traveller_id}", json=contact, headers=undeclared.booker.headers)
+    page = await client.get(f"/operator/tours/{world.tours['vacation']['id']}/manifest")
+    assert page.status_code == 200
+    row = page.text.split("旅客0003", 1)[1].split("</tr>", 1)[0]
+    assert "孙伟 (侄子) 13600003333" in row
+    assert row.count("未共享") == 3  # diet, mobility aid, companion: the declaration's own content stays private
+    day = (START + dt.timedelta(days=10)).isoformat()
+    download = await client.get(f"/operator/bases/{sanya}/manifest.csv?date={day}")
+    assert "孙伟 (侄子) 13600003333" in download.content.decode("utf-8-sig")
+
+
 async def test_front_desk_checks_in_and_out_through_forms(client, world, sanya, clock):
     booked = await book(client, world, "13800000001", tour="vacation")
     arrival = START + dt.timedelta(days=10)

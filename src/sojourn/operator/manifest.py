@@ -1,8 +1,11 @@
 """Passenger manifests: everyone on a departure, or everyone arriving at a base on one day.
 
-Care notes (diet, mobility aid, companion, emergency contact) come from the health
-declarations through ``health.care_notes``, and only for travellers who agreed to share
-them with the base; the others read "not shared". Every export is audited
+Every traveller's emergency contact is on the list: the base needs someone to call for everyone
+who arrives, shared declaration or not. It is the one given in a shared declaration (the most
+recent word for this trip) or else the one on the traveller's profile, and nothing medical.
+Care notes (diet, mobility aid, companion) come from the health declarations through
+``health.care_notes``, and only for travellers who agreed to share them with the base; the
+others read "not shared". Every export is audited
 (``manifest_exported``), and reading the care notes is audited by the health context too.
 CSV is UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
 """
@@ -30,6 +33,7 @@ from sojourn.localized import pick
 from sojourn.operator import labels
 from sojourn.operator.bases import operated_base
 from sojourn.operator.schemas import ManifestOut, ManifestRow
+from sojourn.travellers.schemas import EmergencyContact
 
 # Stays that are (or were) really happening: holds and cancellations are not on a manifest.
 ON_MANIFEST = states.status_in_sql("k", states.SOLD)
@@ -37,6 +41,7 @@ ON_MANIFEST = states.status_in_sql("k", states.SOLD)
 ROWS_SQL = f"""
 SELECT k.id AS booking_id, k.reference, k.status, k.arrival, k.departure,
        tr.id AS traveller_id, tr.name, tr.gender, bt.age_at_arrival,
+       tr.emergency_name, tr.emergency_phone, tr.emergency_relation,
        coalesce(hd.status, 'none') AS declaration_status
 FROM booking k
 JOIN booking_traveller bt ON bt.booking = k.id
@@ -47,6 +52,15 @@ ORDER BY k.arrival, k.reference, tr.name, tr.id
 """
 
 BOM = "\ufeff"
+
+
+def _profile_contact(row: Any) -> EmergencyContact | None:
+    """The emergency contact on the traveller's profile (a traveller erased for privacy has none)."""
+    if not (row["emergency_name"] and row["emergency_phone"]):
+        return None
+    return EmergencyContact(
+        name=row["emergency_name"], phone=row["emergency_phone"], relation=row["emergency_relation"] or ""
+    )
 
 
 async def _rows(
@@ -75,7 +89,7 @@ async def _rows(
                 mobility_aid=care.mobility_aid if care else None,
                 travels_alone=care.travels_alone if care else None,
                 companion=care.companion if care else None,
-                emergency_contact=care.emergency_contact if care else None,
+                emergency_contact=(care.emergency_contact if care else None) or _profile_contact(row),
             )
         )
     return manifest
@@ -118,7 +132,7 @@ async def tour_manifest(
         args: list[Any] = [tour_id]
         condition = policy.tours_managed(principal, "t", args)
         tour = await conn.fetchrow(
-            "SELECT t.id, t.base, t.title_zh, t.title_en, t.starts_on, t.ends_on, bs.name_zh, bs.name_en "
+            "SELECT t.id, t.base, t.title_zh, t.title_en, t.starts_on, t.ends_on, bs.name_zh, bs.name_en, bs.time_zone "
             f"FROM tour t JOIN base bs ON bs.id = t.base WHERE t.id = $1 AND {condition}",
             *args,
         )
@@ -133,6 +147,7 @@ async def tour_manifest(
             generated_at=now,
             travellers=len(rows),
             rows=rows,
+            time_zone=tour["time_zone"],
             tour_id=tour_id,
             starts_on=tour["starts_on"],
             ends_on=tour["ends_on"],
@@ -163,6 +178,7 @@ async def arrivals_manifest(
             generated_at=now,
             travellers=len(rows),
             rows=rows,
+            time_zone=base["time_zone"],
             date=day,
         )
         await _audit(conn, principal, manifest, export_format, ip, now)
@@ -207,10 +223,12 @@ def companion_text(row: ManifestRow) -> str:
 
 
 def emergency_text(row: ManifestRow) -> str:
-    if not row.care_shared:
-        return str(labels.NOT_SHARED)
+    """Shown for everyone, shared declaration or not."""
     contact = row.emergency_contact
-    return f"{contact.name} ({contact.relation}) {contact.phone}" if contact else ""
+    if contact is None:
+        return _("Not given")
+    relation = f" ({contact.relation})" if contact.relation else ""
+    return f"{contact.name}{relation} {contact.phone}"
 
 
 def diet_text(row: ManifestRow) -> str:

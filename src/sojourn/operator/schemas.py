@@ -87,8 +87,9 @@ class AttendanceOut(msgspec.Struct):
 
 
 class ManifestRow(msgspec.Struct):
-    """One traveller. The care fields are filled only where the traveller agreed to share the
-    declaration with the base (``care_shared``); otherwise they are null."""
+    """One traveller. The care fields (diet, mobility aid, companion) are filled only where the
+    traveller agreed to share the declaration with the base (``care_shared``); otherwise they are
+    null. The emergency contact is there for everyone: the shared declaration's, or the profile's."""
 
     booking_id: int
     booking_reference: str
@@ -116,6 +117,7 @@ class ManifestOut(msgspec.Struct):
     generated_at: dt.datetime
     travellers: int
     rows: list[ManifestRow]
+    time_zone: str = "Asia/Shanghai"  # the base's: what a page or print shows ``generated_at`` in
     tour_id: int | None = None
     date: dt.date | None = None
     starts_on: dt.date | None = None

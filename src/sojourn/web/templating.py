@@ -12,7 +12,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from sojourn import i18n
-from sojourn.formatting import humanize, long_date, yuan
+from sojourn.formatting import humanize, local_time, long_date, yuan, zone_name
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -70,11 +70,14 @@ def build_environment() -> Environment:
         ngettext=lambda singular, plural, n: i18n.translations(i18n.current_locale()).ngettext(singular, plural, n),
         newstyle=True,
     )
-    environment.filters.update(yuan=yuan, long_date=long_date, humanize=humanize, call_links=call_links)
+    environment.filters.update(
+        yuan=yuan, long_date=long_date, humanize=humanize, call_links=call_links, local_time=local_time
+    )
     environment.globals.update(
         current_locale=i18n.current_locale,
         language_tag=lambda: i18n.language_tag(i18n.current_locale()),
         elder_mode=elder_mode,
+        zone_name=zone_name,
         flashes=flashes,
     )
     return environment
