@@ -1,6 +1,7 @@
 """The app answers: health, home page, catalogue, problem details, security headers, OpenAPI."""
 
 from tests import factories
+from tests.web_helpers import form_token
 
 
 async def test_healthz_reports_database_ok(client):
@@ -71,3 +72,24 @@ async def test_unknown_and_missing_fields_are_named_in_field_errors(client):
     nested = factories.traveller_body(emergency_contact={"name": "王强", "phone": "13900001111"})
     response = await client.post("/api/v1/travellers", json=nested, headers=headers)
     assert "emergency_contact.relation" in response.json()["field_errors"]
+
+
+async def test_the_forms_on_an_error_page_carry_a_working_csrf_token(client):
+    missing = await client.get("/no-such-page")
+    assert missing.status_code == 404
+    token = form_token(missing.text, "/preferences/language")
+    assert token, "the language form on the error page must carry a CSRF token"
+    assert form_token(missing.text, "/preferences/elder-mode") == token
+    english = await client.post("/preferences/language", data={"_csrf_token": token, "locale": "en"})
+    assert english.status_code in (302, 303), english.text[:300]
+    assert "Back to the home page" in (await client.get("/no-such-page")).text
+
+
+async def test_a_refused_form_answers_with_a_page_whose_forms_work_again(client):
+    await client.get("/")
+    refused = await client.post("/preferences/language", data={"_csrf_token": "stale", "locale": "en"})
+    assert refused.status_code == 403
+    assert "This form has expired" in refused.text or "表单已过期" in refused.text
+    token = form_token(refused.text, "/preferences/language")
+    again = await client.post("/preferences/language", data={"_csrf_token": token, "locale": "en"})
+    assert again.status_code in (302, 303), again.text[:300]

@@ -23,3 +23,12 @@ async def sign_in(client, login: str, password: str):
     response = await post_form(client, "/login", {"login": login, "password": password})
     assert response.status_code == 303, response.text[:500]
     return response
+
+
+def form_token(html: str, action: str) -> str:
+    """The CSRF token of the form that posts to ``action``, as the page gives it."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"no form for {action}"
+    token = re.search(r'name="_csrf_token" value="([^"]*)"', form.group(1))
+    assert token, f"the form for {action} has no CSRF field"
+    return token.group(1)

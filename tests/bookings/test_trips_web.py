@@ -9,7 +9,7 @@ from sojourn import db as database
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 from tests.bookings.test_booking_web import hold_vacation, signed_in_family
-from tests.web_helpers import post_form
+from tests.web_helpers import form_token, post_form
 
 
 async def confirmed_booking(client, world, ids) -> int:
@@ -128,3 +128,29 @@ async def test_an_offer_from_the_waiting_list_is_highlighted_with_its_expiry(cli
     trips = await client.get("/trips")
     assert "Good news: beds are free for you on Sanya winter stay." in trips.text
     assert "See the offer and confirm" in trips.text
+
+
+async def test_undo_on_the_trip_page_works_and_the_senior_is_told_the_booking_stands(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await confirmed_booking(client, world, ids)
+    await post_form(client, f"/trips/{booking_id}/cancel", {}, from_page=f"/trips/{booking_id}/cancel")
+    trip = (await client.get(f"/trips/{booking_id}")).text
+    token = form_token(trip, f"/trips/{booking_id}/undo-cancel")
+    assert token, "the undo form on the trip page must carry its CSRF token"
+    undo = await client.post(f"/trips/{booking_id}/undo-cancel", data={"_csrf_token": token})
+    assert undo.status_code == 303, undo.text[:300]
+    assert "Your booking is back, as it was." in (await client.get(f"/trips/{booking_id}")).text
+    async with database.connection() as conn:
+        assert await conn.fetchval("SELECT status FROM booking WHERE id = $1", booking_id) == "confirmed"
+        kinds = [r["kind"] for r in await conn.fetch("SELECT kind FROM outbox_message ORDER BY id")]
+    assert kinds[-2:] == ["booking_cancelled", "booking_cancel_undone"]
+    assert await calendar_mismatches() == []
+
+
+async def test_the_undo_form_on_my_trips_carries_its_token_too(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await confirmed_booking(client, world, ids)
+    await post_form(client, f"/trips/{booking_id}/cancel", {}, from_page=f"/trips/{booking_id}/cancel")
+    assert form_token((await client.get("/trips")).text, f"/trips/{booking_id}/undo-cancel")

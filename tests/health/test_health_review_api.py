@@ -67,6 +67,45 @@ async def test_queue_lists_only_the_operators_bases_riskiest_first(client, world
     assert bad.status_code == 400
 
 
+async def test_forms_of_cancelled_or_run_out_bookings_leave_the_queue_and_the_count_at_once(
+    client, world, clock, submitted
+):
+    sanya = world.bases["sanya"]["id"]
+    held = await book(client, world, "13800000005", arrival_offset=40, confirm=False)
+    sent = await client.put(held.path, json=declaration_body(), headers=held.booker.headers)
+    assert sent.status_code == 200, sent.text
+
+    async def queue() -> list[int]:
+        page = (await client.get("/api/v1/operator/declarations", headers=submitted.operator)).json()
+        assert page["total"] == len(page["items"])
+        return [item["declaration_id"] for item in page["items"]]
+
+    async def awaiting() -> int:
+        board = await client.get(f"/api/v1/operator/bases/{sanya}/dashboard", headers=submitted.operator)
+        assert board.status_code == 200, board.text
+        return board.json()["declarations_awaiting"]
+
+    assert sorted(await queue()) == sorted([submitted.declaration_id, sent.json()["id"]])
+    assert await awaiting() == 2
+    # The senior cancels: her form waits for nobody any more, from this very moment.
+    cancelled = await client.post(
+        f"/api/v1/bookings/{submitted.booking_id}/cancel", json={"reason": ""}, headers=submitted.booker.headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert await queue() == [sent.json()["id"]]
+    assert await awaiting() == 1
+    # The other hold runs out: gone too, before any job has marked it expired.
+    clock.advance(minutes=16)
+    assert await fetchval("SELECT status FROM booking WHERE id = $1", held.booking_id) == "held"
+    assert await queue() == []
+    assert await awaiting() == 0
+    # Asked for by status, they stay out of the pending list as well.
+    pending = await client.get(
+        "/api/v1/operator/declarations", params={"status": "submitted"}, headers=submitted.operator
+    )
+    assert pending.json()["items"] == []
+
+
 async def test_every_read_of_details_is_audited(client, submitted):
     path = f"/api/v1/operator/declarations/{submitted.declaration_id}"
     for _ in range(2):

@@ -240,6 +240,14 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 await taking.check_room(conn, tour, stay, party)
                 await calendar.adjust_taken(conn, row, party.size)
                 await conn.execute(UNDO_CANCEL_SQL, booking_id)
+                await outbox.enqueue(
+                    conn,
+                    "booking_cancel_undone",
+                    row.account,
+                    {"booking_id": booking_id, "reference": row.reference, "arrival": row.arrival.isoformat()},
+                    dedupe_key=f"booking_cancel_undone:{booking_id}:{now.isoformat()}",
+                    deliver_after=now,
+                )
                 await audit.record(
                     "booking_cancel_undone", actor=principal, object_type="booking", object_id=booking_id, conn=conn
                 )

@@ -151,6 +151,7 @@ async def declaration_queue(
     else:
         items, total = await review.review_queue(
             request.user,
+            now=clock.now(),
             base_id=base_id,
             tour_id=tour_id,
             status=status.value if status else None,

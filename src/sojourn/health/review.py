@@ -35,6 +35,17 @@ from sojourn.notifications import outbox
 # Statuses whose content the traveller has sent (a draft is still being written).
 SENT = ("submitted", "info_requested", "accepted", "declined")
 
+# Waiting for the base or for the booker: these leave the queue as soon as the booking no
+# longer goes ahead (cancelled, expired, a hold that ran out), with nothing left to decide.
+PENDING = ("submitted", "info_requested")
+
+
+def still_to_decide_sql(now: str) -> str:
+    """SQL: the declaration ``hd`` of booking ``b`` is pending only while the booking goes ahead."""
+    pending = ", ".join(f"'{s}'" for s in PENDING)
+    return f"(hd.status NOT IN ({pending}) OR {states.active_sql('b', now)})"
+
+
 # The risk level, only while the traveller's consent to share with the base stands.
 SHARED_RISK = f"CASE WHEN {share_stands_sql('hd.traveller', 'hd.booking')} THEN hd.risk END"
 
@@ -91,6 +102,7 @@ def _queue_item(row: Any) -> QueueItem:
 async def review_queue(
     principal: Principal,
     *,
+    now: dt.datetime,
     base_id: int | None = None,
     tour_id: int | None = None,
     status: str | None = None,
@@ -99,9 +111,10 @@ async def review_queue(
     offset: int = 0,
 ) -> tuple[list[QueueItem], int]:
     """Declarations of the principal's bases, the ones waiting for a decision first, riskiest first.
-    Drafts and destroyed ones appear only when asked for by status."""
-    args: list[Any] = []
-    condition = policy.declarations_visible(principal, "b", args)
+    Drafts and destroyed ones appear only when asked for by status; forms of bookings that were
+    cancelled or ran out before a decision are not waiting for anyone and never appear."""
+    args: list[Any] = [now]
+    condition = policy.declarations_visible(principal, "b", args) + " AND " + still_to_decide_sql("$1")
     for column, value in (("b.base", base_id), ("b.tour", tour_id), (SHARED_RISK, risk)):
         if value is not None:
             args.append(value)

@@ -103,6 +103,18 @@ def _booking_cancelled(p: dict[str, Any]) -> Message:
     return Message(_("Your booking is cancelled"), body)
 
 
+def _booking_cancel_undone(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Your booking stands again"),
+        _(
+            "The cancellation of booking %(reference)s is undone: your booking stands again, as it was, "
+            "and your beds are kept for you. You arrive on %(arrival)s. Nothing will be refunded.",
+            reference=p.get("reference", ""),
+            arrival=_date(p.get("arrival")),
+        ),
+    )
+
+
 def _declaration_due(p: dict[str, Any]) -> Message:
     values = {"reference": p.get("reference", ""), "due_on": _date(p.get("due_on")), "names": _names(p)}
     if p.get("stage") == "due":
@@ -199,6 +211,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "offer_made": _offer_made,
     "booking_confirmed": _booking_confirmed,
     "booking_cancelled": _booking_cancelled,
+    "booking_cancel_undone": _booking_cancel_undone,
     "declaration_due": _declaration_due,
     "declarations_missing": _declarations_missing,
     "declaration_info_requested": _declaration_info_requested,

@@ -50,9 +50,10 @@ WHERE k.base = $1 AND {states.live_hold_sql("k", "$2")} AND k.hold_expires_at <=
 ORDER BY k.hold_expires_at
 """
 
-AWAITING_SQL = """
+# Forms of bookings that no longer go ahead wait for nobody: they are not counted.
+AWAITING_SQL = f"""
 SELECT count(*)::int FROM health_declaration hd JOIN booking k ON k.id = hd.booking
-WHERE k.base = $1 AND hd.status = 'submitted'
+WHERE k.base = $1 AND hd.status = 'submitted' AND {states.active_sql("k", "$2")}
 """
 
 
@@ -93,7 +94,7 @@ async def dashboard(principal: Principal, base_id: int, *, now: dt.datetime) -> 
             arrivals=await stays(conn, base_id, ARRIVING, today),
             departures=await stays(conn, base_id, LEAVING, today),
             staying=sum(item.party_size for item in staying),
-            declarations_awaiting=await conn.fetchval(AWAITING_SQL, base_id),
+            declarations_awaiting=await conn.fetchval(AWAITING_SQL, base_id, now),
             holds_expiring=[
                 HoldItem(
                     booking_id=row["id"],

@@ -64,6 +64,7 @@ async def queue_page(
     else:
         items, total = await review.review_queue(
             request.user,
+            now=clock.now(),
             base_id=base_id,
             tour_id=tour_id,
             status=status.value if status else None,

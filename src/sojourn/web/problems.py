@@ -17,11 +17,15 @@ import asyncpg
 import msgspec
 import redis.exceptions
 from litestar import Litestar, MediaType, Request, Response
+from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from sojourn import i18n
 from sojourn.errors import DomainError
@@ -316,7 +320,36 @@ def error_page(
         context={"status": status, "title": title_for(status), "detail": detail},
         status_code=status,
         headers=headers,
+        cookies=_csrf_token_for_error_page(request),
     )
+
+
+def _csrf_token_for_error_page(request: Request[Any, Any, Any]) -> list[Cookie]:
+    """The error page's forms (language, elder mode, sign-out) need a CSRF token too.
+
+    Litestar's CSRF middleware puts the token in the scope only for the requests it let
+    through; an unmatched route (404, 405) or a refused form (403) never reached it, and the
+    page's forms came out with an empty token that could only fail. Take the visitor's
+    CSRF cookie, or make one and set it, as the middleware would have."""
+    config = request.app.csrf_config
+    state = ScopeState.from_scope(request.scope)
+    if config is None or value_or_default(state.csrf_token, ""):
+        return []
+    existing = request.cookies.get(config.cookie_name)
+    state.csrf_token = existing or generate_csrf_token(secret=config.secret)
+    if existing:
+        return []
+    return [
+        Cookie(
+            key=config.cookie_name,
+            value=state.csrf_token,
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            httponly=config.cookie_httponly,
+            samesite=config.cookie_samesite,
+            domain=config.cookie_domain,
+        )
+    ]
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
