@@ -23,7 +23,7 @@ from sojourn.bookings.stays import today_at
 from sojourn.crypto import KeyRing
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.health import answers as checks
-from sojourn.health import consents, sealing
+from sojourn.health import consents, review_thread, sealing
 from sojourn.health.schemas import (
     DeclarationAnswers,
     DeclarationIn,
@@ -157,6 +157,14 @@ async def _declaration_out(
     else:
         answers = DeclarationAnswers()
     fields = {name: getattr(answers, name) for name in DeclarationAnswers.__struct_fields__}
+    thread = await review_thread.thread(
+        conn,
+        keyring,
+        declaration_id=row["declaration_id"],
+        booking_id=booking_id,
+        traveller_id=traveller_id,
+        time_zone=row["time_zone"],
+    )
     return DeclarationOut(
         **fields,
         id=row["declaration_id"],
@@ -172,6 +180,8 @@ async def _declaration_out(
         screening=screening,
         consent=consent,
         prefilled_from=source,
+        question=review_thread.open_question(thread, status),
+        thread=thread,
     )
 
 
@@ -261,6 +271,18 @@ async def save_declaration(
                 data.submit,
                 principal.account_id,
             )
+            if data.submit and current["status"] == "info_requested":
+                await review_thread.add_message(
+                    conn,
+                    keyring,
+                    declaration_id=current["id"],
+                    booking_id=booking_id,
+                    traveller_id=traveller_id,
+                    author_id=principal.account_id,
+                    side=review_thread.BOOKER,
+                    text=data.answer,
+                    now=now,
+                )
             await audit.record(
                 "declaration_submitted" if data.submit else "declaration_saved",
                 actor=principal,
@@ -288,6 +310,9 @@ def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> Declara
     checks.check_draft(answers, today_at(row["time_zone"], now))
     if data.submit:
         checks.check_complete(answers)
+        if row["status"] == "info_requested" and not data.answer.strip():
+            message = _l("Please answer the base's question before you send the form again.")
+            raise InvalidInput(message, code="answer_required", field_errors={"answer": message})
     return answers
 
 
@@ -390,6 +415,7 @@ async def withdraw_consent(
                 now,
             )
             if shredded is not None:
+                await conn.execute("UPDATE review_message SET text_cipher = NULL WHERE declaration = $1", shredded)
                 await audit.record(
                     "declaration_shredded",
                     actor=principal,

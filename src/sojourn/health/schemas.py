@@ -128,6 +128,17 @@ class ConsentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DeclarationIn(DeclarationAnswers, forbid_unknown_fields=True, kw_only=True):
     consent: ConsentIn | None = None
     submit: bool = False
+    # The answer to the base's question, needed when sending a form the base asked about.
+    answer: Note = ""
+
+
+class ReviewMessageOut(msgspec.Struct):
+    """One turn of the conversation about a declaration; ``at`` in the base's time zone."""
+
+    side: str  # base, booker
+    text: str
+    at: dt.datetime
+    author_name: str | None = None  # the booker's name; the base speaks as the base
 
 
 class Flag(msgspec.Struct):
@@ -173,6 +184,9 @@ class DeclarationOut(DeclarationAnswers, kw_only=True):
     screening: Screening | None = None
     consent: ConsentState
     prefilled_from: PrefillSource | None = None
+    # The base's question waiting for an answer, and the whole conversation so far.
+    question: ReviewMessageOut | None = None
+    thread: list[ReviewMessageOut] = msgspec.field(default_factory=list)
 
 
 class WithdrawConsentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -227,6 +241,8 @@ class OperatorDeclarationOut(msgspec.Struct):
     review_note: str | None = None
     hidden_because: str | None = None
     refund_fen: int | None = None  # after a decline: what the cancelled booking refunds
+    # Questions and answers, oldest first (only while the details are shown).
+    thread: list[ReviewMessageOut] = msgspec.field(default_factory=list)
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -100,6 +100,7 @@ def body_from_form(form: FormMultiDict) -> dict[str, Any]:
             "share_with_base": _text(form, "consent.share_with_base") == "yes",
         },
         "submit": _text(form, "action") == "send",
+        "answer": _text(form, "answer"),
     }
     for prefix in PEOPLE:
         body[prefix] = _person(form, prefix)

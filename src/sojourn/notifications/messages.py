@@ -145,11 +145,12 @@ def _declarations_missing(p: dict[str, Any]) -> Message:
 
 
 def _declaration_info_requested(p: dict[str, Any]) -> Message:
+    # The question itself stays on the site: it may speak of health, and this text is not encrypted.
     return Message(
         _("The base has a question about a health form"),
         _(
-            "The base needs a little more information on the health form of %(name)s (booking %(reference)s). "
-            "Please open the booking and answer.",
+            "The base has a question about the health form of %(name)s (booking %(reference)s). "
+            "Please read it and answer on the health form, then send the form again.",
             name=p.get("traveller_name", ""),
             reference=p.get("reference", ""),
         ),
