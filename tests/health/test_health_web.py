@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from sojourn import db as database
 from tests import factories
@@ -160,3 +161,34 @@ async def test_the_bases_question_reaches_the_senior_who_answers_on_the_form_and
         assert first < second
         for moment in (asked_at, clock.now()):
             assert moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in thread
+
+
+async def test_no_answer_is_chosen_for_her_and_each_missing_one_is_named_once(client, db):
+    world = await factories.small_world()
+    _, ids = await signed_in_family(client)
+    booking_id = await hold_vacation(client, world, ids)
+    form = f"/trips/{booking_id}/health/{ids[0]}"
+    page = (await client.get(form)).text
+    assert 'name="conditions.heart_disease.has" value="no" checked' not in page
+    assert not re.search(r'type="radio"[^>]*name="(conditions\.\w+\.has|epilepsy|oxygen|cpap)"[^>]*checked', page)
+    body = {**COMPLETE, "action": "send"}
+    for left_out in ("conditions.heart_disease.has", "epilepsy"):
+        body.pop(left_out)
+    body.pop("consent.collect")
+    refused = await post_form(client, form, body, from_page=form)
+    assert refused.status_code == 422
+    summary = refused.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Heart disease or an irregular heartbeat? Answer yes or no." in summary
+    assert "Epilepsy? Answer yes or no." in summary
+    assert "(consent.collect)" not in refused.text
+    consent_error = "We can keep health information only with the traveller"
+    # once in the summary and once next to the box, never a third time above them
+    assert refused.text.count(consent_error) == 2
+    # Saved as a draft, the gaps are allowed and stay gaps.
+    draft = await post_form(client, form, {**body, "consent.collect": "yes", "action": "save"}, from_page=form)
+    assert draft.status_code == 303
+    again = (await client.get(form)).text
+    assert (
+        'id="epilepsy-no" name="epilepsy" value="no" >' in again
+        or 'id="epilepsy-no" name="epilepsy" value="no">' in again
+    )

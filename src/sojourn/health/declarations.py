@@ -215,9 +215,15 @@ def _require_collect_consent(data: DeclarationIn) -> None:
     if data.consent is None or not data.consent.collect:
         message = _l(
             "We can keep health information only with the traveller's consent. Tick \"I agree that "
-            'this health information is kept" (consent.collect) and send again; nothing was saved.'
+            'this health information is kept" and send again; nothing was saved.'
         )
         raise InvalidInput(message, code="consent_required", field_errors={"consent.collect": message})
+
+
+def _require_answer(row: Any, data: DeclarationIn) -> None:
+    if data.submit and row["status"] == "info_requested" and not data.answer.strip():
+        message = _l("Please answer the base's question before you send the form again.")
+        raise InvalidInput(message, code="answer_required", field_errors={"answer": message})
 
 
 def _booking_closed() -> Conflict:
@@ -305,14 +311,26 @@ def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> Declara
         raise _booking_closed()
     if row["status"] in REVIEWED:
         raise _already_reviewed()
-    _require_collect_consent(data)
     answers = checks.normalise(checks.answers_only(data))
-    checks.check_draft(answers, today_at(row["time_zone"], now))
-    if data.submit:
-        checks.check_complete(answers)
-        if row["status"] == "info_requested" and not data.answer.strip():
-            message = _l("Please answer the base's question before you send the form again.")
-            raise InvalidInput(message, code="answer_required", field_errors={"answer": message})
+    # Everything to correct is said at once: the consent, the answers, the base's question.
+    refusals: list[InvalidInput] = []
+    for check in (
+        lambda: _require_collect_consent(data),
+        lambda: checks.check_draft(answers, today_at(row["time_zone"], now)),
+        lambda: checks.check_complete(answers) if data.submit else None,
+        lambda: _require_answer(row, data),
+    ):
+        try:
+            check()
+        except InvalidInput as refused:
+            refusals.append(refused)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        field_errors = {key: value for refused in refusals for key, value in refused.field_errors.items()}
+        raise InvalidInput(
+            _l("Some answers need correcting."), code="declaration_incomplete", field_errors=field_errors
+        )
     return answers
 
 

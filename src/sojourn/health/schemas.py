@@ -42,8 +42,10 @@ class Decision(str, Enum):
     decline = "decline"
 
 
+# Yes/no questions start unanswered (None): a question left out is missing, never "no". A draft
+# may leave some unanswered; a submission answers every one (answers.check_complete).
 class ConditionAnswer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    has: bool = False
+    has: bool | None = None
     controlled: bool | None = None
 
 
@@ -66,13 +68,13 @@ class ChronicConditions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 class HospitalStay(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """An operation or a hospital stay in the last months."""
 
-    had: bool = False
+    had: bool | None = None
     date: dt.date | None = None
     reason: ShortText = ""
 
 
 class Medications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    takes: bool = False
+    takes: bool | None = None
     names: MedicineText = ""
     supply_lasts_stay: bool | None = None
 
@@ -88,12 +90,12 @@ class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class Certificate(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """A doctor's health certificate and the date written on it."""
 
-    has: bool = False
+    has: bool | None = None
     dated: dt.date | None = None
 
 
 class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    has: bool = False
+    has: bool | None = None
     insurer: Annotated[str, msgspec.Meta(max_length=60)] = ""
     policy_number: Annotated[str, msgspec.Meta(max_length=40)] = ""
     age_limit: Annotated[int, msgspec.Meta(ge=18, le=120)] | None = None
@@ -102,14 +104,14 @@ class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DeclarationAnswers(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     conditions: ChronicConditions = msgspec.field(default_factory=ChronicConditions)
     recent_hospital_stay: HospitalStay = msgspec.field(default_factory=HospitalStay)
-    cognitive_impairment: bool = False
-    epilepsy: bool = False
+    cognitive_impairment: bool | None = None
+    epilepsy: bool | None = None
     medications: Medications = msgspec.field(default_factory=Medications)
     allergies: ShortText = ""
     diet: Annotated[list[Diet], msgspec.Meta(max_length=5)] = msgspec.field(default_factory=list)
     mobility_aid: MobilityAid = MobilityAid.none
-    oxygen: bool = False
-    cpap: bool = False
+    oxygen: bool | None = None
+    cpap: bool | None = None
     travels_alone: bool | None = None
     companion: Person | None = None
     co_signer: Person | None = None
