@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from sojourn import db
+from sojourn.health.schemas import CONDITION_NAMES
 from sojourn.piccolo_app import migrations_folder
 from tests import factories
 from tests.booking_helpers import Booker
@@ -54,10 +55,19 @@ async def seed_default_rules() -> None:
     await rules_migration().seed_default_rules()
 
 
+NO_CONDITIONS = {name: {"has": False} for name in CONDITION_NAMES}
+
+
 def declaration_body(**changes: Any) -> dict:
-    """A complete, healthy declaration with both consents, ready to submit."""
+    """A complete, healthy declaration with both consents, ready to submit: every yes/no
+    answered (a left-out one is missing, not "no"); ``conditions`` given are added to the "no"s."""
     body: dict[str, Any] = {
-        "conditions": {},
+        "conditions": dict(NO_CONDITIONS),
+        "recent_hospital_stay": {"had": False},
+        "cognitive_impairment": False,
+        "epilepsy": False,
+        "oxygen": False,
+        "cpap": False,
         "medications": {"takes": False},
         "allergies": "",
         "diet": ["none"],
@@ -74,6 +84,8 @@ def declaration_body(**changes: Any) -> dict:
         "consent": {"collect": True, "share_with_base": True},
         "submit": True,
     }
+    if "conditions" in changes:
+        changes = {**changes, "conditions": {**NO_CONDITIONS, **changes["conditions"]}}
     body.update(changes)
     return body
 

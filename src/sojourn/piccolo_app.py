@@ -20,7 +20,7 @@ from sojourn.bases.place_tables import BaseClimateMonth, BasePlace, Photo, Photo
 from sojourn.bases.tables import Base, CapacityNight
 from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord, WaitlistEntry
 from sojourn.feedback.tables import Feedback
-from sojourn.health.tables import Consent, HealthDeclaration, ScreeningRule
+from sojourn.health.tables import Consent, HealthDeclaration, ReviewMessage, ScreeningRule
 from sojourn.notifications.tables import OutboxMessage
 from sojourn.payments.tables import (
     Instalment,
@@ -84,6 +84,7 @@ APP_CONFIG = AppConfig(
         WaitlistEntry,
         IdempotencyRecord,
         HealthDeclaration,
+        ReviewMessage,
         Consent,
         ScreeningRule,
         Feedback,

@@ -62,6 +62,6 @@ async def test_cancel_then_undo_on_the_trip_page_and_the_senior_hears_both(page,
             "AND kind IN ('booking_cancelled', 'booking_cancel_undone') ORDER BY id",
             booking_id,
         )
-    told = [render(row["kind"], json.loads(row["payload"]), "zh_CN") for row in outbox]
+    told = [render(row["kind"], json.loads(row["payload"]), "zh_CN", "https://sojourn.example") for row in outbox]
     assert [m.subject for m in told] == [t("Your booking is cancelled"), t("Your booking stands again")]
     assert held.json()["reference"] in told[1].body

@@ -55,10 +55,30 @@ async def sign_in_on_page(page, t) -> None:
     await page.wait_for_load_state()
 
 
+ANSWERED_NO = (
+    "conditions-heart-disease-has",
+    "conditions-diabetes-has",
+    "conditions-copd-asthma-has",
+    "conditions-stroke-history-has",
+    "recent-hospital-stay-had",
+    "cognitive-impairment",
+    "epilepsy",
+    "medications-takes",
+    "oxygen",
+    "cpap",
+    "certificate-has",
+    "insurance-has",
+)
+
+
 async def fill_declaration(page, t, *, companion: str | None) -> None:
     await no_violations(page, "declaration form")
+    # Nothing is chosen for her: every question gets its own answer.
+    assert await page.locator("input[type=radio][value=no]:checked").count() == 0
     await page.check("#conditions-hypertension-has-yes")
     await page.check("#conditions-hypertension-controlled-yes")  # shown once "yes" is chosen
+    for question in ANSWERED_NO:
+        await page.check(f"#{question}-no")
     if companion:
         await page.check("#comes-along-yes")
         await page.fill("#companion-name", companion)

@@ -9,7 +9,7 @@ import pytest
 
 from sojourn import db as database
 from tests import factories
-from tests.browser.test_journey import Words
+from tests.browser.test_journey import ANSWERED_NO, Words
 
 pytestmark = pytest.mark.timeout(180)
 LOGIN = "13800138000"
@@ -74,9 +74,11 @@ async def test_a_booking_made_with_the_keyboard_alone(page, db):
     # The health form: radio groups by arrow keys, consents by Space.
     await tab_to(page, page.get_by_role("link", name=t("Fill in the health form for %(name)s", name="王秀兰")))
     await enter(page)
-    await tab_to(page, page.locator("#comes-along-yes"))
-    await page.keyboard.press("ArrowRight")  # moves to "no" and chooses it
-    assert await page.locator("#comes-along-no").is_checked()
+    # Nothing is chosen beforehand: each question is answered, "no" here, by arrow key.
+    for question in ("conditions-hypertension-has", *ANSWERED_NO, "comes-along"):
+        await tab_to(page, page.locator(f"#{question}-yes"))
+        await page.keyboard.press("ArrowRight")  # moves to "no" and chooses it
+        assert await page.locator(f"#{question}-no").is_checked()
     for consent in ("#consent-collect", "#consent-share-with-base"):
         await tab_to(page, page.locator(consent))
         await page.keyboard.press("Space")

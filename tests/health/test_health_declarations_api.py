@@ -354,3 +354,23 @@ async def test_consent_terms_are_versioned(client, world):
     english = (await client.get("/api/v1/health/consent-terms", headers={"Accept-Language": "en"})).json()
     assert chinese["version"] == english["version"] == "2026-11"
     assert "90" in english["collect"] and "base" in english["share_with_base"]
+
+
+async def test_a_yes_no_left_out_is_missing_never_no_a_draft_may_have_gaps(client, world):
+    booked = await book(client, world, "13800000009")
+    body = declaration_body()
+    for left_out in ("epilepsy", "oxygen"):
+        body.pop(left_out)
+    body["conditions"] = {name: answer for name, answer in body["conditions"].items() if name != "diabetes"}
+    sent = await client.put(booked.path, json=body, headers={**booked.booker.headers, "Accept-Language": "en"})
+    assert sent.status_code == 422, sent.text
+    assert sent.json()["code"] == "declaration_incomplete"
+    assert sent.json()["field_errors"] == {
+        "conditions.diabetes.has": "Answer yes or no.",
+        "epilepsy": "Answer yes or no.",
+        "oxygen": "Answer yes or no.",
+    }
+    draft = await client.put(booked.path, json={**body, "submit": False}, headers=booked.booker.headers)
+    assert draft.status_code == 200 and draft.json()["status"] == "draft"
+    assert draft.json()["epilepsy"] is None and draft.json()["conditions"]["diabetes"]["has"] is None
+    assert draft.json()["cpap"] is False

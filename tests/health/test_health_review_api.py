@@ -1,6 +1,8 @@
 """The base's side of health declarations: the queue, reading details (consent and audit),
 decisions, and the care notes for the arrival list."""
 
+import datetime as dt
+
 import pytest
 
 from sojourn import db
@@ -16,6 +18,7 @@ from tests.health_helpers import (
     staff,
     with_companion,
 )
+from tests.pinned import PINNED_NOW, SHANGHAI
 
 
 @pytest.fixture
@@ -31,6 +34,11 @@ async def submitted(client, world):
     booked.declaration_id = response.json()["id"]
     booked.operator = await operator(client, "op@sanya.cn", world.bases["sanya"]["id"])
     return booked
+
+
+def at_base(minutes: int) -> str:
+    """The pinned moment plus ``minutes``, as the base's clock shows it (to the minute)."""
+    return (PINNED_NOW + dt.timedelta(minutes=minutes)).astimezone(SHANGHAI).isoformat()[:16]
 
 
 def _review_path(declaration_id: int) -> str:
@@ -189,6 +197,8 @@ async def test_request_info_then_edit_and_resubmit(client, clock, submitted):
     seen = (await client.get(submitted.path, headers=submitted.booker.headers)).json()
     assert seen["status"] == "info_requested" and seen["editable"] is True
     assert seen["review_note"] == "请补充最近一次心电图的日期。"
+    assert seen["question"]["text"] == "请补充最近一次心电图的日期。" and seen["question"]["side"] == "base"
+    assert seen["question"]["at"][:16] == at_base(0) and seen["question"]["at"].endswith("+08:00")  # the base's time
     clock.advance(minutes=5)
     draft = await client.put(
         submitted.path,
@@ -202,8 +212,23 @@ async def test_request_info_then_edit_and_resubmit(client, clock, submitted):
         headers=submitted.operator,
     )
     assert again.status_code == 409 and again.json()["code"] == "waiting_for_traveller"
-    resent = await client.put(submitted.path, json=with_companion(allergies="青霉素"), headers=submitted.booker.headers)
-    assert resent.json()["status"] == "submitted"
+    unanswered = await client.put(
+        submitted.path, json=with_companion(allergies="青霉素"), headers=submitted.booker.headers
+    )
+    assert unanswered.status_code == 422 and "answer" in unanswered.json()["field_errors"]
+    resent = await client.put(
+        submitted.path,
+        json=with_companion(allergies="青霉素", answer="2026年11月20日，结果正常。"),
+        headers=submitted.booker.headers,
+    )
+    assert resent.json()["status"] == "submitted" and resent.json()["question"] is None
+    thread = (
+        await client.get(f"/api/v1/operator/declarations/{submitted.declaration_id}", headers=submitted.operator)
+    ).json()["thread"]
+    assert [(m["side"], m["text"], m["at"][:16]) for m in thread] == [
+        ("base", "请补充最近一次心电图的日期。", at_base(0)),
+        ("booker", "2026年11月20日，结果正常。", at_base(5)),
+    ]
     accepted = await client.post(
         _review_path(submitted.declaration_id),
         json={"decision": "accept"},

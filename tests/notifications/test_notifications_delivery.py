@@ -269,8 +269,8 @@ def test_every_kind_reads_in_english_and_names_the_booking(kind):
         "url": "https://sojourn.example/bookings/1",
         "stage": "soon",
     }
-    english = render(kind, payload, "en")
-    chinese = render(kind, payload, "zh_CN")
+    english = render(kind, payload, "en", "https://sojourn.example")
+    chinese = render(kind, payload, "zh_CN", "https://sojourn.example")
     assert english.subject and english.body and chinese.subject and chinese.body
     assert "%(" not in english.body and "%(" not in chinese.body
     if kind not in ("feedback_request",):

@@ -111,7 +111,7 @@ def _trip(age: int, *, nights: int = 30, altitude: int = 10, distance: float = 5
 
 
 HEALTHY = {"travels_alone": True, "certificate": {"has": True, "dated": "2026-12-01"}}
-ALONE_NO_PAPERS = {"travels_alone": True}
+ALONE_NO_PAPERS = {"travels_alone": True, "certificate": {"has": False}, "insurance": {"has": False}}
 
 
 def _answers(**changes) -> dict:

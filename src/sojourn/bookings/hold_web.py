@@ -29,9 +29,11 @@ from sojourn.bookings.pages import (
 from sojourn.bookings.schemas import BookingOut
 from sojourn.clock import Clock
 from sojourn.config import Settings
+from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import Conflict
 from sojourn.health.progress import declaration_progress
+from sojourn.health.review_thread import open_questions
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.web.forms import read_form, safe_next
@@ -68,6 +70,7 @@ async def health_step(
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
     principal = request.user
     now = clock.now()
@@ -80,6 +83,7 @@ async def health_step(
         context={
             **hold_context(booking, now, f"/trips/{booking.id}/health"),
             "progress": progress,
+            "questions": await open_questions(principal, booking.id, keyring),
             "steps": steps_for(booking.mode),
             "step": "health",
         },

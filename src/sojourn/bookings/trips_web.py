@@ -28,11 +28,13 @@ from sojourn.bookings.schemas import BookingOut, CancelIn
 from sojourn.bookings.stays import today_at
 from sojourn.clock import Clock
 from sojourn.config import Settings
+from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import Conflict
 from sojourn.feedback.entries import feedback_refusal
 from sojourn.formatting import yuan
 from sojourn.health.progress import DeclarationProgress, declaration_progress
+from sojourn.health.review_thread import open_questions
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.web.client_ip import client_ip
@@ -118,6 +120,7 @@ async def trip_page(
     booking_id: FromPath[int],
     settings: NamedDependency[Settings],
     clock: NamedDependency[Clock],
+    keyring: NamedDependency[KeyRing],
 ) -> Template | Redirect:
     principal = request.user
     now = clock.now()
@@ -125,7 +128,12 @@ async def trip_page(
     progress = (await declaration_progress(principal, [booking.id])).get(booking.id, [])
     place = await travel.place_of(booking.base_id, include_pending=True)
     return Template(
-        "bookings/trip.html", context={**trip_state(booking, progress, now), **trip_place_context(booking, place)}
+        "bookings/trip.html",
+        context={
+            **trip_state(booking, progress, now),
+            **trip_place_context(booking, place),
+            "questions": await open_questions(principal, booking.id, keyring),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from sojourn.health.schemas import (
     ConditionAnswer,
     DeclarationAnswers,
     Diet,
+    HospitalStay,
     Insurance,
     Medications,
     MobilityAid,
@@ -48,7 +49,8 @@ def answers_of(declaration: Declaration, household: Household) -> DeclarationAns
     others = [other for other in household.people if other.key != declaration.person]
     has = {name: rng.random() < share for name, share in CONDITION_SHARES.items()}
     answered: dict[str, Any] = {
-        name: ConditionAnswer(has=True, controlled=rng.random() < 0.9) for name, yes in has.items() if yes
+        name: ConditionAnswer(has=True, controlled=rng.random() < 0.9) if yes else ConditionAnswer(has=False)
+        for name, yes in has.items()
     }
     conditions = ChronicConditions(**answered)
     medicines = [MEDICINES[name] for name, yes in has.items() if yes]
@@ -58,7 +60,12 @@ def answers_of(declaration: Declaration, household: Household) -> DeclarationAns
         conditions=conditions,
         medications=Medications(takes=bool(medicines), names="、".join(medicines), supply_lasts_stay=True)
         if medicines
-        else Medications(),
+        else Medications(takes=False),
+        recent_hospital_stay=HospitalStay(had=False),
+        cognitive_impairment=False,
+        epilepsy=False,
+        oxygen=False,
+        cpap=False,
         diet=diet,
         mobility_aid=rng.choices(list(MOBILITY), weights=list(MOBILITY.values()))[0],
         travels_alone=companion is None,

@@ -85,7 +85,6 @@ async def request_feedback(now: dt.datetime, settings: Settings) -> int:
                     "base_name_zh": row["name_zh"],
                     "base_name_en": row["name_en"],
                     "ended_on": row["ended_on"].isoformat(),
-                    "url": f"{settings.public_url}/bookings/{row['id']}",
                 },
                 dedupe_key=dedupe_key(row["id"]),
                 deliver_after=deliver_after(now, row["time_zone"]),

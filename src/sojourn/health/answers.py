@@ -45,7 +45,7 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
         name: (
             ConditionAnswer(has=True, controlled=getattr(conditions, name).controlled)
             if getattr(conditions, name).has
-            else ConditionAnswer()
+            else ConditionAnswer(has=getattr(conditions, name).has)
         )
         for name in CONDITION_NAMES
     }
@@ -61,7 +61,9 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
     return DeclarationAnswers(
         conditions=ChronicConditions(**cleaned, other=conditions.other.strip()),
         recent_hospital_stay=(
-            HospitalStay(had=True, date=stay.date, reason=stay.reason.strip()) if stay.had else HospitalStay()
+            HospitalStay(had=True, date=stay.date, reason=stay.reason.strip())
+            if stay.had
+            else HospitalStay(had=stay.had)
         ),
         cognitive_impairment=answers.cognitive_impairment,
         epilepsy=answers.epilepsy,
@@ -72,7 +74,7 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
                 supply_lasts_stay=medications.supply_lasts_stay,
             )
             if medications.takes
-            else Medications()
+            else Medications(takes=medications.takes)
         ),
         allergies=answers.allergies.strip(),
         diet=diet,
@@ -91,7 +93,9 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
             if contact
             else None
         ),
-        certificate=(Certificate(has=True, dated=certificate.dated) if certificate.has else Certificate()),
+        certificate=(
+            Certificate(has=True, dated=certificate.dated) if certificate.has else Certificate(has=certificate.has)
+        ),
         insurance=(
             Insurance(
                 has=True,
@@ -100,7 +104,7 @@ def normalise(answers: DeclarationAnswers) -> DeclarationAnswers:
                 age_limit=insurance.age_limit,
             )
             if insurance.has
-            else Insurance()
+            else Insurance(has=insurance.has)
         ),
     )
 
@@ -127,9 +131,25 @@ def check_draft(answers: DeclarationAnswers, today: dt.date) -> None:
         raise InvalidInput(_l("Some answers need correcting."), field_errors=errors)
 
 
+def unanswered(answers: DeclarationAnswers) -> list[str]:
+    """The yes/no questions left without an answer (paths of the body), in the form's order."""
+    questions: list[tuple[str, bool | None]] = [
+        *((f"conditions.{name}.has", getattr(answers.conditions, name).has) for name in CONDITION_NAMES),
+        ("recent_hospital_stay.had", answers.recent_hospital_stay.had),
+        ("cognitive_impairment", answers.cognitive_impairment),
+        ("epilepsy", answers.epilepsy),
+        ("medications.takes", answers.medications.takes),
+        ("oxygen", answers.oxygen),
+        ("cpap", answers.cpap),
+        ("certificate.has", answers.certificate.has),
+        ("insurance.has", answers.insurance.has),
+    ]
+    return [path for path, value in questions if value is None]
+
+
 def check_complete(answers: DeclarationAnswers) -> None:
-    """A submitted declaration answers every question its own answers open up."""
-    errors: dict[str, Any] = {}
+    """A submitted declaration answers every question, and every question its answers open up."""
+    errors: dict[str, Any] = {path: _l("Answer yes or no.") for path in unanswered(answers)}
     for name in CONDITION_NAMES:
         condition = getattr(answers.conditions, name)
         if condition.has and condition.controlled is None:

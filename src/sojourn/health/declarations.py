@@ -23,7 +23,7 @@ from sojourn.bookings.stays import today_at
 from sojourn.crypto import KeyRing
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.health import answers as checks
-from sojourn.health import consents, sealing
+from sojourn.health import consents, review_thread, sealing
 from sojourn.health.schemas import (
     DeclarationAnswers,
     DeclarationIn,
@@ -157,6 +157,14 @@ async def _declaration_out(
     else:
         answers = DeclarationAnswers()
     fields = {name: getattr(answers, name) for name in DeclarationAnswers.__struct_fields__}
+    thread = await review_thread.thread(
+        conn,
+        keyring,
+        declaration_id=row["declaration_id"],
+        booking_id=booking_id,
+        traveller_id=traveller_id,
+        time_zone=row["time_zone"],
+    )
     return DeclarationOut(
         **fields,
         id=row["declaration_id"],
@@ -172,6 +180,8 @@ async def _declaration_out(
         screening=screening,
         consent=consent,
         prefilled_from=source,
+        question=review_thread.open_question(thread, status),
+        thread=thread,
     )
 
 
@@ -205,9 +215,15 @@ def _require_collect_consent(data: DeclarationIn) -> None:
     if data.consent is None or not data.consent.collect:
         message = _l(
             "We can keep health information only with the traveller's consent. Tick \"I agree that "
-            'this health information is kept" (consent.collect) and send again; nothing was saved.'
+            'this health information is kept" and send again; nothing was saved.'
         )
         raise InvalidInput(message, code="consent_required", field_errors={"consent.collect": message})
+
+
+def _require_answer(row: Any, data: DeclarationIn) -> None:
+    if data.submit and row["status"] == "info_requested" and not data.answer.strip():
+        message = _l("Please answer the base's question before you send the form again.")
+        raise InvalidInput(message, code="answer_required", field_errors={"answer": message})
 
 
 def _booking_closed() -> Conflict:
@@ -261,6 +277,18 @@ async def save_declaration(
                 data.submit,
                 principal.account_id,
             )
+            if data.submit and current["status"] == "info_requested":
+                await review_thread.add_message(
+                    conn,
+                    keyring,
+                    declaration_id=current["id"],
+                    booking_id=booking_id,
+                    traveller_id=traveller_id,
+                    author_id=principal.account_id,
+                    side=review_thread.BOOKER,
+                    text=data.answer,
+                    now=now,
+                )
             await audit.record(
                 "declaration_submitted" if data.submit else "declaration_saved",
                 actor=principal,
@@ -283,11 +311,26 @@ def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> Declara
         raise _booking_closed()
     if row["status"] in REVIEWED:
         raise _already_reviewed()
-    _require_collect_consent(data)
     answers = checks.normalise(checks.answers_only(data))
-    checks.check_draft(answers, today_at(row["time_zone"], now))
-    if data.submit:
-        checks.check_complete(answers)
+    # Everything to correct is said at once: the consent, the answers, the base's question.
+    refusals: list[InvalidInput] = []
+    for check in (
+        lambda: _require_collect_consent(data),
+        lambda: checks.check_draft(answers, today_at(row["time_zone"], now)),
+        lambda: checks.check_complete(answers) if data.submit else None,
+        lambda: _require_answer(row, data),
+    ):
+        try:
+            check()
+        except InvalidInput as refused:
+            refusals.append(refused)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        field_errors = {key: value for refused in refusals for key, value in refused.field_errors.items()}
+        raise InvalidInput(
+            _l("Some answers need correcting."), code="declaration_incomplete", field_errors=field_errors
+        )
     return answers
 
 
@@ -390,6 +433,7 @@ async def withdraw_consent(
                 now,
             )
             if shredded is not None:
+                await conn.execute("UPDATE review_message SET text_cipher = NULL WHERE declaration = $1", shredded)
                 await audit.record(
                     "declaration_shredded",
                     actor=principal,

@@ -49,6 +49,11 @@ async def shred_expired_declarations(now: dt.datetime, settings: Settings) -> in
     async with db.connection() as conn, conn.transaction():
         rows = await conn.fetch(SHRED_SQL, now, settings.declaration_retention_days)
         if rows:
+            # The questions and answers about them go with them.
+            await conn.execute(
+                "UPDATE review_message SET text_cipher = NULL WHERE declaration = ANY($1::int[])",
+                [row["id"] for row in rows],
+            )
             await audit.record(
                 "declarations_shredded",
                 object_type="health_declaration",

@@ -25,7 +25,7 @@ from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
 from sojourn.errors import Conflict, InvalidInput, NotFound
-from sojourn.health import sealing
+from sojourn.health import review_thread, sealing
 from sojourn.health.consents import share_stands_sql
 from sojourn.health.schemas import Decision, OperatorDeclarationOut, QueueItem, ReviewIn
 from sojourn.health.screening import screening_out
@@ -53,6 +53,7 @@ SELECT_SQL = f"""
 SELECT hd.id, hd.booking, hd.traveller, hd.status, {SHARED_RISK} AS risk, hd.due_on, hd.submitted_at, hd.reviewed_at,
        hd.content_cipher, hd.review_note_cipher,
        b.reference, b.status AS booking_status, b.hold_expires_at, b.account, b.base, b.tour, b.arrival,
+       (SELECT bs.time_zone FROM base bs WHERE bs.id = b.base) AS time_zone,
        tr.name AS traveller_name, bt.age_at_arrival,
        {share_stands_sql("hd.traveller", "hd.booking")} AS shared
 FROM health_declaration hd
@@ -186,6 +187,14 @@ async def _view(
     view.details = content.answers
     view.screening = screening_out(content.screening)
     view.review_note = sealing.open_note(keyring, row["booking"], row["traveller"], row["review_note_cipher"])
+    view.thread = await review_thread.thread(
+        conn,
+        keyring,
+        declaration_id=row["id"],
+        booking_id=row["booking"],
+        traveller_id=row["traveller"],
+        time_zone=row["time_zone"],
+    )
     await audit.record(
         "declaration_read",
         actor=principal,
@@ -267,19 +276,21 @@ async def _tell_the_booker(
     conn: asyncpg.Connection, row: Any, declaration_id: int, decision: Decision, now: dt.datetime
 ) -> None:
     """The decision for the booker, in the outbox. No health details there (it is not
-    encrypted): the booker reads the base's note in the declaration itself."""
+    encrypted, and goes out by text message): not even the base's question, which may speak of
+    health. The message links to the health form, where the question is shown and answered."""
     kind = MESSAGE_KIND[decision]
+    payload: dict[str, Any] = {
+        "booking_id": row["booking"],
+        "reference": row["reference"],
+        "declaration_id": declaration_id,
+        "traveller_id": row["traveller"],
+        "traveller_name": row["traveller_name"],
+    }
     await outbox.enqueue(
         conn,
         kind,
         row["account"],
-        {
-            "booking_id": row["booking"],
-            "reference": row["reference"],
-            "declaration_id": declaration_id,
-            "traveller_id": row["traveller"],
-            "traveller_name": row["traveller_name"],
-        },
+        payload,
         dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
         deliver_after=now,
     )
@@ -315,6 +326,17 @@ async def review_declaration(
             detail={"decision": data.decision.value, "booking_id": row["booking"], "traveller_id": row["traveller"]},
             conn=conn,
             at=now,
+        )
+        await review_thread.add_message(
+            conn,
+            keyring,
+            declaration_id=declaration_id,
+            booking_id=row["booking"],
+            traveller_id=row["traveller"],
+            author_id=principal.account_id,
+            side=review_thread.BASE,
+            text=note,
+            now=now,
         )
         await _tell_the_booker(conn, row, declaration_id, data.decision, now)
         refund = None

@@ -42,8 +42,10 @@ class Decision(str, Enum):
     decline = "decline"
 
 
+# Yes/no questions start unanswered (None): a question left out is missing, never "no". A draft
+# may leave some unanswered; a submission answers every one (answers.check_complete).
 class ConditionAnswer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    has: bool = False
+    has: bool | None = None
     controlled: bool | None = None
 
 
@@ -66,13 +68,13 @@ class ChronicConditions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 class HospitalStay(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """An operation or a hospital stay in the last months."""
 
-    had: bool = False
+    had: bool | None = None
     date: dt.date | None = None
     reason: ShortText = ""
 
 
 class Medications(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    takes: bool = False
+    takes: bool | None = None
     names: MedicineText = ""
     supply_lasts_stay: bool | None = None
 
@@ -88,12 +90,12 @@ class Person(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class Certificate(BoundedDates, forbid_unknown_fields=True, kw_only=True):
     """A doctor's health certificate and the date written on it."""
 
-    has: bool = False
+    has: bool | None = None
     dated: dt.date | None = None
 
 
 class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    has: bool = False
+    has: bool | None = None
     insurer: Annotated[str, msgspec.Meta(max_length=60)] = ""
     policy_number: Annotated[str, msgspec.Meta(max_length=40)] = ""
     age_limit: Annotated[int, msgspec.Meta(ge=18, le=120)] | None = None
@@ -102,14 +104,14 @@ class Insurance(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DeclarationAnswers(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     conditions: ChronicConditions = msgspec.field(default_factory=ChronicConditions)
     recent_hospital_stay: HospitalStay = msgspec.field(default_factory=HospitalStay)
-    cognitive_impairment: bool = False
-    epilepsy: bool = False
+    cognitive_impairment: bool | None = None
+    epilepsy: bool | None = None
     medications: Medications = msgspec.field(default_factory=Medications)
     allergies: ShortText = ""
     diet: Annotated[list[Diet], msgspec.Meta(max_length=5)] = msgspec.field(default_factory=list)
     mobility_aid: MobilityAid = MobilityAid.none
-    oxygen: bool = False
-    cpap: bool = False
+    oxygen: bool | None = None
+    cpap: bool | None = None
     travels_alone: bool | None = None
     companion: Person | None = None
     co_signer: Person | None = None
@@ -128,6 +130,17 @@ class ConsentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DeclarationIn(DeclarationAnswers, forbid_unknown_fields=True, kw_only=True):
     consent: ConsentIn | None = None
     submit: bool = False
+    # The answer to the base's question, needed when sending a form the base asked about.
+    answer: Note = ""
+
+
+class ReviewMessageOut(msgspec.Struct):
+    """One turn of the conversation about a declaration; ``at`` in the base's time zone."""
+
+    side: str  # base, booker
+    text: str
+    at: dt.datetime
+    author_name: str | None = None  # the booker's name; the base speaks as the base
 
 
 class Flag(msgspec.Struct):
@@ -173,6 +186,9 @@ class DeclarationOut(DeclarationAnswers, kw_only=True):
     screening: Screening | None = None
     consent: ConsentState
     prefilled_from: PrefillSource | None = None
+    # The base's question waiting for an answer, and the whole conversation so far.
+    question: ReviewMessageOut | None = None
+    thread: list[ReviewMessageOut] = msgspec.field(default_factory=list)
 
 
 class WithdrawConsentIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -227,6 +243,8 @@ class OperatorDeclarationOut(msgspec.Struct):
     review_note: str | None = None
     hidden_because: str | None = None
     refund_fen: int | None = None  # after a decline: what the cancelled booking refunds
+    # Questions and answers, oldest first (only while the details are shown).
+    thread: list[ReviewMessageOut] = msgspec.field(default_factory=list)
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -98,3 +98,16 @@ class ScreeningRule(Table, tablename="screening_rule"):
     priority = SmallInt(default=100)
 
     screening_rule_one_scope = Check("base IS NULL OR tour IS NULL")
+
+
+class ReviewMessage(Table, tablename="review_message"):
+    """One turn of the conversation about a declaration: the base's question (or note) and the
+    booker's answer, in order. The text may speak of health, so it is encrypted like the note."""
+
+    declaration = ForeignKey(HealthDeclaration, on_delete=OnDelete.cascade, null=False, index=True)
+    author = ForeignKey(Account, on_delete=OnDelete.restrict, null=False)
+    side = Varchar(length=10)  # base, booker
+    text_cipher = Bytea(null=True, default=None)  # NULL once the declaration is shredded
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    review_message_side = Check("side IN ('base', 'booker')")

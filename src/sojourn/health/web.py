@@ -61,7 +61,7 @@ def body_from_form(form: FormMultiDict) -> dict[str, Any]:
     """The form's fields as the API's JSON body (``DeclarationIn``)."""
     conditions: dict[str, Any] = {
         name: {
-            "has": bool(_flag(form, f"conditions.{name}.has")),
+            "has": _flag(form, f"conditions.{name}.has"),
             "controlled": _flag(form, f"conditions.{name}.controlled"),
         }
         for name in CONDITION_NAMES
@@ -70,27 +70,27 @@ def body_from_form(form: FormMultiDict) -> dict[str, Any]:
     body: dict[str, Any] = {
         "conditions": conditions,
         "recent_hospital_stay": {
-            "had": bool(_flag(form, "recent_hospital_stay.had")),
+            "had": _flag(form, "recent_hospital_stay.had"),
             "date": _text(form, "recent_hospital_stay.date") or None,
             "reason": _text(form, "recent_hospital_stay.reason"),
         },
-        "cognitive_impairment": bool(_flag(form, "cognitive_impairment")),
-        "epilepsy": bool(_flag(form, "epilepsy")),
+        "cognitive_impairment": _flag(form, "cognitive_impairment"),
+        "epilepsy": _flag(form, "epilepsy"),
         "medications": {
-            "takes": bool(_flag(form, "medications.takes")),
+            "takes": _flag(form, "medications.takes"),
             "names": _text(form, "medications.names"),
             "supply_lasts_stay": _flag(form, "medications.supply_lasts_stay"),
         },
         "allergies": _text(form, "allergies"),
         "diet": [value for value in form.getall("diet", []) if value in DIETS],
         "mobility_aid": _text(form, "mobility_aid") or "none",
-        "oxygen": bool(_flag(form, "oxygen")),
-        "cpap": bool(_flag(form, "cpap")),
+        "oxygen": _flag(form, "oxygen"),
+        "cpap": _flag(form, "cpap"),
         # Asked the other way round ("does someone come along?"): no double negatives.
         "travels_alone": None if _flag(form, "comes_along") is None else not _flag(form, "comes_along"),
-        "certificate": {"has": bool(_flag(form, "certificate.has")), "dated": _text(form, "certificate.dated") or None},
+        "certificate": {"has": _flag(form, "certificate.has"), "dated": _text(form, "certificate.dated") or None},
         "insurance": {
-            "has": bool(_flag(form, "insurance.has")),
+            "has": _flag(form, "insurance.has"),
             "insurer": _text(form, "insurance.insurer"),
             "policy_number": _text(form, "insurance.policy_number"),
             "age_limit": _text(form, "insurance.age_limit") or None,
@@ -100,10 +100,37 @@ def body_from_form(form: FormMultiDict) -> dict[str, Any]:
             "share_with_base": _text(form, "consent.share_with_base") == "yes",
         },
         "submit": _text(form, "action") == "send",
+        "answer": _text(form, "answer"),
     }
     for prefix in PEOPLE:
         body[prefix] = _person(form, prefix)
     return body
+
+
+def question_labels() -> dict[str, str]:
+    """The yes/no questions as the form asks them, for the error summary to name each one."""
+    labels = {
+        "conditions.hypertension.has": _("High blood pressure?"),
+        "conditions.heart_disease.has": _("Heart disease or an irregular heartbeat?"),
+        "conditions.diabetes.has": _("Diabetes?"),
+        "conditions.copd_asthma.has": _("COPD, asthma or another long-term breathing illness?"),
+        "conditions.stroke_history.has": _("Has had a stroke?"),
+        "recent_hospital_stay.had": _("An operation or a stay in hospital in the last 6 months?"),
+        "cognitive_impairment": _("Trouble with memory or thinking (for example dementia)?"),
+        "epilepsy": _("Epilepsy?"),
+        "medications.takes": _("Takes medicines every day?"),
+        "medications.supply_lasts_stay": _("Enough medicine for the whole stay?"),
+        "oxygen": _("Uses oxygen at home?"),
+        "cpap": _("Uses a breathing machine at night (CPAP)?"),
+        "comes_along": _("Does a family member or friend come along on the trip?"),
+        "certificate.has": _("Has a health certificate from a doctor?"),
+        "insurance.has": _("Has travel or accident insurance?"),
+    }
+    for name in CONDITION_NAMES:
+        labels[f"conditions.{name}.controlled"] = (
+            labels[f"conditions.{name}.has"] + " " + _("Is it under control with treatment?")
+        )
+    return labels
 
 
 def field_id(name: str) -> str:
@@ -171,6 +198,7 @@ async def _page(
             "co_sign": age >= CO_SIGN_AGE,
             "age": age,
             "fid": field_id,
+            "question_labels": question_labels(),
         },
         status_code=status,
     )

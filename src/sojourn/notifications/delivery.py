@@ -165,7 +165,12 @@ async def _deliver_one(
     if isinstance(payload, str):
         payload = json.loads(payload)
     channel = channel_for(channels, recipient)
-    outgoing = Outgoing(idempotency_key(row["id"]), row["kind"], recipient, render(row["kind"], payload, row["locale"]))
+    outgoing = Outgoing(
+        idempotency_key(row["id"]),
+        row["kind"],
+        recipient,
+        render(row["kind"], payload, row["locale"], settings.public_url),
+    )
     try:
         await asyncio.wait_for(channel.send(outgoing), timeout=LEASE.total_seconds() / 4)
     except Exception as error:  # noqa: BLE001 - any failure of a channel is a failed attempt

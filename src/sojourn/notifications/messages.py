@@ -3,6 +3,10 @@ recipient's language (the account's locale).
 
 Texts are built from the outbox payload only, never from live rows: the message tells what
 happened when the event committed. Health details never appear (the outbox is not encrypted).
+
+Every message ends with the address of the page where the reader acts on it (``PAGES``), made
+when it is sent from the site's public address: a message waiting in the outbox never carries
+an address that has since moved.
 """
 
 from __future__ import annotations
@@ -141,11 +145,12 @@ def _declarations_missing(p: dict[str, Any]) -> Message:
 
 
 def _declaration_info_requested(p: dict[str, Any]) -> Message:
+    # The question itself stays on the site: it may speak of health, and this text is not encrypted.
     return Message(
         _("The base has a question about a health form"),
         _(
-            "The base needs a little more information on the health form of %(name)s (booking %(reference)s). "
-            "Please open the booking and answer.",
+            "The base has a question about the health form of %(name)s (booking %(reference)s). "
+            "Please read it and answer on the health form, then send the form again.",
             name=p.get("traveller_name", ""),
             reference=p.get("reference", ""),
         ),
@@ -181,7 +186,7 @@ def _feedback_request(p: dict[str, Any]) -> Message:
         _(
             "Thank you for staying at %(base)s. Please tell us how it was; it takes two minutes: %(url)s",
             base=_named(p, "base_name_zh", "base_name_en"),
-            url=p.get("url", ""),
+            url=p.get("link", ""),
         ),
     )
 
@@ -223,11 +228,50 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
 }
 
 
-def render(kind: str, payload: dict[str, Any], locale: str) -> Message:
-    """The message for an outbox row, in ``locale`` (an unknown kind still says something useful)."""
+# Where the reader of each kind acts on it: the booker on the trip's pages, the base's staff on
+# their review queue. Filled from the payload; every page sends a visitor to sign in and back.
+PAGES: dict[str, str] = {
+    "hold_made": "/trips/{booking_id}/review",
+    "offer_made": "/trips/{booking_id}/review",
+    "booking_confirmed": "/trips/{booking_id}",
+    "booking_cancelled": "/trips/{booking_id}",
+    "booking_cancel_undone": "/trips/{booking_id}",
+    "declaration_due": "/trips/{booking_id}/health",
+    "declarations_missing": "/operator/declarations?missing=true&base_id={base_id}",
+    "declaration_info_requested": "/trips/{booking_id}/health",
+    "declaration_accepted": "/trips/{booking_id}/health",
+    "declaration_declined": "/trips/{booking_id}",
+    "feedback_request": "/trips/{booking_id}/feedback",
+    "feedback_replied": "/trips/{booking_id}/feedback",
+    "departure_reminder": "/trips/{booking_id}",
+}
+# Kinds whose text already names the address where it belongs.
+_LINK_IN_TEXT = frozenset({"feedback_request"})
+
+
+def link_for(kind: str, payload: dict[str, Any], public_url: str) -> str:
+    """The address of the page for this message, or "" when the payload cannot fill it in."""
+    path = PAGES.get(kind)
+    if path is None:
+        return ""
+    try:
+        return public_url.rstrip("/") + path.format(
+            **{key: int(payload[key]) for key in ("booking_id", "base_id") if key in payload}
+        )
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def render(kind: str, payload: dict[str, Any], locale: str, public_url: str) -> Message:
+    """The message for an outbox row, in ``locale`` (an unknown kind still says something useful),
+    with the address of its page on the site at ``public_url``."""
     with using_locale(locale):
         renderer = RENDERERS.get(kind)
         if renderer is None:
             return Message(_("A new message from Sojourn"), _("Please sign in to Sojourn to read it."))
-        message = renderer(payload)
-        return Message(subject=str(message.subject), body=str(message.body))
+        link = link_for(kind, payload, public_url)
+        message = renderer({**payload, "link": link})
+        body = str(message.body)
+        if link and kind not in _LINK_IN_TEXT:
+            body += " " + _("Open: %(url)s", url=link)
+        return Message(subject=str(message.subject), body=body)

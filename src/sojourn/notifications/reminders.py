@@ -68,7 +68,6 @@ async def send_departure_reminders(now: dt.datetime, settings: Settings) -> int:
                     "base_name_zh": row["name_zh"],
                     "base_name_en": row["name_en"],
                     "arrival": row["arrival"].isoformat(),
-                    "url": f"{settings.public_url}/bookings/{row['id']}",
                 },
                 dedupe_key=dedupe_key(row["id"]),
                 deliver_after=in_daytime(now, row["time_zone"]),

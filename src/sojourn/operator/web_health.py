@@ -28,6 +28,7 @@ from sojourn.tours import management
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
 from sojourn.web.params import Offset
+from sojourn.web.sign_in import signed_in_page
 
 BaseId = Annotated[int | None, Parameter(ge=1, description="Only this base")]
 TourId = Annotated[int | None, Parameter(ge=1, description="Only this tour")]
@@ -42,7 +43,8 @@ class ReviewForm(msgspec.Struct):
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 
-@get("/operator/declarations", include_in_schema=False, guards=[operators])
+# The pages a message links to send a visitor to sign in and back, never to a bare 401.
+@get("/operator/declarations", include_in_schema=False, guards=[signed_in_page, operators])
 async def queue_page(
     request: Caller,
     clock: NamedDependency[Clock],
@@ -124,7 +126,7 @@ async def _declaration_page(
     )
 
 
-@get("/operator/declarations/{declaration_id:int}", include_in_schema=False, guards=[operators])
+@get("/operator/declarations/{declaration_id:int}", include_in_schema=False, guards=[signed_in_page, operators])
 async def declaration_page(
     request: Caller, declaration_id: FromPath[int], clock: NamedDependency[Clock], keyring: NamedDependency[KeyRing]
 ) -> Template:
