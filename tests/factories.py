@@ -325,6 +325,7 @@ async def past_stay(
             traveller=traveller_id,
             home_province_code="230000",
             age_at_arrival=70,
+            attendance=status if status in ("checked_in", "checked_out", "no_show") else "expected",
         )
     return booking
 

@@ -135,6 +135,7 @@ DELETE /api/v1/operator/photos/{photo_id}                                       
 GET    /api/v1/operator/bases                                                   401  403    403    403   ok   ok   403   ok
 GET    /api/v1/operator/bases/{base_id}/dashboard                               401  403    403    403   ok   404  403   ok
 GET    /api/v1/operator/bases/{base_id}/occupancy                               401  403    403    403   ok   404  403   ok
+GET    /api/v1/operator/bases/{base_id}/week                                    401  403    403    403   ok   404  403   ok
 GET    /api/v1/operator/bases/{base_id}/manifest                                401  403    403    403   ok   404  403   ok
 GET    /api/v1/operator/tours                                                   401  403    403    403   ok   ok   403   ok
 POST   /api/v1/operator/tours                                                   401  403    403    403   ok   404  403   ok
@@ -147,6 +148,10 @@ GET    /api/v1/operator/tours/{tour_id}/manifest                                
 POST   /api/v1/operator/bookings/{booking_id}/check-in                          401  403    403    403   ok   404  403   ok
 POST   /api/v1/operator/bookings/{booking_id}/check-out                         401  403    403    403   ok   404  403   ok
 POST   /api/v1/operator/bookings/{booking_id}/no-show                           401  403    403    403   ok   404  403   ok
+POST   /api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/check-in 401 403  403    403   ok   404  403   ok
+POST   /api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/check-out 401 403 403    403   ok   404  403   ok
+POST   /api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/no-show 401  403  403    403   ok   404  403   ok
+POST   /api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/undo    401  403    403    403   ok   404  403   ok
 # --- hotline: agents (and admins) only; the agent serves A through the mandate for a1
 POST   /api/v1/agent/seniors/search                                             401  403    403    ok    403  403  403   ok
 POST   /api/v1/agent/seniors                                                    401  403    403    ok    403  403  403   ok
@@ -279,6 +284,12 @@ def _arrival_day(offset_days: int, status: str | None = None) -> Prepare:
         if status:
             await execute(
                 "UPDATE booking SET status = $2, checked_in_at = $3 WHERE id = $1", w.confirmed, status, clock.now()
+            )
+            await execute(
+                "UPDATE booking_traveller SET attendance = $2, checked_in_at = $3 WHERE booking = $1",
+                w.confirmed,
+                status,
+                clock.now(),
             )
 
     return prepare
@@ -475,6 +486,16 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-in"): Call(prepare=_arrival_day(0)),
     ("POST", "/api/v1/operator/bookings/{booking_id}/check-out"): Call(prepare=_arrival_day(6, status="checked_in")),
     ("POST", "/api/v1/operator/bookings/{booking_id}/no-show"): Call(prepare=_arrival_day(1)),
+    ("POST", "/api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/check-in"): Call(
+        prepare=_arrival_day(0)
+    ),
+    ("POST", "/api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/check-out"): Call(
+        prepare=_arrival_day(6, status="checked_in")
+    ),
+    ("POST", "/api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/no-show"): Call(prepare=_arrival_day(1)),
+    ("POST", "/api/v1/operator/bookings/{booking_id}/travellers/{traveller_id}/undo"): Call(
+        prepare=_arrival_day(0, status="checked_in")
+    ),
     ("POST", "/api/v1/agent/seniors/search"): Call(body=lambda w: {"phone": PHONE_A}),
     ("POST", "/api/v1/agent/seniors"): Call(
         body=lambda w: {

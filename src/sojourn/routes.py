@@ -33,6 +33,7 @@ from sojourn.operator import api as operator_api
 from sojourn.operator import api_bases as operator_bases_api
 from sojourn.operator import web as operator_web
 from sojourn.operator import web_calendar as operator_calendar_web
+from sojourn.operator import web_desk as operator_desk_web
 from sojourn.operator import web_health as operator_health_web
 from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_place as operator_place_web
@@ -93,6 +94,7 @@ ROUTE_MODULES = (
     operator_calendar_web,
     operator_tours_web,
     operator_manifest_web,
+    operator_desk_web,
     operator_place_web,
     operator_health_web,
     admin_web,

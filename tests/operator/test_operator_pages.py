@@ -271,20 +271,28 @@ async def test_front_desk_checks_in_and_out_through_forms(client, world, sanya, 
     clock.set(dt.datetime.combine(arrival, dt.time(2, 0), tzinfo=dt.UTC))
     await sign_in(client, "ops@sanya.cn", factories.PASSWORD)  # weeks later: a staff session lasts a day
     here = f"/operator/bases/{sanya}/arrivals?date={arrival.isoformat()}"
+    person = f"/operator/bookings/{booked.booking_id}/travellers/{booked.traveller_id}"
     page = await client.get(here)
-    assert page.status_code == 200 and f"/operator/bookings/{booked.booking_id}/check-in" in page.text
-    response = await post(client, f"/operator/bookings/{booked.booking_id}/check-in", {"next": here}, here)
+    assert page.status_code == 200 and f"{person}/check-in" in page.text
+    assert f"{person}/check-out" not in page.text  # nobody to check out yet: no button where check-in is
+    response = await post(client, f"{person}/check-in", {"next": here}, here)
     assert response.status_code == 303 and response.headers["location"] == here
     assert await fetchval("SELECT status FROM booking WHERE id = $1", booked.booking_id) == "checked_in"
-    again = await post(client, f"/operator/bookings/{booked.booking_id}/check-in", {"next": here}, here)
-    assert again.status_code == 303
     followed = await client.get(here)
-    assert "notice error" in followed.text
-    response = await post(
-        client, f"/operator/bookings/{booked.booking_id}/check-out", {"next": "https://evil.example/"}, here
-    )
+    assert "旅客0001 已入住。" in followed.text
+    assert "旅客0001 还没有提交健康申报。" in followed.text  # a warning, not a refusal
+    assert f"{person}/check-in" not in followed.text and f"{person}/check-out?next=" in followed.text
+    again = await post(client, f"{person}/check-in", {"next": here}, here)
+    assert again.status_code == 303
+    assert "notice error" in (await client.get(here)).text
+    confirm = await client.get(f"{person}/check-out", params={"next": here})
+    assert confirm.status_code == 200 and "确认为 旅客0001 办理退房吗" in confirm.text
+    response = await post(client, f"{person}/check-out", {"next": "https://evil.example/"}, here)
     assert response.status_code == 303 and response.headers["location"] == "/operator"
     assert await fetchval("SELECT status FROM booking WHERE id = $1", booked.booking_id) == "checked_out"
+    assert await fetchval("SELECT attendance FROM booking_traveller WHERE booking = $1", booked.booking_id) == (
+        "checked_out"
+    )
 
 
 async def test_health_review_queue_detail_with_reading_trail_and_decision(client, world, sanya):

@@ -37,3 +37,16 @@ def test_status_lists_refuse_anything_but_statuses():
     assert states.sql_list(states.CANCELLABLE) == "('held', 'confirmed')"
     with pytest.raises(ValueError):
         states.sql_list(["held'; DROP TABLE booking; --"])
+
+
+def test_a_bookings_status_follows_its_travellers_at_the_front_desk():
+    follow = states.status_from_attendance
+    assert follow(["expected", "expected"]) == states.CONFIRMED
+    assert follow(["checked_in", "expected"]) == states.CHECKED_IN  # one is enough
+    assert follow(["checked_in", "no_show"]) == states.CHECKED_IN
+    assert follow(["checked_out", "expected"]) == states.CHECKED_IN  # the stay is still under way
+    assert follow(["checked_out", "no_show"]) == states.CHECKED_OUT
+    assert follow(["no_show", "expected"]) == states.CONFIRMED
+    assert follow(["no_show", "no_show"]) == states.NO_SHOW  # only when nobody came
+    for attendance, back in states.UNDO_ATTENDANCE.items():
+        assert attendance in states.ATTENDANCE and back in states.ATTENDANCE

@@ -101,6 +101,38 @@ def cancel_deadline(
     return over
 
 
+# --- the front desk, traveller by traveller ---------------------------------------------------------
+
+# Each traveller on a sold booking is expected until the front desk checks them in (from the
+# arrival day), marks them as not come (once the arrival day is over), and checks them out. A
+# step taken by mistake can be undone on the same day at the base (``UNDO_ATTENDANCE``). None of
+# this changes beds: every sold status holds its nights.
+EXPECTED = "expected"
+ATTENDANCE = (EXPECTED, CHECKED_IN, CHECKED_OUT, NO_SHOW)
+# step -> (the attendance it starts from, the attendance it leads to)
+ATTENDANCE_STEPS: dict[str, tuple[str, str]] = {
+    "check_in": (EXPECTED, CHECKED_IN),
+    "check_out": (CHECKED_IN, CHECKED_OUT),
+    "no_show": (EXPECTED, NO_SHOW),
+}
+# Undoing a traveller's last step: where it goes back to.
+UNDO_ATTENDANCE = {CHECKED_IN: EXPECTED, CHECKED_OUT: CHECKED_IN, NO_SHOW: EXPECTED}
+
+
+def status_from_attendance(attendance: Iterable[str]) -> str:
+    """A sold booking's status from its travellers': checked in while anyone is in (or someone
+    left while another is still expected), no-show when nobody came, checked out when everyone
+    who came has left, confirmed while everyone is still expected."""
+    people = list(attendance)
+    if CHECKED_IN in people or (CHECKED_OUT in people and EXPECTED in people):
+        return CHECKED_IN
+    if people and all(person == NO_SHOW for person in people):
+        return NO_SHOW
+    if CHECKED_OUT in people:
+        return CHECKED_OUT
+    return CONFIRMED
+
+
 # --- the same rules as SQL ------------------------------------------------------------------------
 
 

@@ -58,13 +58,26 @@ class Booking(Table, tablename="booking"):
     booking_held_has_expiry = Check("status <> 'held' OR hold_expires_at IS NOT NULL")
 
 
+class Attendance(str, Enum):
+    expected = "expected"
+    checked_in = "checked_in"
+    checked_out = "checked_out"
+    no_show = "no_show"
+
+
 class BookingTraveller(Table, tablename="booking_traveller"):
-    """A traveller on a booking, with what mattered at booking time."""
+    """A traveller on a booking, with what mattered at booking time, and whether they came
+    (the front desk checks each traveller in and out; the booking's status follows, see
+    ``bookings.states.status_from_attendance``)."""
 
     booking = ForeignKey(Booking, on_delete=OnDelete.cascade, null=False)
     traveller = ForeignKey(Traveller, on_delete=OnDelete.restrict, null=False)
     home_province_code = Varchar(length=6)
     age_at_arrival = SmallInt()
+    attendance = Varchar(length=12, choices=Attendance, default=Attendance.expected)
+    checked_in_at = Timestamptz(null=True, default=None)
+    checked_out_at = Timestamptz(null=True, default=None)
+    no_show_at = Timestamptz(null=True, default=None)
 
     booking_traveller_once_per_booking = Unique(["booking", "traveller"])
 

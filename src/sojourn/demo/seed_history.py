@@ -159,10 +159,20 @@ async def _write_stay(
         at(stay.arrival, 15) if stay.status in ("checked_in", "checked_out") else None,
         at(stay.departure, 10) if stay.status == "checked_out" else None,
     )
+    attended = stay.status in ("checked_in", "checked_out", "no_show")  # each traveller as the booking
     await conn.executemany(
-        "INSERT INTO booking_traveller (booking, traveller, home_province_code, age_at_arrival) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO booking_traveller (booking, traveller, home_province_code, age_at_arrival, attendance, "
+        "checked_in_at, checked_out_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [
-            (booking_id, accounts.travellers[key], people[key].province, age_on(people[key].birth_date, stay.arrival))
+            (
+                booking_id,
+                accounts.travellers[key],
+                people[key].province,
+                age_on(people[key].birth_date, stay.arrival),
+                stay.status if attended else "expected",
+                at(stay.arrival, 15) if stay.status in ("checked_in", "checked_out") else None,
+                at(stay.departure, 10) if stay.status == "checked_out" else None,
+            )
             for key in stay.people
         ],
     )

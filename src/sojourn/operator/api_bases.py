@@ -1,5 +1,6 @@
 """``/api/v1/operator/bases/...`` and ``/api/v1/operator/bookings/...``: the base's day (dashboard,
-occupancy, arrivals manifest) and the front desk (check-in, check-out, no-show)."""
+occupancy, arrivals manifest, a week of arrivals and departures) and the front desk (check-in,
+check-out, no-show, for a whole booking or one traveller, and a same-day undo)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sojourn.di import NamedDependency
 from sojourn.operator import attendance, dashboard, manifest
 from sojourn.operator.bases import operated_bases
 from sojourn.operator.responses import manifest_response, wants_csv
-from sojourn.operator.schemas import AttendanceOut, BaseRef, DashboardOut, ManifestOut, OccupancyOut
+from sojourn.operator.schemas import AttendanceOut, BaseRef, DashboardOut, ManifestOut, OccupancyOut, WeekOut
 from sojourn.web.client_ip import client_ip
 
 Caller = Request[Principal, Any, Any]
@@ -80,8 +81,67 @@ async def arrivals_manifest(
     return manifest_response(request, data)
 
 
-async def _attendance(request: Caller, booking_id: int, step: str, clock: Clock) -> AttendanceOut:
-    return await attendance.record_attendance(request.user, booking_id, step, now=clock.now(), ip=client_ip(request))
+@get(
+    "/api/v1/operator/bases/{base_id:int}/week",
+    tags=TAGS,
+    summary="Arrivals and departures for seven days from start (default: today at the base), traveller by traveller",
+    guards=[operators],
+)
+async def base_week(
+    request: Caller, base_id: FromPath[int], clock: NamedDependency[Clock], start: FromQuery[dt.date | None] = None
+) -> WeekOut:
+    return await dashboard.week_at_the_desk(request.user, base_id, start, now=clock.now())
+
+
+async def _attendance(
+    request: Caller, booking_id: int, step: str, clock: Clock, traveller_id: int | None = None
+) -> AttendanceOut:
+    return await attendance.record_attendance(
+        request.user, booking_id, step, now=clock.now(), traveller_id=traveller_id, ip=client_ip(request)
+    )
+
+
+def _traveller_step(step: str, slug: str, summary: str) -> Any:
+    @post(
+        f"/api/v1/operator/bookings/{{booking_id:int}}/travellers/{{traveller_id:int}}/{slug}",
+        tags=TAGS,
+        summary=summary,
+        guards=[operators],
+        status_code=200,
+        name=f"api_traveller_{step}",
+    )
+    async def handler(
+        request: Caller, booking_id: FromPath[int], traveller_id: FromPath[int], clock: NamedDependency[Clock]
+    ) -> AttendanceOut:
+        return await _attendance(request, booking_id, step, clock, traveller_id)
+
+    return handler
+
+
+check_in_traveller = _traveller_step(
+    "check_in",
+    "check-in",
+    "Check in one traveller, from the arrival day (warnings: health form missing or not approved)",
+)
+check_out_traveller = _traveller_step("check_out", "check-out", "Check out one traveller who is checked in")
+no_show_traveller = _traveller_step(
+    "no_show", "no-show", "Mark one traveller as not come, once the arrival day is over"
+)
+
+
+@post(
+    "/api/v1/operator/bookings/{booking_id:int}/travellers/{traveller_id:int}/undo",
+    tags=TAGS,
+    summary="Take back a traveller's last check-in, check-out or no-show, on the day it was done",
+    guards=[operators],
+    status_code=200,
+)
+async def undo_traveller_step(
+    request: Caller, booking_id: FromPath[int], traveller_id: FromPath[int], clock: NamedDependency[Clock]
+) -> AttendanceOut:
+    return await attendance.undo_attendance(
+        request.user, booking_id, traveller_id, now=clock.now(), ip=client_ip(request)
+    )
 
 
 @post(
@@ -117,4 +177,17 @@ async def no_show(request: Caller, booking_id: FromPath[int], clock: NamedDepend
     return await _attendance(request, booking_id, "no_show", clock)
 
 
-ROUTES = [list_bases, base_dashboard, base_occupancy, arrivals_manifest, check_in, check_out, no_show]
+ROUTES = [
+    list_bases,
+    base_dashboard,
+    base_occupancy,
+    arrivals_manifest,
+    base_week,
+    check_in,
+    check_out,
+    no_show,
+    check_in_traveller,
+    check_out_traveller,
+    no_show_traveller,
+    undo_traveller_step,
+]

@@ -16,8 +16,9 @@ from sojourn.errors import InvalidInput
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.operator import occupancy
+from sojourn.operator.attendance import people_of
 from sojourn.operator.bases import base_ref, operated_base
-from sojourn.operator.schemas import DashboardOut, HoldItem, OccupancyOut, StayItem
+from sojourn.operator.schemas import DashboardOut, DayAtTheDesk, HoldItem, OccupancyOut, StayItem, WeekOut
 
 OCCUPANCY_NIGHTS = 90
 EXPIRING_WITHIN = dt.timedelta(minutes=30)
@@ -41,7 +42,11 @@ STAYING = f"k.status = '{states.CHECKED_IN}'"
 DESK_ARRIVING = ARRIVING
 DESK_LATE = f"k.arrival < $2 AND k.departure > $2 AND k.status = '{states.CONFIRMED}'"
 DESK_LEAVING = LEAVING
-DESK_STAYING = f"{STAYING} AND k.departure <> $2"
+DESK_STAYING = f"{STAYING} AND k.departure <> $2 AND k.arrival <> $2"  # not again those arriving that day
+# A week ahead: who is due to come and who is due to leave each day, whatever the desk did yet.
+WEEK_ARRIVING = ARRIVING
+WEEK_LEAVING = f"k.departure = $2 AND {states.status_in_sql('k', states.GOING_AHEAD)}"
+WEEK_DAYS = 7
 
 EXPIRING_SQL = f"""
 SELECT k.id, k.reference, k.tour, k.arrival, k.departure, k.party_size, k.hold_expires_at, t.title_zh, t.title_en
@@ -129,13 +134,48 @@ async def base_occupancy(
         )
 
 
-async def front_desk(principal: Principal, base_id: int, day: dt.date) -> dict[str, list[StayItem]]:
-    """The lists the front desk works from on ``day``."""
+async def _with_people(conn: Any, items: list[StayItem], time_zone: str, today: dt.date) -> list[StayItem]:
+    people = await people_of(conn, [item.booking_id for item in items], time_zone, today)
+    for item in items:
+        item.people = people[item.booking_id]
+    return items
+
+
+async def front_desk(
+    principal: Principal, base_id: int, day: dt.date, *, now: dt.datetime
+) -> dict[str, list[StayItem]]:
+    """The lists the front desk works from on ``day``, each booking with its travellers."""
     async with db.connection() as conn:
-        await operated_base(conn, principal, base_id)
+        base = await operated_base(conn, principal, base_id)
+        today = today_at(base["time_zone"], now)
         return {
-            "arriving": await stays(conn, base_id, DESK_ARRIVING, day),
-            "late": await stays(conn, base_id, DESK_LATE, day),
-            "leaving": await stays(conn, base_id, DESK_LEAVING, day),
-            "staying": await stays(conn, base_id, DESK_STAYING, day),
+            name: await _with_people(conn, await stays(conn, base_id, condition, day), base["time_zone"], today)
+            for name, condition in (
+                ("arriving", DESK_ARRIVING),
+                ("late", DESK_LATE),
+                ("leaving", DESK_LEAVING),
+                ("staying", DESK_STAYING),
+            )
         }
+
+
+async def week_at_the_desk(principal: Principal, base_id: int, start: dt.date | None, *, now: dt.datetime) -> WeekOut:
+    """Arrivals and departures for the seven days from ``start`` (today at the base when None),
+    each booking with its travellers."""
+    async with db.connection() as conn:
+        base = await operated_base(conn, principal, base_id)
+        today = today_at(base["time_zone"], now)
+        start = start or today
+        days = []
+        for offset in range(WEEK_DAYS):
+            day = start + dt.timedelta(days=offset)
+            arriving = await stays(conn, base_id, WEEK_ARRIVING, day)
+            leaving = await stays(conn, base_id, WEEK_LEAVING, day)
+            days.append(
+                DayAtTheDesk(
+                    day=day,
+                    arriving=await _with_people(conn, arriving, base["time_zone"], today),
+                    leaving=await _with_people(conn, leaving, base["time_zone"], today),
+                )
+            )
+        return WeekOut(base_id=base_id, start=start, days=days)

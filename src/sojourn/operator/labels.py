@@ -18,6 +18,12 @@ BOOKING_STATUS = {
     "cancelled": _l("Cancelled"),
     "expired": _l("Hold ran out"),
 }
+ATTENDANCE = {
+    "expected": _l("Expected"),
+    "checked_in": _l("Checked in"),
+    "checked_out": _l("Checked out"),
+    "no_show": _l("Did not come"),
+}
 TOUR_STATUS = {
     "draft": _l("Draft (not offered)"),
     "published": _l("Open for booking"),
@@ -72,6 +78,7 @@ def everything() -> dict[str, dict[str, Any]]:
     """All tables, for templates."""
     return {
         "booking_status": BOOKING_STATUS,
+        "attendance": ATTENDANCE,
         "tour_status": TOUR_STATUS,
         "trip_mode": TRIP_MODE,
         "declaration_status": DECLARATION_STATUS,

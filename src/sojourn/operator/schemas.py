@@ -36,6 +36,20 @@ class OccupancyOut(msgspec.Struct):
     nights: list[NightOut]
 
 
+class TravellerAttendance(msgspec.Struct):
+    """One traveller at the front desk: expected, checked_in, checked_out or no_show, with the
+    health declaration's status (none, draft, submitted, info_requested, accepted, declined ...)."""
+
+    traveller_id: int
+    name: str
+    attendance: str
+    declaration_status: str
+    checked_in_at: dt.datetime | None = None
+    checked_out_at: dt.datetime | None = None
+    no_show_at: dt.datetime | None = None
+    can_undo: bool = False  # its last step was taken today at the base
+
+
 class StayItem(msgspec.Struct):
     booking_id: int
     reference: str
@@ -48,6 +62,7 @@ class StayItem(msgspec.Struct):
     travellers: list[str]
     checked_in_at: dt.datetime | None = None
     checked_out_at: dt.datetime | None = None
+    people: list[TravellerAttendance] = msgspec.field(default_factory=list)
 
 
 class HoldItem(msgspec.Struct):
@@ -84,6 +99,23 @@ class AttendanceOut(msgspec.Struct):
     departure: dt.date
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
+    travellers: list[TravellerAttendance] = msgspec.field(default_factory=list)
+    # Said, never blocking: e.g. a traveller checked in whose health form is missing or not approved.
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+
+class DayAtTheDesk(msgspec.Struct):
+    day: dt.date
+    arriving: list[StayItem]
+    leaving: list[StayItem]
+
+
+class WeekOut(msgspec.Struct):
+    """Arrivals and departures at a base for seven days from ``start``."""
+
+    base_id: int
+    start: dt.date
+    days: list[DayAtTheDesk]
 
 
 class ManifestRow(msgspec.Struct):

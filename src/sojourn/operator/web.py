@@ -66,7 +66,7 @@ async def arrivals_page(
     bases, base = await choose_base(request.user, base_id)
     today = today_at(base.time_zone, clock.now())
     day = date or today
-    lists: dict[str, Any] = dict(await dashboard.front_desk(request.user, base.id, day))
+    lists: dict[str, Any] = dict(await dashboard.front_desk(request.user, base.id, day, now=clock.now()))
     return page(
         "arrivals.html",
         section="arrivals",
