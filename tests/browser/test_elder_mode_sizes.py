@@ -3,6 +3,7 @@ and on a phone (390 × 844) the price and the main booking button on the first s
 
 from __future__ import annotations
 
+from sojourn import db as database
 from tests import factories
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.browser.test_journey import Words, family_account, sign_in_on_page
@@ -51,7 +52,9 @@ async def test_elder_mode_text_is_24_px_and_targets_60_px_on_a_phone(page, db):
 
 async def test_on_a_phone_in_elder_mode_the_price_and_the_book_button_are_on_the_first_screen(page, db):
     world = await factories.small_world()
-    await family_account("zh_CN")
+    _, holder = await family_account("zh_CN")
+    async with database.connection() as conn:  # she lives in Beijing: the exchange is open to her
+        await conn.execute("UPDATE traveller SET home_province_code = '110000' WHERE id = $1", holder)
     await page.set_viewport_size(PHONE)
     await page.goto("/login")
     await _elder_mode_on(page)

@@ -238,9 +238,21 @@ async def tour_page(
             "live": month_calendar.live_updates(),
             "today": today,
             "province": province_name(base.province_code, current_locale()),
+            "exchange_outsiders": await _exchange_outsiders(request, tour, today),
             **place_context(await travel.place_of(tour.base_id)),
         },
     )
+
+
+async def _exchange_outsiders(request: Request[Any, Any, Any], tour: TourOut, today: dt.date) -> list[str]:
+    """The signed-in traveller's people who cannot join this exchange (they live elsewhere): told
+    here, on the tour page, not at the booking's third step."""
+    user = request.scope.get("user")
+    if tour.mode != "interactive" or user is None or user.role.value != "traveller":
+        return []
+    provinces = {quota.province_code for quota in tour.quotas}
+    people, _ = await travellers.list_travellers(user, today)
+    return [person.name for person in people if person.home_province_code not in provinces]
 
 
 @get("/tours/{tour_id:int}/price", include_in_schema=False)
