@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Template
 
 from sojourn.alliance.regions import province_name
@@ -25,6 +25,7 @@ from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 from sojourn.feedback import reviews
 from sojourn.feedback.scores import base_scores
+from sojourn.hotline.booking_for import start_booking_for
 from sojourn.i18n import current_locale
 from sojourn.tours import month_calendar, services
 from sojourn.tours.month_calendar import MonthChoice
@@ -47,6 +48,7 @@ FlagChoice = Annotated[str | None, Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
 SortChoice = Annotated[str | None, Parameter(pattern=r"^(|price|rating|distance)$")]
+ForSenior = Annotated[int | None, QueryParameter(name="for", ge=1, le=2**31 - 1)]
 
 MEDICAL_CHOICES = {
     "hospital": ("hospital_on_site",),
@@ -154,8 +156,11 @@ async def search_page(
     sort: SortChoice = None,
     home: AreaChoice = None,
     page: PageNumber = 1,
+    for_senior: ForSenior = None,
 ) -> Template:
     now = clock.now()
+    if for_senior is not None:  # the hotline opens the search "for" a senior: kept in view from here on
+        await start_booking_for(request, for_senior)
     form = SearchForm(
         arrival=arrival or "",
         departure=departure or "",
