@@ -109,6 +109,21 @@ async def tour(
     )
 
 
+async def agreement(
+    member_one: int,
+    member_two: int,
+    *,
+    modes: tuple[str, ...] = ("interactive",),
+    signed_on: dt.date = dt.date(2023, 6, 1),
+    expires_on: dt.date | None = None,
+) -> dict:
+    """An alliance agreement between two members (stored lowest id first)."""
+    first, second = sorted((member_one, member_two))
+    return await _insert(
+        "agreement", member_a=first, member_b=second, modes=list(modes), signed_on=signed_on, expires_on=expires_on
+    )
+
+
 async def quota(tour_id: int, member_id: int, seats: int) -> dict:
     return await _insert("tour_quota", tour=tour_id, member=member_id, seats=seats)
 

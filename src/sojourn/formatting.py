@@ -71,3 +71,9 @@ def humanize(value: dt.datetime | dt.date | None) -> str:
         return ""
     locale = "zh" if i18n.current_locale() == "zh_CN" else "en"
     return arrow.get(value).humanize(locale=locale)
+
+
+def desk_number(agent_account_id: int) -> str:
+    """The number a hotline agent answers under: a senior is told which desk booked, never the
+    agent's name (staff names stay private; the desk number is enough to find the call)."""
+    return f"{agent_account_id:04d}"

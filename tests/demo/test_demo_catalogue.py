@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from sojourn import db as sojourn_db
+from sojourn.alliance.agreements import agreement_in_force
 from sojourn.demo.catalogue import AGREEMENTS, INNER_MONGOLIA, MEMBERS
 from sojourn.demo.catalogue_bases import BASES
 from sojourn.demo.catalogue_stays import SEASONAL_STAYS
@@ -105,7 +106,7 @@ async def test_every_mode_has_published_tours_in_the_next_year(db, today):
 async def test_every_exchange_has_a_partner_an_agreement_and_quotas_for_both(db, today):
     await seed_catalogue(today)
     exchanges = await _fetch(
-        "SELECT t.id, t.organiser, t.partner, t.seats, t.package_price_fen, t.monthly_price_fen, "
+        "SELECT t.id, t.organiser, t.partner, t.seats, t.package_price_fen, t.monthly_price_fen, t.starts_on, t.ends_on, "
         "(SELECT array_agg(q.member ORDER BY q.member) FROM tour_quota q WHERE q.tour = t.id) "
         "AS quota_members, (SELECT sum(q.seats) FROM tour_quota q WHERE q.tour = t.id) AS "
         "quota_seats, EXISTS (SELECT 1 FROM agreement a WHERE a.member_a = least(t.organiser, "
@@ -121,6 +122,11 @@ async def test_every_exchange_has_a_partner_an_agreement_and_quotas_for_both(db,
         assert tour["seats"] == tour["quota_seats"]
         assert tour["package_price_fen"] > 0 and tour["monthly_price_fen"] is None
         assert tour["agreed"]
+        # The rule publishing checks: an agreement for exchanges in force over the whole trip.
+        async with sojourn_db.connection() as conn:
+            assert await agreement_in_force(
+                conn, tour["organiser"], tour["partner"], "interactive", tour["starts_on"], tour["ends_on"]
+            ), tour
     assert not await _fetch(
         "SELECT id FROM tour WHERE mode <> 'interactive' AND (partner IS NOT NULL "
         "OR EXISTS (SELECT 1 FROM tour_quota q WHERE q.tour = tour.id))"

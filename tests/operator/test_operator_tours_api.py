@@ -12,6 +12,7 @@ from tests import factories
 from tests.booking_helpers import booker, calendar_mismatches
 from tests.health_helpers import START, book, fetch, fetchval, operator
 from tests.pinned import PINNED_NOW
+from tests.web_helpers import post_form, sign_in
 
 TOURS = "/api/v1/operator/tours"
 
@@ -369,3 +370,86 @@ async def test_an_id_beyond_any_row_is_a_field_error_not_a_server_error(client, 
     )
     assert too_big.status_code in (400, 422) and field in too_big.json().get("field_errors", {})
     assert await fetchval("SELECT count(*) FROM tour WHERE title_zh = $1", body["title_zh"]) == 0
+
+
+def exchange_body(world, **changes) -> dict:
+    return {
+        **vacation_body(world, base_id=world.bases["hulunbuir"]["id"], mode="interactive", seats=10),
+        "partner_member_id": world.members["bj"]["id"],
+        "quotas": [
+            {"member_id": world.members["bj"]["id"], "seats": 6},
+            {"member_id": world.members["nm"]["id"], "seats": 4},
+        ],
+        **changes,
+    }
+
+
+async def test_an_exchange_is_offered_only_under_an_agreement_for_exchanges_in_force_over_its_dates(
+    client, world, hulunbuir_ops
+):
+    created = await client.post(TOURS, json=exchange_body(world), headers=hulunbuir_ops)
+    assert created.status_code == 201, created.text
+    tour = created.json()
+    ends_on = dt.date.fromisoformat(tour["ends_on"])
+    nm, bj = world.members["nm"]["id"], world.members["bj"]["id"]
+
+    async def publish(language: str = "zh-CN") -> httpx.Response:
+        headers = {**hulunbuir_ops, "Accept-Language": language}
+        return await client.post(f"{TOURS}/{tour['id']}/publish", headers=headers)
+
+    refused = await publish()
+    assert refused.status_code == 409 and refused.json()["code"] == "no_exchange_agreement"
+    assert "联盟协议" in refused.json()["detail"], refused.json()
+    english = await publish("en")
+    assert "no alliance agreement for exchange trips in force" in english.json()["detail"]
+    assert await fetchval("SELECT status FROM tour WHERE id = $1", tour["id"]) == "draft"
+
+    # An agreement for holidays only, or one that ends before the trip does, is not enough.
+    wrong_mode = await factories.agreement(nm, bj, modes=("vacation", "migratory"))
+    assert (await publish()).json()["code"] == "no_exchange_agreement"
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE agreement SET modes = '{interactive}', expires_on = $2 WHERE id = $1",
+            wrong_mode["id"],
+            ends_on - dt.timedelta(days=1),
+        )
+    assert (await publish()).json()["code"] == "no_exchange_agreement"
+    async with db.connection() as conn:
+        await conn.execute("UPDATE agreement SET expires_on = $2 WHERE id = $1", wrong_mode["id"], ends_on)
+    published = await publish()
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    assert published.json()["warnings"] == []  # 6 + 4 quotas fill the 10 seats
+
+
+async def test_quotas_short_of_the_seats_give_a_warning_on_the_api_and_the_page(client, world, hulunbuir_ops):
+    await factories.agreement(world.members["nm"]["id"], world.members["bj"]["id"])
+    body = exchange_body(
+        world,
+        quotas=[
+            {"member_id": world.members["bj"]["id"], "seats": 5},
+            {"member_id": world.members["nm"]["id"], "seats": 2},
+        ],
+    )
+    tour = (await client.post(TOURS, json=body, headers=hulunbuir_ops)).json()
+    published = await client.post(f"{TOURS}/{tour['id']}/publish", headers={**hulunbuir_ops, "Accept-Language": "en"})
+    assert published.status_code == 200
+    assert published.json()["warnings"] == [
+        "The members' quotas add up to 7 of the 10 seats: 3 seats cannot be booked by anyone."
+        " Raise the quotas or lower the seats."
+    ]
+    await factories.account("page@hulunbuir.cn", role="operator", base_ids=[world.bases["hulunbuir"]["id"]])
+    await sign_in(client, "page@hulunbuir.cn", factories.PASSWORD)
+    page = await client.get(f"/operator/tours/{tour['id']}")
+    assert "成员名额合计 7 个,少于 10 个座位" in page.text, page.text
+
+
+async def test_publishing_an_exchange_without_agreement_on_the_page_says_why(client, world, hulunbuir_ops):
+    tour = (await client.post(TOURS, json=exchange_body(world), headers=hulunbuir_ops)).json()
+    await factories.account("page@hulunbuir.cn", role="operator", base_ids=[world.bases["hulunbuir"]["id"]])
+    await sign_in(client, "page@hulunbuir.cn", factories.PASSWORD)
+    target = f"/operator/tours/{tour['id']}"
+    refused = await post_form(client, f"{target}/publish", {}, from_page=target)
+    assert refused.status_code == 303 and refused.headers["location"] == target
+    page = await client.get(target)
+    assert "没有有效的互动交流联盟协议" in page.text
+    assert await fetchval("SELECT status FROM tour WHERE id = $1", tour["id"]) == "draft"

@@ -205,3 +205,33 @@ async def test_hotline_and_base_numbers_are_tap_to_call(client, db):
         await conn.execute("UPDATE base SET contact_phone = '0898-8888 6666' WHERE id = $1", world.bases["sanya"]["id"])
     base = await client.get(f"/bases/{world.bases['sanya']['id']}")
     assert re.search(r'<a class="phone" href="tel:[+0-9-]+">0898-8888 6666</a>', base.text), base.text[-3000:]
+
+
+async def test_an_exchange_says_who_may_join_on_its_card_and_its_page(client, db):
+    world = await factories.small_world()
+    exchange = world.tours["interactive"]
+    found = await client.get("/tours", params={"mode": "interactive"})
+    card = found.text[found.text.index(exchange["title_zh"]) :]
+    assert "只限常住内蒙古或北京的出行人报名。" in card
+    assert "内蒙古(内蒙古):剩余 4 个名额" in card and "北京(北京):剩余 8 个名额" in card
+    page = await client.get(f"/tours/{exchange['id']}", headers=EN)
+    assert "Only for travellers who live in Inner Mongolia or Beijing." in page.text
+    assert "Beijing (Beijing): 8 places left" in page.text
+    quotas = (await client.get(f"/api/v1/tours/{exchange['id']}")).json()["quotas"]
+    assert {(q["province_code"], q["seats_left"]) for q in quotas} == {("150000", 4), ("110000", 8)}
+    # Vacation cards say nothing of the kind.
+    assert "只限常住" not in (await client.get(f"/tours/{world.tours['vacation']['id']}")).text
+
+
+async def test_a_traveller_from_elsewhere_is_told_on_the_exchange_page_before_booking(client, db):
+    world = await factories.small_world()
+    exchange = world.tours["interactive"]
+    _, (wang, li) = await signed_in_family(client)  # both live in Heilongjiang (230000)
+    page = await client.get(f"/tours/{exchange['id']}", headers=EN)
+    assert "王秀兰、李建国 do not live in one of these provinces, so cannot join this exchange." in page.text
+    async with database.connection() as conn:
+        await conn.execute("UPDATE traveller SET home_province_code = '110000' WHERE id = $1", wang)
+    page = await client.get(f"/tours/{exchange['id']}", headers=EN)
+    assert "李建国 does not live in one of these provinces, so cannot join this exchange." in page.text
+    assert "王秀兰 does not live" not in page.text
+    assert "join this exchange" not in (await client.get(f"/tours/{world.tours['vacation']['id']}", headers=EN)).text

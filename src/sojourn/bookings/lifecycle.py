@@ -31,6 +31,7 @@ from sojourn.bookings.stays import Stay
 from sojourn.config import Settings
 from sojourn.db import rows
 from sojourn.errors import Conflict
+from sojourn.formatting import desk_number
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
 
@@ -105,7 +106,13 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
                 conn,
                 "booking_confirmed",
                 row.account,
-                {"booking_id": booking_id, "reference": row.reference, "arrival": row.arrival.isoformat()},
+                {
+                    "booking_id": booking_id,
+                    "reference": row.reference,
+                    "arrival": row.arrival.isoformat(),
+                    # Booked by the hotline: the senior is told so, with the desk (never the agent's name).
+                    "hotline_desk": desk_number(row.booked_by) if row.booked_by != row.account else None,
+                },
                 dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
                 deliver_after=now,
             )

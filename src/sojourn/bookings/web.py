@@ -19,6 +19,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from sojourn.accounts import rate_limits
+from sojourn.accounts.tables import Role
 from sojourn.bookings import holds, waitlist
 from sojourn.bookings.pages import booker_page, stay_query, steps_for
 from sojourn.bookings.schemas import BookingIn
@@ -27,6 +28,7 @@ from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.errors import Busy, Conflict, DomainError, InvalidInput
+from sojourn.hotline.booking_for import SeniorGroup, booking_for, group_by_senior
 from sojourn.i18n import gettext as _
 from sojourn.tours import services as tours
 from sojourn.tours.quotes import quote
@@ -44,16 +46,30 @@ class StayForm(msgspec.Struct):
     request_key: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
-async def _people(principal: Any, today: dt.date) -> list[Any]:
-    people, _total = await travellers.list_travellers(principal, today)
-    return people
+async def _people(request: Request[Any, Any, Any], today: dt.date) -> list[Any]:
+    """Who may be booked: the account's people; for an agent booking for a senior, only hers."""
+    people, _total = await travellers.list_travellers(request.user, today)
+    senior = booking_for(request)
+    if senior is None:
+        return people
+    groups = await group_by_senior(request.user, people, senior["account_id"])
+    return [person for group in groups for person in group.people]
+
+
+async def _groups(request: Request[Any, Any, Any], people: list[Any]) -> list[SeniorGroup] | None:
+    """An agent's choices per senior (never one flat list of everyone's people)."""
+    if request.user.role != Role.agent:
+        return None
+    senior = booking_for(request)
+    return await group_by_senior(request.user, people, senior["account_id"] if senior else None)
 
 
 def _context(tour: TourOut, step: str, **extra: Any) -> dict[str, Any]:
     return {"tour": tour, "steps": steps_for(tour.mode), "step": step, "errors": {}, **extra}
 
 
-def _travellers_page(
+async def _travellers_page(
+    request: Request[Any, Any, Any],
     tour: TourOut,
     people: list[Any],
     chosen: list[int],
@@ -69,6 +85,7 @@ def _travellers_page(
             tour,
             "travellers",
             people=people,
+            groups=await _groups(request, people),
             chosen=chosen,
             arrival=arrival or "",
             departure=departure or "",
@@ -92,11 +109,10 @@ async def choose_travellers(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = request.user
     tour = await tours.get_tour(tour_id, clock.now())
-    people = await _people(principal, clock.today_in(tour.time_zone))
+    people = await _people(request, clock.today_in(tour.time_zone))
     chosen = traveller_ids or ([people[0].id] if len(people) == 1 else [])
-    return _travellers_page(tour, people, chosen, arrival, departure)
+    return await _travellers_page(request, tour, people, chosen, arrival, departure)
 
 
 def _dates_page(tour: TourOut, chosen: list[int], offer: dict[str, Any], status: int = 200) -> Template:
@@ -116,14 +132,13 @@ async def choose_dates(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
     if tour.mode != "migratory":
         return Redirect(f"/book/{tour.id}/hold?{stay_query(traveller_ids or [])}", status_code=303)
     if not traveller_ids:
-        people = await _people(principal, clock.today_in(tour.time_zone))
-        return _travellers_page(tour, people, [], arrival, departure, _no_one_chosen(), 400)
+        people = await _people(request, clock.today_in(tour.time_zone))
+        return await _travellers_page(request, tour, people, [], arrival, departure, _no_one_chosen(), 400)
     offer = quote(tour, arrival, departure, len(traveller_ids), today_at(tour.time_zone, now))
     return _dates_page(tour, traveller_ids, offer)
 
@@ -169,12 +184,11 @@ async def review_before_hold(
     arrival: DateChoice = None,
     departure: DateChoice = None,
 ) -> Template | Redirect:
-    principal = request.user
     now = clock.now()
     tour = await tours.get_tour(tour_id, now)
-    people = await _people(principal, clock.today_in(tour.time_zone))
+    people = await _people(request, clock.today_in(tour.time_zone))
     if not traveller_ids:
-        return _travellers_page(tour, people, [], arrival, departure, _no_one_chosen(), 400)
+        return await _travellers_page(request, tour, people, [], arrival, departure, _no_one_chosen(), 400)
     offer = quote(tour, arrival, departure, len(traveller_ids), today_at(tour.time_zone, now))
     if tour.mode == "migratory" and (offer["errors"] or not offer.get("nights")):
         if not offer["errors"]:
@@ -206,12 +220,16 @@ def _booking_in(tour_id: int, form: StayForm) -> BookingIn:
     return BookingIn(tour_id=tour_id, traveller_ids=form.traveller_ids, arrival=arrival, departure=departure)
 
 
-async def _refused(tour: TourOut, principal: Any, form: StayForm, problem: DomainError, now: dt.datetime) -> Template:
+async def _refused(
+    request: Request[Any, Any, Any], tour: TourOut, form: StayForm, problem: DomainError, now: dt.datetime
+) -> Template:
     """Show the engine's answer on the step it concerns: people, dates, or the hold itself."""
-    people = await _people(principal, today_at(tour.time_zone, now))
+    people = await _people(request, today_at(tour.time_zone, now))
     fields = {key: str(value) for key, value in problem.field_errors.items()}
     if "traveller_ids" in fields:
-        return _travellers_page(tour, people, form.traveller_ids, form.arrival, form.departure, fields, problem.status)
+        return await _travellers_page(
+            request, tour, people, form.traveller_ids, form.arrival, form.departure, fields, problem.status
+        )
     offer = quote(tour, form.arrival, form.departure, max(len(form.traveller_ids), 1), today_at(tour.time_zone, now))
     if fields and tour.mode == "migratory":
         offer["errors"] = fields
@@ -242,7 +260,7 @@ async def hold(
             principal, _booking_in(tour_id, form), settings=settings, now=now, idempotency_key=form.request_key
         )
     except (InvalidInput, Conflict, Busy) as problem:
-        return await _refused(tour, principal, form, problem, now)
+        return await _refused(request, tour, form, problem, now)
     return Redirect(f"/trips/{result.booking.id}/health", status_code=303)
 
 
@@ -274,7 +292,7 @@ async def join_waitlist(
             idempotency_key=f"wait-{form.request_key}" if form.request_key else None,
         )
     except (InvalidInput, Conflict, Busy) as problem:
-        return await _refused(tour, principal, form, problem, now)
+        return await _refused(request, tour, form, problem, now)
     flash(
         request,
         _(

@@ -19,7 +19,7 @@ from sojourn.config import Settings
 from sojourn.crypto import KeyRing
 from sojourn.di import NamedDependency
 from sojourn.errors import Conflict, DomainError
-from sojourn.hotline import mandates, services
+from sojourn.hotline import booking_for, mandates, services
 from sojourn.hotline.desk import page_helpers
 from sojourn.hotline.forms import read_consent_form, senior_key
 from sojourn.i18n import gettext as _
@@ -110,6 +110,13 @@ async def withdraw_consent(request: Caller, traveller_id: FromPath[int], clock: 
     return Redirect("/hotline", status_code=303)
 
 
+@post("/hotline/booking-for/stop", include_in_schema=False, guards=[agents], status_code=303)
+async def stop_booking_for(request: Caller) -> Redirect:
+    """The agent is done with this senior: the banner goes, the desk opens for the next call."""
+    booking_for.stop_booking_for(request)
+    return Redirect("/hotline", status_code=303)
+
+
 @get("/hotline/seniors/{account_id:int}", include_in_schema=False, guards=[agents])
 async def senior_page(
     request: Caller, account_id: FromPath[int], clock: NamedDependency[Clock], settings: NamedDependency[Settings]
@@ -120,4 +127,4 @@ async def senior_page(
     return Template("hotline/senior.html", context={"senior": overview, "values": {}, "errors": {}, **page_helpers()})
 
 
-ROUTES = [desk, search, record_consent, withdraw_consent, senior_page]
+ROUTES = [desk, search, record_consent, withdraw_consent, stop_booking_for, senior_page]

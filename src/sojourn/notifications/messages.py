@@ -89,14 +89,14 @@ def _hold_made(p: dict[str, Any]) -> Message:
 
 
 def _booking_confirmed(p: dict[str, Any]) -> Message:
-    return Message(
-        _("Your booking is confirmed"),
-        _(
-            "Your booking %(reference)s is confirmed. You arrive on %(arrival)s. We look forward to seeing you.",
-            reference=p.get("reference", ""),
-            arrival=_date(p.get("arrival")),
-        ),
+    body = _(
+        "Your booking %(reference)s is confirmed. You arrive on %(arrival)s. We look forward to seeing you.",
+        reference=p.get("reference", ""),
+        arrival=_date(p.get("arrival")),
     )
+    if p.get("hotline_desk"):
+        body += " " + _("The 96111 hotline booked it for you (desk %(desk)s).", desk=p["hotline_desk"])
+    return Message(_("Your booking is confirmed"), body)
 
 
 def _booking_cancelled(p: dict[str, Any]) -> Message:

@@ -27,6 +27,7 @@ from sojourn.bookings.locking import lock_base
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
 from sojourn.errors import Conflict, InvalidInput, NotFound
+from sojourn.i18n import gettext as _
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours.management_schemas import OperatorTourOut, QuotaTaken, TourIn, TourPatch
 from sojourn.tours.services import TOUR_SELECT, tour_out
@@ -70,7 +71,24 @@ def operator_tour_out(row: Any) -> OperatorTourOut:
         quota_taken=[QuotaTaken(**quota) for quota in quota_taken],
         active_bookings=row["active_bookings"],
         travellers_booked=row["travellers_booked"],
+        warnings=_warnings(row["mode"], row["seats"], quota_taken),
     )
+
+
+def _warnings(mode: str, seats: int | None, quotas: list[dict[str, Any]]) -> list[str]:
+    """Only travellers of a member with a quota can book an exchange: seats beyond the quotas stay empty."""
+    in_quotas = sum(quota["seats"] for quota in quotas)
+    if mode != "interactive" or seats is None or in_quotas >= seats:
+        return []
+    return [
+        _(
+            "The members' quotas add up to %(quotas)s of the %(seats)s seats: %(rest)s seats cannot be booked by"
+            " anyone. Raise the quotas or lower the seats.",
+            quotas=in_quotas,
+            seats=seats,
+            rest=seats - in_quotas,
+        )
+    ]
 
 
 async def list_tours(

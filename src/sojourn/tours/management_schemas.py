@@ -133,6 +133,7 @@ class OperatorTourOut(TourOut, kw_only=True):
     quota_taken: list[QuotaTaken] = msgspec.field(default_factory=list)
     active_bookings: int = 0  # holds still running, confirmed and checked-in bookings
     travellers_booked: int = 0
+    warnings: list[str] = msgspec.field(default_factory=list)  # allowed, but probably not meant
 
 
 class DepartureCancelledOut(msgspec.Struct):

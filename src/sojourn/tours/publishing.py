@@ -10,12 +10,14 @@ from typing import Any
 
 from sojourn import db
 from sojourn.accounts.principal import Principal
+from sojourn.alliance.agreements import agreement_in_force
 from sojourn.audit import services as audit
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
 from sojourn.errors import Conflict
+from sojourn.formatting import long_date
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.tours.management import read_tour, scoped_tour
 from sojourn.tours.management_schemas import OperatorTourOut
@@ -45,6 +47,8 @@ async def _change_status(
                 assert row is not None  # found by scoped_tour above; tours are never deleted
                 if row["status"] != target:
                     check(row, today_at(row["time_zone"], now))
+                    if target == "published":
+                        await _check_exchange_agreement(conn, row)
                     await conn.execute(
                         "UPDATE tour SET status = $2, updated_at = $3 WHERE id = $1", tour_id, target, now
                     )
@@ -76,6 +80,25 @@ def _publishable(row: Any, today: dt.date) -> None:
         raise Conflict(
             _l("This tour starts too soon or is over. Change its dates before offering it."), code="tour_started"
         )
+
+
+async def _check_exchange_agreement(conn: Any, row: Any) -> None:
+    """An exchange between two members needs their agreement, for exchanges, over the whole trip."""
+    if row["mode"] != "interactive" or row["partner"] is None:
+        return
+    if await agreement_in_force(
+        conn, row["organiser"], row["partner"], "interactive", row["starts_on"], row["ends_on"]
+    ):
+        return
+    raise Conflict(
+        _l(
+            "These two members have no alliance agreement for exchange trips in force from %(first)s to %(last)s,"
+            " so the exchange cannot be offered. Ask the alliance to record the agreement (or extend it) first.",
+            first=long_date(row["starts_on"]),
+            last=long_date(row["ends_on"]),
+        ),
+        code="no_exchange_agreement",
+    )
 
 
 def _closable(row: Any, today: dt.date) -> None:

@@ -14,6 +14,9 @@ class QuotaOut(msgspec.Struct):
     member_id: int
     seats: int
     seats_left: int
+    province_code: str = ""  # the member's province: its travellers book these seats
+    province: str = ""  # its name, in the reader's language
+    member_name: str = ""
 
 
 class TourOut(msgspec.Struct):

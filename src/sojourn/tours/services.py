@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 
 from sojourn import db
+from sojourn.alliance.regions import province_name
 from sojourn.bookings import states
 from sojourn.errors import NotFound
+from sojourn.i18n import current_locale
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.tours.pricing import per_night_fen
@@ -46,8 +48,9 @@ SELECT t.*, b.name_zh AS base_name_zh, b.name_en AS base_name_en, b.province_cod
            WHERE k.tour = t.id AND {states.run_out_hold_sql("k", "$1")}), 0)::int
        END AS seats_left,
        coalesce((SELECT json_agg(json_build_object('member_id', q.member, 'seats', q.seats,
-                 'seats_left', q.seats - q.taken) ORDER BY q.member)
-                 FROM tour_quota q WHERE q.tour = t.id), '[]') AS quotas,
+                 'seats_left', q.seats - q.taken, 'province_code', m.code,
+                 'member_name_zh', m.name_zh, 'member_name_en', m.name_en) ORDER BY q.member)
+                 FROM tour_quota q JOIN member m ON m.id = q.member WHERE q.tour = t.id), '[]') AS quotas,
        count(*) OVER () AS total_count
 FROM tour t JOIN base b ON b.id = t.base
 """
@@ -103,6 +106,18 @@ def _where(filters: TourFilter, args: list[Any]) -> str:
     return " WHERE " + " AND ".join(clauses)
 
 
+def quota_out(quota: dict[str, Any]) -> QuotaOut:
+    """A member's seats on an exchange, with the province whose travellers they are for."""
+    return QuotaOut(
+        member_id=quota["member_id"],
+        seats=quota["seats"],
+        seats_left=max(quota["seats_left"], 0),
+        province_code=quota["province_code"],
+        province=province_name(quota["province_code"], current_locale()),
+        member_name=pick({"name_zh": quota["member_name_zh"], "name_en": quota["member_name_en"]}, "name"),
+    )
+
+
 def tour_out(row: Any) -> TourOut:
     quotas = row["quotas"]
     if isinstance(quotas, str):
@@ -136,7 +151,7 @@ def tour_out(row: Any) -> TourOut:
         seats_left=row["seats_left"],
         organiser_member_id=row["organiser"],
         partner_member_id=row["partner"],
-        quotas=[QuotaOut(**quota) for quota in quotas],
+        quotas=[quota_out(quota) for quota in quotas],
         cancellation_policy=[RefundTier(**tier) for tier in policy],
         health_requirements=list(row["health_requirements"] or []),
         declaration_due_days=row["declaration_due_days"],

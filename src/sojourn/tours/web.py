@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Template
 
 from sojourn.alliance.regions import province_name
@@ -25,6 +25,7 @@ from sojourn.clock import Clock
 from sojourn.di import NamedDependency
 from sojourn.feedback import reviews
 from sojourn.feedback.scores import base_scores
+from sojourn.hotline.booking_for import start_booking_for
 from sojourn.i18n import current_locale
 from sojourn.tours import month_calendar, services
 from sojourn.tours.month_calendar import MonthChoice
@@ -47,6 +48,7 @@ FlagChoice = Annotated[str | None, Parameter(pattern=r"^(|1|on)$")]
 PageNumber = Annotated[int, Parameter(ge=1, le=10_000)]
 PartySize = Annotated[int, Parameter(ge=1, le=10)]
 SortChoice = Annotated[str | None, Parameter(pattern=r"^(|price|rating|distance)$")]
+ForSenior = Annotated[int | None, QueryParameter(name="for", ge=1, le=2**31 - 1)]
 
 MEDICAL_CHOICES = {
     "hospital": ("hospital_on_site",),
@@ -154,8 +156,11 @@ async def search_page(
     sort: SortChoice = None,
     home: AreaChoice = None,
     page: PageNumber = 1,
+    for_senior: ForSenior = None,
 ) -> Template:
     now = clock.now()
+    if for_senior is not None:  # the hotline opens the search "for" a senior: kept in view from here on
+        await start_booking_for(request, for_senior)
     form = SearchForm(
         arrival=arrival or "",
         departure=departure or "",
@@ -238,9 +243,21 @@ async def tour_page(
             "live": month_calendar.live_updates(),
             "today": today,
             "province": province_name(base.province_code, current_locale()),
+            "exchange_outsiders": await _exchange_outsiders(request, tour, today),
             **place_context(await travel.place_of(tour.base_id)),
         },
     )
+
+
+async def _exchange_outsiders(request: Request[Any, Any, Any], tour: TourOut, today: dt.date) -> list[str]:
+    """The signed-in traveller's people who cannot join this exchange (they live elsewhere): told
+    here, on the tour page, not at the booking's third step."""
+    user = request.scope.get("user")
+    if tour.mode != "interactive" or user is None or user.role.value != "traveller":
+        return []
+    provinces = {quota.province_code for quota in tour.quotas}
+    people, _ = await travellers.list_travellers(user, today)
+    return [person.name for person in people if person.home_province_code not in provinces]
 
 
 @get("/tours/{tour_id:int}/price", include_in_schema=False)

@@ -12,7 +12,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from sojourn import i18n
-from sojourn.formatting import humanize, local_time, long_date, yuan, zone_name
+from sojourn.formatting import desk_number, humanize, local_time, long_date, yuan, zone_name
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,8 @@ def template_directories() -> list[Path]:
 
 
 ELDER_COOKIE = "sojourn_elder"
+# The senior a hotline agent is booking for (set by hotline.booking_for, shown by the layout).
+BOOKING_FOR_SESSION = "hotline_booking_for"
 
 
 def elder_mode(request: Any) -> bool:
@@ -36,6 +38,17 @@ def elder_mode(request: Any) -> bool:
         return cookie == "1"
     user = request.scope.get("user")
     return bool(user and user.elder_mode)
+
+
+def booking_for(request: Any) -> dict[str, Any] | None:
+    """The senior an agent is booking for, for the banner on every page (agents only)."""
+    if request is None or "session" not in request.scope or not isinstance(request.scope["session"], dict):
+        return None
+    user = request.scope.get("user")
+    if user is None or user.role.value != "agent":
+        return None
+    chosen = request.scope["session"].get(BOOKING_FOR_SESSION)
+    return chosen if isinstance(chosen, dict) else None
 
 
 def flashes(request: Any) -> list[dict[str, str]]:
@@ -71,7 +84,12 @@ def build_environment() -> Environment:
         newstyle=True,
     )
     environment.filters.update(
-        yuan=yuan, long_date=long_date, humanize=humanize, call_links=call_links, local_time=local_time
+        yuan=yuan,
+        long_date=long_date,
+        humanize=humanize,
+        call_links=call_links,
+        local_time=local_time,
+        desk_number=desk_number,
     )
     environment.globals.update(
         current_locale=i18n.current_locale,
@@ -79,6 +97,7 @@ def build_environment() -> Environment:
         elder_mode=elder_mode,
         zone_name=zone_name,
         flashes=flashes,
+        booking_for=booking_for,
     )
     return environment
 
