@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from sojourn import db
 from sojourn.bases.geo import EARTH_RADIUS_KM, Point
+from sojourn.bookings import states
 from sojourn.errors import InvalidInput
 from sojourn.feedback.scores import NEUTRAL_RATING, PRIOR_WEIGHT
 from sojourn.feedback.tables import RATING_ASPECTS
@@ -119,24 +120,35 @@ def _distance_sql(lat: str, lng: str) -> str:
     )
 
 
-# Beds for the party on every night of the stay. The first night that is short ends the look at
-# a stay (most stays that do not fit are found out after a few nights); only on a short night
-# are holds that already ran out (not yet released) looked up and counted as free, as they are
-# rare. A night without a calendar row has no beds: the count of rows must be the stay's nights.
+# Beds for the party on every night of the stay: one probe of ``free_run`` (the maximal runs of
+# nights with k beds free, kept by the calendar's trigger): the first run of (base, party) that
+# ends on or after the departure must start on or before the arrival. Runs only include nights
+# with a calendar row, so a night without one (no beds) breaks them.
+#
+# Holds that ran out but are not released yet still count in ``taken``, so a run can miss a
+# night they would free. Only at a base with such a hold over the stay (rare: they are released
+# before every decision and by the sweep) are the nights read one by one, as before, giving
+# those beds back; the first short night ends the look.
 def _availability(party: str, now: str) -> str:
     return f"""
-    NOT EXISTS (SELECT 1 FROM capacity_night n
+    (coalesce((SELECT r.starts <= c.stay_arrival FROM free_run r
+               WHERE r.base = c.base AND r.k = {party} AND r.ends >= c.stay_departure
+               ORDER BY r.ends LIMIT 1), false)
+     OR (EXISTS (SELECT 1 FROM booking k
+                 WHERE k.base = c.base AND {states.run_out_hold_sql("k", now)}
+                   AND k.arrival < c.stay_departure AND k.departure > c.stay_arrival)
+         AND NOT EXISTS (SELECT 1 FROM capacity_night n
                 WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure
                   AND n.beds - n.taken < {party}
                   AND n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
-                      WHERE k.base = n.base AND k.status = 'held' AND k.hold_expires_at <= {now}
+                      WHERE k.base = n.base AND {states.run_out_hold_sql("k", now)}
                         AND k.arrival <= n.night AND k.departure > n.night), 0) < {party})
-    AND (SELECT count(*) FROM capacity_night n
-         WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
-        = c.stay_departure - c.stay_arrival
+         AND (SELECT count(*) FROM capacity_night n
+              WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
+             = c.stay_departure - c.stay_arrival))
     AND (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
          SELECT sum(k.party_size) FROM booking k
-         WHERE k.tour = c.id AND k.status = 'held' AND k.hold_expires_at <= {now}), 0) >= {party})
+         WHERE k.tour = c.id AND {states.run_out_hold_sql("k", now)}), 0) >= {party})
     """
 
 
