@@ -146,9 +146,15 @@ def _availability(party: str, now: str) -> str:
          AND (SELECT count(*) FROM capacity_night n
               WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
              = c.stay_departure - c.stay_arrival))
-    AND (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
-         SELECT sum(k.party_size) FROM booking k
-         WHERE k.tour = c.id AND {states.run_out_hold_sql("k", now)}), 0) >= {party})
+    """
+
+
+def _seats_left(party: str, now: str) -> str:
+    """Fixed-date tours also need seats for the party (holds that ran out give theirs back)."""
+    return f"""
+    (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
+     SELECT sum(k.party_size) FROM booking k
+     WHERE k.tour = c.id AND {states.run_out_hold_sql("k", now)}), 0) >= {party})
     """
 
 
@@ -173,28 +179,42 @@ def search_sql(filters: TourFilter, search: StaySearch, now: dt.datetime, limit:
     distance = _distance_sql(arg(search.home.latitude), arg(search.home.longitude)) if search.home else "NULL::float8"
     price_cap = f" WHERE x.total_fen <= {arg(search.max_price_fen)}" if search.max_price_fen is not None else ""
     cap = max(COUNT_LIMIT, offset + limit)
-    sql = f"""
-WITH candidate AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT t.id, t.base, t.seats, t.seats_taken,
-               CASE WHEN t.mode = 'migratory' THEN {arrival}::date ELSE t.starts_on END AS stay_arrival,
-               CASE WHEN t.mode = 'migratory' THEN {departure}::date ELSE t.ends_on END AS stay_departure,
+    today = "($1::timestamptz AT TIME ZONE b.time_zone)::date"
+    columns = f"""t.id, t.base, t.seats, t.seats_taken,
                (CASE WHEN t.mode = 'migratory'
                      THEN (t.monthly_price_fen::bigint * {nights} + {DAYS_PER_MONTH // 2}) / {DAYS_PER_MONTH}
                      ELSE t.package_price_fen::bigint END) * {party} AS total_fen,
                {rating} AS rating,
-               {distance} AS distance_km
+               {distance} AS distance_km"""
+    sql = f"""
+WITH free_base AS MATERIALIZED (
+    SELECT f.base, bool_or(f.sure) AS sure FROM (
+        SELECT r.base, true AS sure FROM free_run r
+        WHERE r.k = {int(search.party)} AND daterange(r.starts, r.ends) @> daterange({arrival}::date, {departure}::date)
+        UNION ALL
+        SELECT k.base, false FROM booking k
+        WHERE {states.run_out_hold_sql("k", "$1::timestamptz")}
+          AND k.arrival < {departure}::date AND k.departure > {arrival}::date
+    ) f GROUP BY f.base
+), candidate AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT {columns}, {arrival}::date AS stay_arrival, {departure}::date AS stay_departure, fb.sure
+        FROM free_base fb JOIN tour t ON t.base = fb.base JOIN base b ON b.id = t.base
+        LEFT JOIN base_place bp ON bp.base = b.id
+        {where}
+          AND t.mode = 'migratory' AND t.starts_on <= {arrival}::date AND t.ends_on >= {departure}::date
+          AND {nights} >= coalesce(t.min_nights, 1) AND (t.max_nights IS NULL OR {nights} <= t.max_nights)
+          AND {arrival}::date > {today}
+        UNION ALL
+        SELECT {columns}, t.starts_on, t.ends_on, false
         FROM tour t JOIN base b ON b.id = t.base LEFT JOIN base_place bp ON bp.base = b.id
         {where}
-          AND ((t.mode = 'migratory' AND t.starts_on <= {arrival}::date AND t.ends_on >= {departure}::date
-                AND {nights} >= coalesce(t.min_nights, 1) AND (t.max_nights IS NULL OR {nights} <= t.max_nights))
-            OR (t.mode <> 'migratory' AND t.starts_on >= {arrival}::date AND t.ends_on <= {departure}::date))
-          AND (CASE WHEN t.mode = 'migratory' THEN {arrival}::date ELSE t.starts_on END)
-              > ($1::timestamptz AT TIME ZONE b.time_zone)::date
+          AND t.mode <> 'migratory' AND t.starts_on >= {arrival}::date AND t.ends_on <= {departure}::date
+          AND t.starts_on > {today}
     ) x{price_cap}
 ), available AS MATERIALIZED (
     SELECT c.* FROM (SELECT * FROM candidate ORDER BY {SORTS[search.sort]} OFFSET 0) c
-    WHERE {_availability(party, "$1::timestamptz")}
+    WHERE (c.sure OR {_availability(party, "$1::timestamptz")}) AND {_seats_left(party, "$1::timestamptz")}
     LIMIT {cap + 1}
 ), page AS (
     SELECT a.*, row_number() OVER (ORDER BY {SORTS[search.sort]}) AS rank,
