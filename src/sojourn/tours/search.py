@@ -1,24 +1,28 @@
 """Search by exact dates and party size: the stays with a free bed for everyone on every night,
 each with its price for those dates, sorted by price, rating or distance from home. ONE query.
 
-How the query stays fast as the network grows (``bench/search.py``):
+How the query stays fast as the network grows (``bench/search.py``, docs/benchmarks.md):
 
-1. ``candidate``: every published tour whose own rules fit the dates — a seasonal stay whose
-   window holds [arrival, departure) and whose minimum/maximum nights allow it; a fixed-date
-   tour whose dates lie inside the ones asked for — with the catalogue filters, the price for
-   the party and the sort key. Only tour and base columns: no calendar is read here.
-2. ``available``: the candidates *in sort order*, each checked against its base's calendar
-   (a bed for everyone on each night, holds that already ran out given back, seats left for
-   fixed tours), and only until ``cap + 1`` stays have passed. The calendar check is the
-   costly part, and it runs for the page being asked for, not for the whole network.
-3. The page is cut from ``available`` and joined to the full tour row.
+1. ``free_base``: the bases with a bed for everyone on every night of [arrival, departure),
+   straight from ``free_run`` (maximal runs of nights with k beds free, kept exactly by the
+   calendar's trigger; one SP-GiST index per k), plus the few bases with a hold that ran out
+   over those dates (their beds count as free, so they are checked below).
+2. ``candidate``: the seasonal stays of those bases whose window holds [arrival, departure) and
+   whose minimum/maximum nights allow it, and the fixed-date tours whose dates lie inside the
+   ones asked for (by their own index) — with the catalogue filters, the price for the party
+   and the sort key.
+3. ``available``: the candidates *in sort order*; a seasonal stay found in the runs is sure,
+   the others are checked against their base's runs (one index probe; nights read one by one
+   only where a hold ran out, its beds given back; seats left for fixed tours), and only until
+   ``cap + 1`` stays have passed.
+4. The page is cut from ``available`` and joined to the full tour row.
 
 So ``total`` is exact up to ``cap`` (at least COUNT_LIMIT); beyond it the answer says
 ``total_is_lower_bound`` ("more than 100 stays"), as search engines do.
 
-Rooms: when room types exist, the availability check reads that room type's nights instead of
-the base's beds (``_availability``), and ``candidate`` gains ``t.base``'s room-type price —
-the two places a ``room_type_id`` filter goes.
+Rooms: when room types exist, the free runs and the availability check read that room type's
+nights instead of the base's beds (``free_base``, ``_availability``), and ``candidate`` gains
+``t.base``'s room-type price — the places a ``room_type_id`` filter goes.
 
 Distance from home is the great-circle (haversine) distance from the seat of the traveller's
 home province (``bases.geo.PROVINCE_SEATS``) to the base's coordinates; bases without
@@ -127,8 +131,9 @@ def _distance_sql(lat: str, lng: str) -> str:
 #
 # Holds that ran out but are not released yet still count in ``taken``, so a run can miss a
 # night they would free. Only at a base with such a hold over the stay (rare: they are released
-# before every decision and by the sweep) are the nights read one by one, as before, giving
-# those beds back; the first short night ends the look.
+# before every decision and by the sweep) are the nights the runs leave out (the stay minus the
+# runs: the short nights, and nights without a calendar row) read one by one, with those holds'
+# beds given back; the first night still short ends the look.
 def _availability(party: str, now: str) -> str:
     return f"""
     (coalesce((SELECT r.starts <= c.stay_arrival FROM free_run r
@@ -137,15 +142,17 @@ def _availability(party: str, now: str) -> str:
      OR (EXISTS (SELECT 1 FROM booking k
                  WHERE k.base = c.base AND {states.run_out_hold_sql("k", now)}
                    AND k.arrival < c.stay_departure AND k.departure > c.stay_arrival)
-         AND NOT EXISTS (SELECT 1 FROM capacity_night n
-                WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure
-                  AND n.beds - n.taken < {party}
-                  AND n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
-                      WHERE k.base = n.base AND {states.run_out_hold_sql("k", now)}
-                        AND k.arrival <= n.night AND k.departure > n.night), 0) < {party})
-         AND (SELECT count(*) FROM capacity_night n
-              WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
-             = c.stay_departure - c.stay_arrival))
+         AND NOT EXISTS (
+             SELECT 1 FROM unnest(datemultirange(daterange(c.stay_arrival, c.stay_departure)) - coalesce((
+                 SELECT range_agg(daterange(r.starts, r.ends)) FROM free_run r
+                 WHERE r.base = c.base AND r.k = {party} AND r.ends > c.stay_arrival AND r.starts < c.stay_departure
+             ), '{{}}'::datemultirange)) AS g(short)
+             CROSS JOIN LATERAL generate_series(lower(g.short), upper(g.short) - 1, interval '1 day') AS x(night)
+             WHERE coalesce((
+                 SELECT n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
+                     WHERE k.base = n.base AND {states.run_out_hold_sql("k", now)}
+                       AND k.arrival <= n.night AND k.departure > n.night), 0)
+                 FROM capacity_night n WHERE n.base = c.base AND n.night = x.night::date), 0) < {party})))
     """
 
 
