@@ -56,32 +56,37 @@ CREATE OR REPLACE FUNCTION free_runs_rebuild() RETURNS void LANGUAGE sql AS $$
 $$;
 """
 
-# The levels a change touches (``change``: base, night, free beds before and after), then per (base, k): delete the runs touching [lo, hi) and insert
-# their outside parts plus the free nights inside, merged. One statement per trigger call.
-APPLY = f"""
-WITH level AS MATERIALIZED (
-    SELECT ch.base, l.k, min(ch.night) AS lo, max(ch.night) + 1 AS hi
-    FROM change ch
-    CROSS JOIN LATERAL generate_series(greatest(least(ch.before, ch.after) + 1, 1),
-                                       least(greatest(ch.before, ch.after), {LEVELS})) AS l(k)
-    WHERE ch.before <> ch.after
-    GROUP BY ch.base, l.k
-), gone AS (
-    DELETE FROM free_run r USING level l
-    WHERE r.base = l.base AND r.k = l.k AND r.starts <= l.hi AND r.ends >= l.lo
-    RETURNING r.base, r.k, r.starts, r.ends
-), fresh AS (
-    SELECT l.base, l.k,
-           (coalesce((SELECT range_agg(daterange(g.starts, g.ends)) FROM gone g
-                      WHERE g.base = l.base AND g.k = l.k), '{{}}'::datemultirange)
-            - datemultirange(daterange(l.lo, l.hi)))
-           + coalesce((SELECT range_agg(daterange(n.night, n.night + 1)) FROM capacity_night n
-                       WHERE n.base = l.base AND n.night >= l.lo AND n.night < l.hi AND n.beds - n.taken >= l.k),
-                      '{{}}'::datemultirange) AS runs
-    FROM level l
+# The (base, k) a change touches (``change``: base, night, free beds before and after), each with
+# the span [lo, hi) of its nights that crossed level k.
+LEVELS_TOUCHED = f"""
+SELECT ch.base, l.k, min(ch.night) AS lo, max(ch.night) + 1 AS hi
+FROM change ch
+CROSS JOIN LATERAL generate_series(greatest(least(ch.before, ch.after) + 1, 1),
+                                   least(greatest(ch.before, ch.after), {LEVELS})) AS l(k)
+WHERE ch.before <> ch.after
+GROUP BY ch.base, l.k
+ORDER BY ch.base, l.k
+"""
+
+# Per (base, k): delete the runs touching [lo, hi) (overlapping or adjacent) and insert their
+# parts outside [lo, hi) plus the nights inside with k beds free now, merged. One statement per
+# level, with the level as parameters: its plan probes free_run (base, k, ends) and
+# capacity_night (base, night) by index whatever the planner guesses about the transition
+# tables (one statement for all levels at once was planned as a scan of all of free_run).
+APPLY = """
+WITH gone AS (
+    DELETE FROM free_run r
+    WHERE r.base = lvl.base AND r.k = lvl.k AND r.ends >= lvl.lo AND r.starts <= lvl.hi
+    RETURNING daterange(r.starts, r.ends) AS run
 )
 INSERT INTO free_run (base, k, starts, ends)
-SELECT f.base, f.k, lower(r), upper(r) FROM fresh f CROSS JOIN LATERAL unnest(f.runs) AS r
+SELECT lvl.base, lvl.k, lower(x.run), upper(x.run)
+FROM unnest(
+    (coalesce((SELECT range_agg(g.run) FROM gone g), '{}'::datemultirange) - datemultirange(daterange(lvl.lo, lvl.hi)))
+    + coalesce((SELECT range_agg(daterange(n.night, n.night + 1)) FROM capacity_night n
+                WHERE n.base = lvl.base AND n.night >= lvl.lo AND n.night < lvl.hi AND n.beds - n.taken >= lvl.k),
+               '{}'::datemultirange)
+) AS x(run)
 """
 
 # What each kind of statement changed, as (base, night, before, after) free beds; a night without
@@ -113,6 +118,7 @@ def trigger_function(op: str) -> str:
 CREATE OR REPLACE FUNCTION free_runs_after_{op.lower()}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $fn$
 DECLARE
     bases integer[];
+    lvl record;
 BEGIN
     SELECT array_agg(DISTINCT ch.base) INTO bases FROM ({CHANGES[op]}) ch
     WHERE ch.before <> ch.after AND least(ch.before, ch.after) < {LEVELS};
@@ -124,8 +130,9 @@ BEGIN
     ELSE
         LOCK TABLE free_run IN SHARE ROW EXCLUSIVE MODE;
     END IF;
-    WITH change AS ({CHANGES[op]}),
-    {APPLY.strip().removeprefix("WITH ")};
+    FOR lvl IN WITH change AS ({CHANGES[op]}) {LEVELS_TOUCHED.strip()} LOOP
+        {APPLY.strip()};
+    END LOOP;
     RETURN NULL;
 END
 $fn$;
