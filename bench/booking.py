@@ -142,7 +142,7 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
             )
             # The engine also tells the senior, in the same transaction (notifications outbox).
             await conn.execute(
-                outbox.ENQUEUE_SQL, "hold_made", person["account_id"], "{}", f"bench:{taken['id']}", None
+                outbox.ENQUEUE_SQL, "hold_made", person["account_id"], "{}", f"bench:{taken['id']}", CLOCK.now()
             )
         sample.latencies.append(time.perf_counter() - began)
         sample.ok += 1

@@ -17,7 +17,7 @@ from sojourn.accounts.tables import (
 from sojourn.alliance.tables import Agreement, Member
 from sojourn.audit.tables import AuditEvent
 from sojourn.bases.place_tables import BaseClimateMonth, BasePlace, Photo, PhotoRendition
-from sojourn.bases.tables import Base, CapacityNight
+from sojourn.bases.tables import Base, CapacityNight, FreeRun
 from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord, WaitlistEntry
 from sojourn.feedback.tables import Feedback
 from sojourn.health.tables import Consent, HealthDeclaration, ReviewMessage, ScreeningRule
@@ -68,6 +68,7 @@ APP_CONFIG = AppConfig(
         Agreement,
         Base,
         CapacityNight,
+        FreeRun,
         Tour,
         TourQuota,
         Account,

@@ -87,3 +87,21 @@ class CapacityNight(Table, tablename="capacity_night"):
 
     capacity_night_one_row_per_night = Unique(["base", "night"])
     capacity_night_taken_within_beds = Check("taken >= 0 AND taken <= beds")
+
+
+class FreeRun(Table, tablename="free_run"):
+    """A maximal run of nights [starts, ends) on which a base has at least ``k`` beds free
+    (``beds - taken >= k``), for k = 1..10 (the largest party a search asks for).
+
+    Kept exactly by the trigger on ``capacity_night`` (migration "free runs"), in the same
+    statement that changes the calendar, so searching by dates asks "which bases have k beds
+    free on every night of [arrival, departure)" with one index probe instead of reading each
+    night. Derived data: never written by the application, rebuilt by ``free_runs_rebuild()``.
+    """
+
+    base = ForeignKey(Base, on_delete=OnDelete.cascade, null=False)
+    k = SmallInt()
+    starts = Date()
+    ends = Date()  # exclusive: the first night that is not free (or has no calendar row)
+
+    free_run_is_a_run = Check("k BETWEEN 1 AND 10 AND starts < ends")

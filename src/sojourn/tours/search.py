@@ -1,24 +1,28 @@
 """Search by exact dates and party size: the stays with a free bed for everyone on every night,
 each with its price for those dates, sorted by price, rating or distance from home. ONE query.
 
-How the query stays fast as the network grows (``bench/search.py``):
+How the query stays fast as the network grows (``bench/search.py``, docs/benchmarks.md):
 
-1. ``candidate``: every published tour whose own rules fit the dates — a seasonal stay whose
-   window holds [arrival, departure) and whose minimum/maximum nights allow it; a fixed-date
-   tour whose dates lie inside the ones asked for — with the catalogue filters, the price for
-   the party and the sort key. Only tour and base columns: no calendar is read here.
-2. ``available``: the candidates *in sort order*, each checked against its base's calendar
-   (a bed for everyone on each night, holds that already ran out given back, seats left for
-   fixed tours), and only until ``cap + 1`` stays have passed. The calendar check is the
-   costly part, and it runs for the page being asked for, not for the whole network.
-3. The page is cut from ``available`` and joined to the full tour row.
+1. ``free_base``: the bases with a bed for everyone on every night of [arrival, departure),
+   straight from ``free_run`` (maximal runs of nights with k beds free, kept exactly by the
+   calendar's trigger; one SP-GiST index per k), plus the few bases with a hold that ran out
+   over those dates (their beds count as free, so they are checked below).
+2. ``candidate``: the seasonal stays of those bases whose window holds [arrival, departure) and
+   whose minimum/maximum nights allow it, and the fixed-date tours whose dates lie inside the
+   ones asked for (by their own index) — with the catalogue filters, the price for the party
+   and the sort key.
+3. ``available``: the candidates *in sort order*; a seasonal stay found in the runs is sure,
+   the others are checked against their base's runs (one index probe; nights read one by one
+   only where a hold ran out, its beds given back; seats left for fixed tours), and only until
+   ``cap + 1`` stays have passed.
+4. The page is cut from ``available`` and joined to the full tour row.
 
 So ``total`` is exact up to ``cap`` (at least COUNT_LIMIT); beyond it the answer says
 ``total_is_lower_bound`` ("more than 100 stays"), as search engines do.
 
-Rooms: when room types exist, the availability check reads that room type's nights instead of
-the base's beds (``_availability``), and ``candidate`` gains ``t.base``'s room-type price —
-the two places a ``room_type_id`` filter goes.
+Rooms: when room types exist, the free runs and the availability check read that room type's
+nights instead of the base's beds (``free_base``, ``_availability``), and ``candidate`` gains
+``t.base``'s room-type price — the places a ``room_type_id`` filter goes.
 
 Distance from home is the great-circle (haversine) distance from the seat of the traveller's
 home province (``bases.geo.PROVINCE_SEATS``) to the base's coordinates; bases without
@@ -33,6 +37,7 @@ from typing import Any, Literal
 
 from sojourn import db
 from sojourn.bases.geo import EARTH_RADIUS_KM, Point
+from sojourn.bookings import states
 from sojourn.errors import InvalidInput
 from sojourn.feedback.scores import NEUTRAL_RATING, PRIOR_WEIGHT
 from sojourn.feedback.tables import RATING_ASPECTS
@@ -119,24 +124,44 @@ def _distance_sql(lat: str, lng: str) -> str:
     )
 
 
-# Beds for the party on every night of the stay. The first night that is short ends the look at
-# a stay (most stays that do not fit are found out after a few nights); only on a short night
-# are holds that already ran out (not yet released) looked up and counted as free, as they are
-# rare. A night without a calendar row has no beds: the count of rows must be the stay's nights.
+# Beds for the party on every night of the stay: one probe of ``free_run`` (the maximal runs of
+# nights with k beds free, kept by the calendar's trigger): the first run of (base, party) that
+# ends on or after the departure must start on or before the arrival. Runs only include nights
+# with a calendar row, so a night without one (no beds) breaks them.
+#
+# Holds that ran out but are not released yet still count in ``taken``, so a run can miss a
+# night they would free. Only at a base with such a hold over the stay (rare: they are released
+# before every decision and by the sweep) are the nights the runs leave out (the stay minus the
+# runs: the short nights, and nights without a calendar row) read one by one, with those holds'
+# beds given back; the first night still short ends the look.
 def _availability(party: str, now: str) -> str:
     return f"""
-    NOT EXISTS (SELECT 1 FROM capacity_night n
-                WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure
-                  AND n.beds - n.taken < {party}
-                  AND n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
-                      WHERE k.base = n.base AND k.status = 'held' AND k.hold_expires_at <= {now}
-                        AND k.arrival <= n.night AND k.departure > n.night), 0) < {party})
-    AND (SELECT count(*) FROM capacity_night n
-         WHERE n.base = c.base AND n.night >= c.stay_arrival AND n.night < c.stay_departure)
-        = c.stay_departure - c.stay_arrival
-    AND (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
-         SELECT sum(k.party_size) FROM booking k
-         WHERE k.tour = c.id AND k.status = 'held' AND k.hold_expires_at <= {now}), 0) >= {party})
+    (coalesce((SELECT r.starts <= c.stay_arrival FROM free_run r
+               WHERE r.base = c.base AND r.k = {party} AND r.ends >= c.stay_departure
+               ORDER BY r.ends LIMIT 1), false)
+     OR (EXISTS (SELECT 1 FROM booking k
+                 WHERE k.base = c.base AND {states.run_out_hold_sql("k", now)}
+                   AND k.arrival < c.stay_departure AND k.departure > c.stay_arrival)
+         AND NOT EXISTS (
+             SELECT 1 FROM unnest(datemultirange(daterange(c.stay_arrival, c.stay_departure)) - coalesce((
+                 SELECT range_agg(daterange(r.starts, r.ends)) FROM free_run r
+                 WHERE r.base = c.base AND r.k = {party} AND r.ends > c.stay_arrival AND r.starts < c.stay_departure
+             ), '{{}}'::datemultirange)) AS g(short)
+             CROSS JOIN LATERAL generate_series(lower(g.short), upper(g.short) - 1, interval '1 day') AS x(night)
+             WHERE coalesce((
+                 SELECT n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
+                     WHERE k.base = n.base AND {states.run_out_hold_sql("k", now)}
+                       AND k.arrival <= n.night AND k.departure > n.night), 0)
+                 FROM capacity_night n WHERE n.base = c.base AND n.night = x.night::date), 0) < {party})))
+    """
+
+
+def _seats_left(party: str, now: str) -> str:
+    """Fixed-date tours also need seats for the party (holds that ran out give theirs back)."""
+    return f"""
+    (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
+     SELECT sum(k.party_size) FROM booking k
+     WHERE k.tour = c.id AND {states.run_out_hold_sql("k", now)}), 0) >= {party})
     """
 
 
@@ -161,28 +186,42 @@ def search_sql(filters: TourFilter, search: StaySearch, now: dt.datetime, limit:
     distance = _distance_sql(arg(search.home.latitude), arg(search.home.longitude)) if search.home else "NULL::float8"
     price_cap = f" WHERE x.total_fen <= {arg(search.max_price_fen)}" if search.max_price_fen is not None else ""
     cap = max(COUNT_LIMIT, offset + limit)
-    sql = f"""
-WITH candidate AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT t.id, t.base, t.seats, t.seats_taken,
-               CASE WHEN t.mode = 'migratory' THEN {arrival}::date ELSE t.starts_on END AS stay_arrival,
-               CASE WHEN t.mode = 'migratory' THEN {departure}::date ELSE t.ends_on END AS stay_departure,
+    today = "($1::timestamptz AT TIME ZONE b.time_zone)::date"
+    columns = f"""t.id, t.base, t.seats, t.seats_taken,
                (CASE WHEN t.mode = 'migratory'
                      THEN (t.monthly_price_fen::bigint * {nights} + {DAYS_PER_MONTH // 2}) / {DAYS_PER_MONTH}
                      ELSE t.package_price_fen::bigint END) * {party} AS total_fen,
                {rating} AS rating,
-               {distance} AS distance_km
+               {distance} AS distance_km"""
+    sql = f"""
+WITH free_base AS MATERIALIZED (
+    SELECT f.base, bool_or(f.sure) AS sure FROM (
+        SELECT r.base, true AS sure FROM free_run r
+        WHERE r.k = {int(search.party)} AND daterange(r.starts, r.ends) @> daterange({arrival}::date, {departure}::date)
+        UNION ALL
+        SELECT k.base, false FROM booking k
+        WHERE {states.run_out_hold_sql("k", "$1::timestamptz")}
+          AND k.arrival < {departure}::date AND k.departure > {arrival}::date
+    ) f GROUP BY f.base
+), candidate AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT {columns}, {arrival}::date AS stay_arrival, {departure}::date AS stay_departure, fb.sure
+        FROM free_base fb JOIN tour t ON t.base = fb.base JOIN base b ON b.id = t.base
+        LEFT JOIN base_place bp ON bp.base = b.id
+        {where}
+          AND t.mode = 'migratory' AND t.starts_on <= {arrival}::date AND t.ends_on >= {departure}::date
+          AND {nights} >= coalesce(t.min_nights, 1) AND (t.max_nights IS NULL OR {nights} <= t.max_nights)
+          AND {arrival}::date > {today}
+        UNION ALL
+        SELECT {columns}, t.starts_on, t.ends_on, false
         FROM tour t JOIN base b ON b.id = t.base LEFT JOIN base_place bp ON bp.base = b.id
         {where}
-          AND ((t.mode = 'migratory' AND t.starts_on <= {arrival}::date AND t.ends_on >= {departure}::date
-                AND {nights} >= coalesce(t.min_nights, 1) AND (t.max_nights IS NULL OR {nights} <= t.max_nights))
-            OR (t.mode <> 'migratory' AND t.starts_on >= {arrival}::date AND t.ends_on <= {departure}::date))
-          AND (CASE WHEN t.mode = 'migratory' THEN {arrival}::date ELSE t.starts_on END)
-              > ($1::timestamptz AT TIME ZONE b.time_zone)::date
+          AND t.mode <> 'migratory' AND t.starts_on >= {arrival}::date AND t.ends_on <= {departure}::date
+          AND t.starts_on > {today}
     ) x{price_cap}
 ), available AS MATERIALIZED (
     SELECT c.* FROM (SELECT * FROM candidate ORDER BY {SORTS[search.sort]} OFFSET 0) c
-    WHERE {_availability(party, "$1::timestamptz")}
+    WHERE (c.sure OR {_availability(party, "$1::timestamptz")}) AND {_seats_left(party, "$1::timestamptz")}
     LIMIT {cap + 1}
 ), page AS (
     SELECT a.*, row_number() OVER (ORDER BY {SORTS[search.sort]}) AS rank,
