@@ -60,6 +60,10 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
     assert entries2[0]["status"] == "offered"
     offer = (await client.get(f"/api/v1/bookings/{entries2[0]['offered_booking_id']}", headers=second.headers)).json()
     assert offer["status"] == "held" and offer["waitlist_entry_id"] == entries2[0]["id"]
+    # The offer owes its price like any hold: all of it, now, before it becomes a booking.
+    assert [(s["kind"], s["amount_fen"], s["status"]) for s in offer["payment_schedule"]] == [
+        ("full", offer["total_fen"], "due")
+    ]
     offer_expires = dt.datetime.fromisoformat(offer["hold_expires_at"])
     assert offer_expires - clock.now() > dt.timedelta(hours=settings.offer_hours - 1)
     assert (await client.get("/api/v1/waitlist", headers=third.headers)).json()["items"][0]["position"] == 1

@@ -109,6 +109,7 @@ async def test_a_schedule_beyond_the_provinces_cap_is_refused_naming_the_limit(c
     assert held.status_code == 201, held.text
     async with sojourn_db.connection() as conn:
         await conn.execute("UPDATE booking SET total_fen = total_fen + 1 WHERE id = $1", held.json()["id"])
+        await conn.execute("DELETE FROM payment_instalment WHERE booking = $1", held.json()["id"])  # made anew
         with pytest.raises(PrepaymentCapExceeded):
             await instalments.create_schedule(conn, held.json()["id"], now=clock.now())
     assert await fetchval("SELECT count(*) FROM payment_instalment WHERE booking = $1", held.json()["id"]) == 0

@@ -21,7 +21,7 @@ from sojourn.bookings.locking import lock_base
 from sojourn.bookings.queries import (
     BOOKING_SELECT,
     UNDO_WINDOW,
-    booking_out,
+    booking_with_money,
     fetch_booking,
     refund_if_cancelled,
 )
@@ -83,7 +83,7 @@ async def extend_hold(principal: Principal, booking_id: int, *, settings: Settin
                 booking_id,
                 new_expiry,
             )
-            return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+            return await booking_with_money(conn, await fetch_booking(conn, principal, booking_id), now, settings)
 
 
 async def confirm_booking(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
@@ -91,7 +91,7 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
         with map_database_errors():
             row = await _locked_row(conn, principal, booking_id)
             if row.status == states.CONFIRMED:
-                return booking_out(row, now, settings)  # confirming twice is harmless
+                return await booking_with_money(conn, row, now, settings)  # confirming twice is harmless
             if _expired(row, now):
                 raise _hold_expired()
             if row.status != states.HELD:
@@ -109,7 +109,7 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
                 dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
                 deliver_after=now,
             )
-            return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+            return await booking_with_money(conn, await fetch_booking(conn, principal, booking_id), now, settings)
 
 
 async def cancel_booking(
@@ -123,7 +123,9 @@ async def cancel_booking(
                 await lock_base(conn, base_id, settings.lock_timeout_ms)
                 row = await _locked_row(conn, principal, booking_id)
                 await _cancel_locked(conn, row, refund_if_cancelled(row, now), principal, reason, settings, now, ip)
-                cancelled = booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+                cancelled = await booking_with_money(
+                    conn, await fetch_booking(conn, principal, booking_id), now, settings
+                )
     await live.capacity_changed(base_id)
     return cancelled
 
@@ -243,6 +245,8 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 await audit.record(
                     "booking_cancel_undone", actor=principal, object_type="booking", object_id=booking_id, conn=conn
                 )
-                restored = booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+                restored = await booking_with_money(
+                    conn, await fetch_booking(conn, principal, booking_id), now, settings
+                )
     await live.capacity_changed(base_id)
     return restored

@@ -8,19 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import states
 from sojourn.bookings.rows import BookingRow
-from sojourn.bookings.schemas import BookingOut, BookingTravellerOut
+from sojourn.bookings.schemas import BookingOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
 from sojourn.db import rows
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
+from sojourn.payments import instalments
 from sojourn.tours.pricing import refund_fen, refund_percent
 
 # Cancelling within this time of confirming is an undo: everything is refunded.
@@ -93,6 +95,30 @@ def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> Bo
     )
 
 
+async def with_money(conn: asyncpg.Connection, bookings: list[BookingOut], now: dt.datetime) -> list[BookingOut]:
+    """The bookings with their money: payment schedule, paid, refunded and how the refund goes."""
+    money = await instalments.money_for_bookings(conn, [booking.id for booking in bookings], now=now)
+    return [_with(booking, money.get(booking.id)) for booking in bookings]
+
+
+def _with(booking: BookingOut, money: instalments.BookingMoney | None) -> BookingOut:
+    if money is None:
+        return booking
+    return msgspec.structs.replace(
+        booking,
+        payment_schedule=[PaymentStepOut(s.kind, s.amount_fen, s.due_at, s.status) for s in money.schedule],
+        paid_fen=money.paid_fen,
+        refunded_fen=money.refunded_fen,
+        refund_status=money.refund_status,
+    )
+
+
+async def booking_with_money(
+    conn: asyncpg.Connection, booking: BookingRow, now: dt.datetime, settings: Settings
+) -> BookingOut:
+    return (await with_money(conn, [booking_out(booking, now, settings)], now))[0]
+
+
 async def fetch_booking(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -113,7 +139,7 @@ async def fetch_booking(
 
 async def get_booking(principal: Principal, booking_id: int, *, now: dt.datetime, settings: Settings) -> BookingOut:
     async with db.connection() as conn:
-        return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+        return await booking_with_money(conn, await fetch_booking(conn, principal, booking_id), now, settings)
 
 
 async def list_bookings(
@@ -136,5 +162,7 @@ async def list_bookings(
     )
     async with db.connection() as conn:
         records = await conn.fetch(sql, *args)
+        out = [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)]
+        out = await with_money(conn, out, now)
     total = records[0]["total_count"] if records else 0
-    return [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)], total
+    return out, total

@@ -1,0 +1,67 @@
+"""Phase B: the booking engine and the money. A hold gets its payment schedule in its own
+transaction (a schedule beyond the province's cap takes the hold back), and every booking the API
+shows carries its schedule, what was paid and refunded, and how a refund goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sojourn import db as sojourn_db
+from sojourn.payments import terms
+from sojourn.payments.schedules import PaymentTerms
+from tests import factories
+from tests.booking_helpers import booker, calendar_mismatches, migratory_body
+from tests.payment_helpers import fetchval
+
+pytestmark = pytest.mark.usefixtures("sandbox")
+
+
+async def test_a_hold_owes_its_schedule_and_the_api_shows_the_money(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000011")
+    async with sojourn_db.connection() as conn:
+        await terms.set_tour_terms(
+            conn, world.tours["migratory"]["id"], PaymentTerms(balance_days_before=30, deposit_percent=20)
+        )
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 40, 30, senior.traveller_ids), headers=senior.headers
+    )
+    assert held.status_code == 201, held.text
+    booking = held.json()
+    total = booking["total_fen"]
+    expected = [("deposit", total // 5, "due"), ("balance", total - total // 5, "due")]
+    assert [(s["kind"], s["amount_fen"], s["status"]) for s in booking["payment_schedule"]] == expected
+    assert (booking["paid_fen"], booking["refunded_fen"], booking["refund_status"]) == (0, 0, "none")
+    # The balance is due by the end of the day 30 days before arrival, at the base (UTC+8).
+    arrival = dt.date.fromisoformat(booking["arrival"])
+    due = dt.datetime.fromisoformat(booking["payment_schedule"][1]["due_at"])
+    assert due == dt.datetime.combine(arrival - dt.timedelta(days=29), dt.time(), dt.UTC) - dt.timedelta(hours=8)
+    shown = (await client.get(f"/api/v1/bookings/{booking['id']}", headers=senior.headers)).json()
+    listed = (await client.get("/api/v1/bookings", headers=senior.headers)).json()["items"]
+    assert shown["payment_schedule"] == listed[0]["payment_schedule"] == booking["payment_schedule"]
+    assert await fetchval("SELECT count(*) FROM payment_instalment WHERE booking = $1", booking["id"]) == 2
+
+
+async def test_a_hold_whose_schedule_breaks_the_provinces_cap_is_refused_and_takes_no_beds(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000012")
+    async with sojourn_db.connection() as conn:
+        await terms.set_prepayment_rule(
+            conn, world.members["hi"]["id"], max_prepaid_months=1, deposit_cap_months=None, source="测试"
+        )
+    too_long = migratory_body(world, 10, 45, senior.traveller_ids)
+    refused = await client.post("/api/v1/bookings", json=too_long, headers={**senior.headers, "Accept-Language": "zh"})
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["code"] == "prepayment_cap_exceeded" and "海南" in problem["detail"]
+    assert await fetchval("SELECT count(*) FROM booking") == 0
+    assert await fetchval("SELECT coalesce(sum(taken), 0) FROM capacity_night") == 0
+    # A month is within the cap: the same senior holds it, and the calendar counts it once.
+    month = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 10, 30, senior.traveller_ids), headers=senior.headers
+    )
+    assert month.status_code == 201, month.text
+    assert month.json()["payment_schedule"][0]["kind"] == "full"
+    assert await calendar_mismatches() == []
