@@ -8,7 +8,7 @@ import re
 
 from sojourn import db as database
 from sojourn.i18n import translations
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import calendar_mismatches
 from tests.web_helpers import csrf_token, post_form, sign_in
 
@@ -152,9 +152,12 @@ async def test_holding_then_confirming_works_with_plain_forms(client, db):
     review = await client.get(f"/trips/{booking_id}/review")
     assert "¥7,600" in review.text  # 2 × ¥3,800
     assert "Cancel 30 or more days before arrival: full refund." in review.text
-    confirmed = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page=f"/trips/{booking_id}/review")
-    assert confirmed.status_code == 303 and confirmed.headers["location"] == f"/trips/{booking_id}/confirmed"
-    done = await client.get(confirmed.headers["location"])
+    # Confirming without paying says what to do; paying confirms (the money arrives, then the page says so).
+    unpaid = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page=f"/trips/{booking_id}/review")
+    assert unpaid.status_code == 303 and unpaid.headers["location"] == f"/trips/{booking_id}"
+    assert "Please pay first" in (await client.get(unpaid.headers["location"])).text
+    await booking_helpers.confirm(client, booking_id, await factories.bearer(client, "13800138000"))
+    done = await client.get(f"/trips/{booking_id}/confirmed")
     assert "Booked. Have a good trip!" in done.text
     assert "you can cancel and get everything back" in done.text
     trips = await client.get("/trips")

@@ -6,7 +6,7 @@ import pytest
 
 from sojourn import db
 from sojourn.bookings.expiry import release_expired_holds_everywhere
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import booker, calendar_mismatches, migratory_body
 from tests.pinned import PINNED_NOW
 
@@ -53,7 +53,7 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
     assert entry2.json()["position"] == 1 and entry3.json()["position"] == 2
 
     first = full_world.first
-    await client.post(f"/api/v1/bookings/{full_world.first_booking['id']}/confirm", headers=first.headers)
+    await booking_helpers.confirm(client, full_world.first_booking["id"], first.headers)
     await client.post(f"/api/v1/bookings/{full_world.first_booking['id']}/cancel", headers=first.headers)
 
     entries2 = (await client.get("/api/v1/waitlist", headers=second.headers)).json()["items"]
@@ -77,8 +77,7 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
         ]
     assert "offer_made" in kinds
 
-    confirmed = await client.post(f"/api/v1/bookings/{offer['id']}/confirm", headers=second.headers)
-    assert confirmed.status_code == 200
+    await booking_helpers.confirm(client, offer["id"], second.headers)
     assert (await client.get("/api/v1/waitlist", headers=second.headers)).json()["items"][0]["status"] == "booked"
     assert await calendar_mismatches() == []
 

@@ -8,6 +8,7 @@ crossing the expiry of the same hold.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import asyncpg
 
@@ -30,9 +31,11 @@ from sojourn.bookings.schemas import BookingOut
 from sojourn.bookings.stays import Stay
 from sojourn.config import Settings
 from sojourn.db import rows
-from sojourn.errors import Conflict
+from sojourn.errors import Conflict, DomainError
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
+from sojourn.payments import instalments
+from sojourn.payments.providers import registry as payment_registry
 
 CONFIRM_SQL = f"UPDATE booking SET status = '{states.CONFIRMED}', confirmed_at = $2 WHERE id = $1"
 CANCEL_SQL = f"""
@@ -87,6 +90,8 @@ async def extend_hold(principal: Principal, booking_id: int, *, settings: Settin
 
 
 async def confirm_booking(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
+    """Confirm a hold that owes nothing first. Where money is taken online (a provider is configured),
+    paying the first amount due is what confirms (``confirm_paid_booking``): until then 409 payment_required."""
     async with db.connection() as conn, conn.transaction():
         with map_database_errors():
             row = await _locked_row(conn, principal, booking_id)
@@ -96,20 +101,82 @@ async def confirm_booking(principal: Principal, booking_id: int, *, settings: Se
                 raise _hold_expired()
             if row.status != states.HELD:
                 raise Conflict(_l("This booking cannot be confirmed in its current state."), code="not_held")
-            await conn.execute(CONFIRM_SQL, booking_id, now)
-            await conn.execute(
-                "UPDATE waitlist_entry SET status = 'booked' WHERE offered_booking = $1 AND status = 'offered'",
-                booking_id,
-            )
-            await outbox.enqueue(
-                conn,
-                "booking_confirmed",
-                row.account,
-                {"booking_id": booking_id, "reference": row.reference, "arrival": row.arrival.isoformat()},
-                dedupe_key=f"booking_confirmed:{booking_id}:{now.isoformat()}",
-                deliver_after=now,
-            )
+            if payment_registry.configured(settings) and await instalments.first_payment_due(conn, booking_id):
+                raise Conflict(
+                    _l("Please pay first: your booking is confirmed as soon as the first payment arrives."),
+                    code="payment_required",
+                )
+            await _confirm_locked(conn, row, now)
             return await booking_with_money(conn, await fetch_booking(conn, principal, booking_id), now, settings)
+
+
+async def _confirm_locked(conn: asyncpg.Connection, row: BookingRow, now: dt.datetime) -> None:
+    """Confirm ``row`` (locked): status, its waiting-list offer taken up, the senior told."""
+    await conn.execute(CONFIRM_SQL, row.id, now)
+    await conn.execute(
+        "UPDATE waitlist_entry SET status = 'booked' WHERE offered_booking = $1 AND status IN ('offered', 'lapsed')",
+        row.id,
+    )
+    await outbox.enqueue(
+        conn,
+        "booking_confirmed",
+        row.account,
+        {"booking_id": row.id, "reference": row.reference, "arrival": row.arrival.isoformat()},
+        dedupe_key=f"booking_confirmed:{row.id}:{now.isoformat()}",
+        deliver_after=now,
+    )
+
+
+async def confirm_paid_booking(
+    conn: asyncpg.Connection, booking_id: int, *, now: dt.datetime, lock_timeout_ms: int
+) -> bool:
+    """The booking's first amount due was paid (inside the transaction recording the money). Under the
+    base's lock: a hold is confirmed, even one past its time (a hold with a payment in flight keeps its
+    beds); a hold already released takes its beds again if they are still free. True: the booking keeps
+    the money; False: the beds are gone (or the booking was cancelled), and the caller refunds it all."""
+    base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
+    if base_id is None:
+        return False
+    await lock_base(conn, base_id, lock_timeout_ms)  # re-entrant: the caller may hold it already
+    row = rows.row(BookingRow, await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id))
+    if row.status in states.SOLD:
+        return True
+    if row.status == states.HELD:
+        await _confirm_locked(conn, row, now)
+        return True
+    if row.status != states.EXPIRED:
+        return False
+    await calendar.release_expired_holds(conn, base_id, now)
+    party = await _party_of(conn, row)
+    tour = rows.row(TourToBook, await conn.fetchrow(taking.TOUR_SQL, row.tour))
+    stay = Stay(row.arrival, row.departure)
+
+    def own(alias: str, args: list[Any]) -> str:
+        args.append(row.account)
+        return f"{alias}.account = ${len(args)}"
+
+    try:
+        async with conn.transaction():  # a savepoint: beds that are gone leave no trace
+            # Meanwhile a traveller may have booked these nights elsewhere, or the beds gone to someone else.
+            taking.check_nobody_away(
+                await taking.lock_travellers(conn, [t[0] for t in party.travellers], stay, now, own)
+            )
+            await taking.check_room(conn, tour, stay, party)
+            await calendar.adjust_taken(conn, row, party.size)
+            await _confirm_locked(conn, row, now)
+    except DomainError:
+        return False
+    return True
+
+
+async def _party_of(conn: asyncpg.Connection, row: BookingRow) -> taking.Party:
+    travellers = await conn.fetch(
+        "SELECT traveller, home_province_code, age_at_arrival FROM booking_traveller WHERE booking = $1 ORDER BY traveller",
+        row.id,
+    )
+    return taking.Party(
+        row.account, [(t["traveller"], t["home_province_code"], t["age_at_arrival"]) for t in travellers], {}
+    )
 
 
 async def cancel_booking(
@@ -229,16 +296,7 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 await calendar.release_expired_holds(conn, base_id, now)
                 tour = rows.row(TourToBook, await conn.fetchrow(taking.TOUR_SQL, row.tour))
                 stay = Stay(row.arrival, row.departure)
-                travellers = await conn.fetch(
-                    "SELECT traveller, home_province_code, age_at_arrival FROM booking_traveller "
-                    "WHERE booking = $1 ORDER BY traveller",
-                    booking_id,
-                )
-                party = taking.Party(
-                    row.account,
-                    [(t["traveller"], t["home_province_code"], t["age_at_arrival"]) for t in travellers],
-                    {},
-                )
+                party = await _party_of(conn, row)
                 await taking.check_room(conn, tour, stay, party)
                 await calendar.adjust_taken(conn, row, party.size)
                 await conn.execute(UNDO_CANCEL_SQL, booking_id)

@@ -13,7 +13,7 @@ import logging
 
 from sojourn import db
 from sojourn.config import Settings
-from sojourn.payments import payees, recording
+from sojourn.payments import hooks, payees, recording
 from sojourn.payments.providers import ProviderRefused, ProviderUnavailable
 from sojourn.payments.providers.registry import provider as provider_named
 from sojourn.payments.refunds import keyring_for
@@ -48,6 +48,9 @@ async def repair_payment(payment_id: int, *, settings: Settings, now: dt.datetim
                 )
                 return "amount differs: left for an admin"
             async with conn.transaction():
+                await hooks.lock_base_of_payment(
+                    conn, payment["provider"], payment["out_trade_no"], settings.lock_timeout_ms
+                )
                 locked = await recording.lock_payment(conn, payment["provider"], payment["out_trade_no"])
                 return await recording.record_paid(
                     conn, locked, transaction_id=state.transaction_id, paid_at=state.paid_at, now=now
