@@ -124,3 +124,36 @@ async def test_payment_expiry_and_another_senior_racing_for_the_last_bed_never_o
 
     assert await calendar_mismatches() == []
     assert await ledger.check_ledger(now=clock.now()) == []
+
+
+async def test_a_hold_stays_while_its_payment_is_in_flight_and_goes_when_the_payment_runs_out(client, clock, settings):
+    world = await factories.small_world(beds=1)
+    senior, other = await booker(client, "13900000031"), await booker(client, "13900000032")
+    held = await _hold(client, world, senior)
+    clock.advance(minutes=10)
+    payment = await start_wechat_payment(client, held["id"], senior.headers)  # payable until minute 25
+    clock.advance(minutes=6)  # the hold's 15 minutes are over; her phone still shows 支付中
+    assert await release_expired_holds_everywhere(settings, clock.now()) == 0
+    availability = await client.get(
+        f"/api/v1/tours/{world.tours['migratory']['id']}/availability",
+        params={"start": held["arrival"], "end": held["departure"]},
+    )
+    assert {night["beds_left"] for night in availability.json()["nights"]} == {0}
+    refused = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 5, 30, other.traveller_ids), headers=other.headers
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "sold_out"
+    assert (await _notify(client, payment["id"], clock.now())).status_code == 200
+    booking = (await client.get(f"/api/v1/bookings/{held['id']}", headers=senior.headers)).json()
+    assert booking["status"] == "confirmed" and booking["paid_fen"] == held["total_fen"]
+
+    # A second senior whose payment is never made: once the payment runs out, the hold goes at last.
+    later = await _hold(client, world, other, offset=40)
+    clock.advance(minutes=10)
+    await start_wechat_payment(client, later["id"], other.headers)
+    clock.advance(minutes=6)
+    assert await release_expired_holds_everywhere(settings, clock.now()) == 0
+    clock.advance(minutes=10)
+    assert await release_expired_holds_everywhere(settings, clock.now()) == 1
+    assert (await client.get(f"/api/v1/bookings/{later['id']}", headers=other.headers)).json()["status"] == "expired"
+    assert await calendar_mismatches() == []
