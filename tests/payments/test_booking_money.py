@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 
 from sojourn import db as sojourn_db
-from sojourn.payments import terms
+from sojourn.payments import ledger, terms
 from sojourn.payments.schedules import PaymentTerms
 from tests import factories
-from tests.booking_helpers import booker, calendar_mismatches, migratory_body
-from tests.payment_helpers import fetchval
+from tests.booking_helpers import booker, calendar_mismatches, confirm, migratory_body
+from tests.payment_helpers import fetch, fetchval
 
 pytestmark = pytest.mark.usefixtures("sandbox")
 
@@ -65,3 +65,28 @@ async def test_a_hold_whose_schedule_breaks_the_provinces_cap_is_refused_and_tak
     assert month.status_code == 201, month.text
     assert month.json()["payment_schedule"][0]["kind"] == "full"
     assert await calendar_mismatches() == []
+
+
+async def test_cancelling_refunds_only_money_paid_and_undoing_calls_the_refund_off(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000013")
+    unpaid = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 10, 30, senior.traveller_ids), headers=senior.headers
+    )
+    cancelled_hold = await client.post(f"/api/v1/bookings/{unpaid.json()['id']}/cancel", headers=senior.headers)
+    assert cancelled_hold.json()["refund_fen"] == 0 and cancelled_hold.json()["refund_status"] == "none"
+
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 50, 30, senior.traveller_ids), headers=senior.headers
+    )
+    booking = await confirm(client, held.json()["id"], senior.headers)
+    clock.advance(minutes=2)
+    cancelled = (await client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=senior.headers)).json()
+    assert cancelled["refund_fen"] == booking["paid_fen"] and cancelled["refund_status"] == "scheduled"
+    refund = (await fetch("SELECT amount_fen, not_before, status FROM payment_refund"))[0]
+    assert refund["status"] == "scheduled" and refund["not_before"] - clock.now() > dt.timedelta(minutes=9)
+    clock.advance(minutes=3)
+    undone = await client.post(f"/api/v1/bookings/{booking['id']}/undo-cancel", headers=senior.headers)
+    assert undone.status_code == 200 and undone.json()["refund_status"] == "none"
+    assert [r["status"] for r in await fetch("SELECT status FROM payment_refund")] == ["cancelled"]
+    assert await ledger.check_ledger(now=clock.now()) == []

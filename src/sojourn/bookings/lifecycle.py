@@ -24,7 +24,8 @@ from sojourn.bookings.queries import (
     UNDO_WINDOW,
     booking_with_money,
     fetch_booking,
-    refund_if_cancelled,
+    refund_of_paid,
+    refund_percent_if_cancelled,
 )
 from sojourn.bookings.rows import BookingRow, TourToBook
 from sojourn.bookings.schemas import BookingOut
@@ -34,8 +35,9 @@ from sojourn.db import rows
 from sojourn.errors import Conflict, DomainError
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
-from sojourn.payments import instalments
+from sojourn.payments import instalments, refunds, repair
 from sojourn.payments.providers import registry as payment_registry
+from sojourn.tours.pricing import refund_fen
 
 CONFIRM_SQL = f"UPDATE booking SET status = '{states.CONFIRMED}', confirmed_at = $2 WHERE id = $1"
 CANCEL_SQL = f"""
@@ -182,18 +184,21 @@ async def _party_of(conn: asyncpg.Connection, row: BookingRow) -> taking.Party:
 async def cancel_booking(
     principal: Principal, booking_id: int, *, reason: str, settings: Settings, now: dt.datetime, ip: str = ""
 ) -> BookingOut:
-    """The booker cancels: beds back at once, refund per the tour's policy, waiting list served."""
+    """The booker cancels: beds back at once, money paid refunded per the tour's policy, waiting list served."""
     async with db.connection() as conn:
         base_id = (await fetch_booking(conn, principal, booking_id, policy.bookings_changeable)).base
         async with conn.transaction():
             with map_database_errors():
                 await lock_base(conn, base_id, settings.lock_timeout_ms)
                 row = await _locked_row(conn, principal, booking_id)
-                await _cancel_locked(conn, row, refund_if_cancelled(row, now), principal, reason, settings, now, ip)
+                percent = refund_percent_if_cancelled(row, now)
+                await _cancel_locked(conn, row, percent, principal, reason, settings, now, ip)
                 cancelled = await booking_with_money(
                     conn, await fetch_booking(conn, principal, booking_id), now, settings
                 )
     await live.capacity_changed(base_id)
+    # A payment still open (her phone showing the code) is closed; one paid meanwhile goes back in full.
+    await repair.close_open_payments(booking_id, settings=settings, now=now)
     return cancelled
 
 
@@ -218,22 +223,24 @@ async def cancel_with_full_refund(
     )
     if row is None or row.status not in states.CANCELLABLE or _expired(row, now):
         return 0
-    refund = row.total_fen if row.status == states.CONFIRMED else 0
-    await _cancel_locked(conn, row, refund, actor, reason, settings, now, ip)
-    return refund
+    # Everything paid goes back (its open payments are closed by the repair job once they run out,
+    # and money paid on them after this goes back in full: the booking no longer keeps money).
+    return await _cancel_locked(conn, row, 100, actor, reason, settings, now, ip)
 
 
 async def _cancel_locked(
     conn: asyncpg.Connection,
     row: BookingRow,
-    refund: int,
+    refund_percent: int,
     actor: Principal,
     reason: str,
     settings: Settings,
     now: dt.datetime,
     ip: str,
-) -> None:
-    """Cancel ``row`` (locked, base lock held): status, beds, offer, notification, audit, waiting list."""
+) -> int:
+    """Cancel ``row`` (locked, base lock held): status, beds, offer, notification, audit, waiting list,
+    and the refund of money paid (``refund_percent`` of the price, at most what was paid above what the
+    base keeps), sent once the undo window is over. Returns the refund in fen."""
     if _expired(row, now):
         raise _hold_expired()
     if row.status not in states.CANCELLABLE:
@@ -241,6 +248,16 @@ async def _cancel_locked(
     if now >= states.stay_over_at(row.departure, row.time_zone):
         raise Conflict(_l("This stay has already ended."), code="stay_ended")
     booking_id = row.id
+    money = (await instalments.money_for_bookings(conn, [booking_id], now=now))[booking_id]
+    refund = refund_of_paid(
+        total_fen=row.total_fen,
+        refund_of_total_fen=refund_fen(row.total_fen, refund_percent),
+        paid_fen=money.paid_fen - money.refunded_fen,
+    )
+    if refund:
+        await refunds.schedule_refund(
+            conn, booking_id, refund, reason="cancelled", not_before=now + UNDO_WINDOW, now=now
+        )
     await conn.execute(
         CANCEL_SQL,
         booking_id,
@@ -273,6 +290,7 @@ async def _cancel_locked(
         conn=conn,
     )
     await waitlist_offers.offer_freed_beds(conn, row.base, settings=settings, now=now)
+    return refund
 
 
 async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:
@@ -300,6 +318,7 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 await taking.check_room(conn, tour, stay, party)
                 await calendar.adjust_taken(conn, row, party.size)
                 await conn.execute(UNDO_CANCEL_SQL, booking_id)
+                await refunds.cancel_scheduled_refunds(conn, booking_id)  # nothing goes out for an undone one
                 await audit.record(
                     "booking_cancel_undone", actor=principal, object_type="booking", object_id=booking_id, conn=conn
                 )

@@ -42,19 +42,30 @@ FROM booking b JOIN tour t ON t.id = b.tour JOIN base bs ON bs.id = b.base
 Scope = Callable[[Principal, str, list[Any]], str]
 
 
-def refund_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
-    """What cancelling at ``now`` gives back: nothing for a hold (nothing was paid), all of it
-    within the undo window after confirming, otherwise the tour's policy by days before arrival
-    counted in the base's time zone."""
+def refund_percent_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
+    """What share of the price cancelling at ``now`` gives back: nothing for a hold (it was never
+    confirmed), all of it within the undo window after confirming, otherwise the tour's policy by
+    days before arrival counted in the base's time zone."""
     if booking.status != states.CONFIRMED:
         return 0
     if booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW:
-        return booking.total_fen
+        return 100
     today = today_at(booking.time_zone, now)
     policy_tiers = booking.cancellation_policy
     if isinstance(policy_tiers, str):
         policy_tiers = json.loads(policy_tiers)
-    return refund_fen(booking.total_fen, refund_percent(policy_tiers, (booking.arrival - today).days))
+    return refund_percent(policy_tiers, (booking.arrival - today).days)
+
+
+def refund_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
+    """What cancelling at ``now`` gives back of the full price (before knowing what was paid)."""
+    return refund_fen(booking.total_fen, refund_percent_if_cancelled(booking, now))
+
+
+def refund_of_paid(*, total_fen: int, refund_of_total_fen: int, paid_fen: int) -> int:
+    """Only money paid goes back: all that was paid above what the base keeps of the full price
+    (``payments.refund_schedule.refund_due``, from the refund of the full price)."""
+    return max(paid_fen - (total_fen - refund_of_total_fen), 0)
 
 
 def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> BookingOut:
@@ -104,8 +115,14 @@ async def with_money(conn: asyncpg.Connection, bookings: list[BookingOut], now: 
 def _with(booking: BookingOut, money: instalments.BookingMoney | None) -> BookingOut:
     if money is None:
         return booking
+    refund_now = booking.refund_if_cancelled_now_fen
+    if refund_now is not None:
+        refund_now = refund_of_paid(
+            total_fen=booking.total_fen, refund_of_total_fen=refund_now, paid_fen=money.paid_fen - money.refunded_fen
+        )
     return msgspec.structs.replace(
         booking,
+        refund_if_cancelled_now_fen=refund_now,
         payment_schedule=[PaymentStepOut(s.kind, s.amount_fen, s.due_at, s.status) for s in money.schedule],
         paid_fen=money.paid_fen,
         refunded_fen=money.refunded_fen,

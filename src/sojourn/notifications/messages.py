@@ -103,6 +103,17 @@ def _booking_cancelled(p: dict[str, Any]) -> Message:
     return Message(_("Your booking is cancelled"), body)
 
 
+def _refund_paid(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Your refund has arrived"),
+        _(
+            "%(amount)s for booking %(reference)s has been refunded to the account you paid from.",
+            amount=yuan(int(p.get("refund_fen") or 0)),
+            reference=p.get("reference", ""),
+        ),
+    )
+
+
 def _declaration_due(p: dict[str, Any]) -> Message:
     values = {"reference": p.get("reference", ""), "due_on": _date(p.get("due_on")), "names": _names(p)}
     if p.get("stage") == "due":
@@ -199,6 +210,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "offer_made": _offer_made,
     "booking_confirmed": _booking_confirmed,
     "booking_cancelled": _booking_cancelled,
+    "refund_paid": _refund_paid,
     "declaration_due": _declaration_due,
     "declarations_missing": _declarations_missing,
     "declaration_info_requested": _declaration_info_requested,
