@@ -5,11 +5,14 @@ shows carries its schedule, what was paid and refunded, and how a refund goes.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from sojourn import db as sojourn_db
+from sojourn.notifications.messages import render
 from sojourn.payments import ledger, terms
+from sojourn.payments.balances import settle_overdue_balances
 from sojourn.payments.schedules import PaymentTerms
 from tests import factories
 from tests.booking_helpers import booker, calendar_mismatches, confirm, migratory_body
@@ -89,4 +92,44 @@ async def test_cancelling_refunds_only_money_paid_and_undoing_calls_the_refund_o
     undone = await client.post(f"/api/v1/bookings/{booking['id']}/undo-cancel", headers=senior.headers)
     assert undone.status_code == 200 and undone.json()["refund_status"] == "none"
     assert [r["status"] for r in await fetch("SELECT status FROM payment_refund")] == ["cancelled"]
+    assert await ledger.check_ledger(now=clock.now()) == []
+
+
+async def test_an_unpaid_balance_is_reminded_then_the_booking_is_cancelled_under_its_terms(client, clock, settings):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000014")
+    async with sojourn_db.connection() as conn:
+        await terms.set_tour_terms(
+            conn, world.tours["migratory"]["id"], PaymentTerms(balance_days_before=30, deposit_percent=20)
+        )
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 0, 30, senior.traveller_ids), headers=senior.headers
+    )
+    booking = await confirm(client, held.json()["id"], senior.headers)  # the deposit confirms it
+    deposit, balance = booking["payment_schedule"]
+    assert (deposit["status"], balance["status"], booking["paid_fen"]) == ("paid", "due", deposit["amount_fen"])
+    due_at = dt.datetime.fromisoformat(balance["due_at"])
+
+    assert await settle_overdue_balances(now=clock.now(), settings=settings) == 0
+    assert await fetch("SELECT * FROM outbox_message WHERE kind = 'balance_due'") == []
+    clock.set(due_at - dt.timedelta(days=5))
+    for _ in range(2):  # told once, however often the job runs
+        assert await settle_overdue_balances(now=clock.now(), settings=settings) == 0
+    told = await fetch("SELECT account, payload FROM outbox_message WHERE kind = 'balance_due'")
+    assert len(told) == 1 and f'"amount_fen": {balance["amount_fen"]}' in told[0]["payload"]
+    message = render("balance_due", json.loads(told[0]["payload"]), "zh_CN")
+    assert message.subject == "请支付余款" and booking["reference"] in message.body
+
+    clock.set(due_at + dt.timedelta(hours=23))  # within the day of grace
+    assert await settle_overdue_balances(now=clock.now(), settings=settings) == 0
+    clock.set(due_at + dt.timedelta(days=1, minutes=1))
+    assert await settle_overdue_balances(now=clock.now(), settings=settings) == 1
+    assert await settle_overdue_balances(now=clock.now(), settings=settings) == 0
+    weeks_later = await factories.bearer(client, senior.login)  # signed in again: tokens do not last weeks
+    after = (await client.get(f"/api/v1/bookings/{booking['id']}", headers=weeks_later)).json()
+    # 29 days before arrival the terms give back half the price; the deposit (a fifth) is all kept.
+    assert after["status"] == "cancelled" and after["refund_fen"] == 0 and after["refund_status"] == "none"
+    assert [step["status"] for step in after["payment_schedule"]] == ["paid", "waived"]
+    assert len(await fetch("SELECT * FROM outbox_message WHERE kind = 'booking_cancelled'")) == 1
+    assert await calendar_mismatches() == []
     assert await ledger.check_ledger(now=clock.now()) == []

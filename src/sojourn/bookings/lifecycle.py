@@ -232,7 +232,7 @@ async def _cancel_locked(
     conn: asyncpg.Connection,
     row: BookingRow,
     refund_percent: int,
-    actor: Principal,
+    actor: Principal | None,
     reason: str,
     settings: Settings,
     now: dt.datetime,
@@ -263,7 +263,7 @@ async def _cancel_locked(
         booking_id,
         refund,
         now,
-        actor.account_id,
+        actor.account_id if actor else None,  # None: the rules did it (an unpaid balance)
         reason.strip()[:500],
     )
     await calendar.adjust_taken(conn, row, -row.party_size)
@@ -284,13 +284,33 @@ async def _cancel_locked(
         actor=actor,
         object_type="booking",
         object_id=booking_id,
-        on_behalf_of=row.account if row.account != actor.account_id else None,
+        on_behalf_of=row.account if actor is None or row.account != actor.account_id else None,
         ip=ip,
         detail={"refund_fen": refund, "previous_status": row.status},
         conn=conn,
     )
     await waitlist_offers.offer_freed_beds(conn, row.base, settings=settings, now=now)
     return refund
+
+
+async def cancel_for_unpaid_balance(
+    conn: asyncpg.Connection, booking_id: int, *, reason: str, settings: Settings, now: dt.datetime
+) -> bool:
+    """The balance was not paid by its date (plus the grace the caller allows): the booking is cancelled
+    under its own terms, as if she had cancelled today (money paid above what the base keeps goes back).
+    Inside the caller's transaction; False if it was paid or changed meanwhile."""
+    base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
+    await lock_base(conn, base_id, settings.lock_timeout_ms)
+    row = rows.row(BookingRow, await conn.fetchrow(f"{BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b", booking_id))
+    unpaid = await conn.fetchval(
+        "SELECT id FROM payment_instalment WHERE booking = $1 AND kind = 'balance' AND status = 'due' FOR UPDATE",
+        booking_id,
+    )
+    if row.status != states.CONFIRMED or unpaid is None:
+        return False
+    await _cancel_locked(conn, row, refund_percent_if_cancelled(row, now), None, reason, settings, now, "")
+    await conn.execute("UPDATE payment_instalment SET status = 'waived' WHERE id = $1", unpaid)
+    return True
 
 
 async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settings, now: dt.datetime) -> BookingOut:

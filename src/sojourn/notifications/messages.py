@@ -114,6 +114,19 @@ def _refund_paid(p: dict[str, Any]) -> Message:
     )
 
 
+def _balance_due(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Please pay the balance"),
+        _(
+            "Please pay the balance of %(amount)s for booking %(reference)s by %(date)s. If it is not paid a day "
+            "after that, the booking is cancelled under its cancellation terms.",
+            amount=yuan(int(p.get("amount_fen") or 0)),
+            reference=p.get("reference", ""),
+            date=_date(p.get("due_at")),
+        ),
+    )
+
+
 def _declaration_due(p: dict[str, Any]) -> Message:
     values = {"reference": p.get("reference", ""), "due_on": _date(p.get("due_on")), "names": _names(p)}
     if p.get("stage") == "due":
@@ -211,6 +224,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "booking_confirmed": _booking_confirmed,
     "booking_cancelled": _booking_cancelled,
     "refund_paid": _refund_paid,
+    "balance_due": _balance_due,
     "declaration_due": _declaration_due,
     "declarations_missing": _declarations_missing,
     "declaration_info_requested": _declaration_info_requested,
