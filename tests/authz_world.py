@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 from tests.health_helpers import declaration_body
 from tests.pinned import PINNED_NOW, SHANGHAI
 
@@ -150,7 +150,7 @@ async def build(client) -> AuthzWorld:
         await client.post("/api/v1/bookings", json={"tour_id": w.tour_x, "traveller_ids": [w.a1]}, headers=a)
     )
     w.confirmed = held["id"]
-    await _ok(await client.post(f"/api/v1/bookings/{w.confirmed}/confirm", headers=a), 200)
+    await booking_helpers.confirm(client, w.confirmed, a)
     stay = {
         "tour_id": w.stay_x,
         "traveller_ids": [w.a1],
@@ -161,7 +161,7 @@ async def build(client) -> AuthzWorld:
     seat = await _ok(
         await client.post("/api/v1/bookings", json={"tour_id": w.full_x, "traveller_ids": [w.b1]}, headers=b)
     )
-    await _ok(await client.post(f"/api/v1/bookings/{seat['id']}/confirm", headers=b), 200)
+    await booking_helpers.confirm(client, seat["id"], b)
     waiting = {"tour_id": w.full_x, "traveller_ids": [w.a1]}
     w.entry = (await _ok(await client.post(f"/api/v1/tours/{w.full_x}/waitlist", json=waiting, headers=a)))["id"]
     path = f"/api/v1/bookings/{w.confirmed}/travellers/{w.a1}/declaration"

@@ -61,10 +61,12 @@ def migratory_body(world, arrival_offset: int = 5, nights: int = 30, travellers:
 
 
 async def confirm(client, booking_id: int, headers: dict[str, str]) -> dict:
-    """Confirm a held booking through the API, as its booker would, and return the booking.
+    """Confirm a held booking as its booker does, and return the confirmed booking: paying the first
+    amount due is what confirms (WeChat Pay through the payment sandbox, ``payment_helpers.pay_first_amount``).
 
-    New tests confirm through this helper, so that when confirming takes a payment the way to
-    pay lives in one place."""
-    response = await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    Every test that needs a confirmed booking confirms through this helper: the way to pay lives here."""
+    from tests.payment_helpers import pay_first_amount
+
+    booking = await pay_first_amount(client, booking_id, headers)
+    assert booking["status"] == "confirmed", booking
+    return booking

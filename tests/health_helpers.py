@@ -12,7 +12,7 @@ from typing import Any
 from sojourn import db
 from sojourn.health.schemas import CONDITION_NAMES
 from sojourn.piccolo_app import migrations_folder
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import Booker
 
 START = dt.date(2027, 1, 10)  # the small world's first night; PINNED_NOW is 2026-12-07
@@ -138,8 +138,7 @@ async def book(
     assert held.status_code == 201, held.text
     booking_id = held.json()["id"]
     if confirm:
-        confirmed = await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=headers)
-        assert confirmed.status_code == 200, confirmed.text
+        await booking_helpers.confirm(client, booking_id, headers)
     return Booked(Booker(login, headers, [traveller_id]), booking_id, traveller_id)
 
 

@@ -132,6 +132,72 @@ async def register_payees(base_id: int, settings: Settings, index: int = 0) -> d
         }  # fmt: skip
 
 
+async def ensure_wechat_payee(booking_id: int) -> None:
+    """The booking's base takes WeChat Pay: its own sub-merchant from the sandbox's list, unless it (or its
+    member) has one already. Worlds made by the factories have no payees; a base that took money has."""
+    async with db.connection() as conn:
+        base_id = await conn.fetchval("SELECT base FROM booking WHERE id = $1", booking_id)
+        if await conn.fetchval(
+            "SELECT count(*) FROM payee p JOIN base b ON b.id = $1 WHERE p.provider = 'wechat' AND p.active"
+            " AND (p.base = b.id OR (p.base IS NULL AND p.member = b.member))",
+            base_id,
+        ):
+            return
+        sub_mchids = SANDBOX.merchants()["wechat_sub_mchids"]
+        await payees.register_payee(
+            conn,
+            provider="wechat",
+            keyring=KeyRing.from_settings(load_settings().encryption_keys, load_settings().secret_key),
+            base_id=base_id,
+            merchant_name=f"基地{base_id}",
+            wechat_sub_mchid=sub_mchids[base_id % len(sub_mchids)],
+        )
+
+
+async def start_wechat_payment(client, booking_id: int, headers: dict[str, str]) -> dict:
+    """The booker asks to pay by WeChat on a computer: a real signed order at the sandbox, its QR code."""
+    SANDBOX.start()
+    await ensure_wechat_payee(booking_id)
+    started = await client.post(
+        f"/api/v1/bookings/{booking_id}/payments", json={"provider": "wechat", "channel": "native"}, headers=headers
+    )
+    assert started.status_code == 201, started.text
+    payment = started.json()
+    assert payment["code_url"].startswith("weixin://wxpay/bizpayurl?pr="), payment
+    return payment
+
+
+async def wechat_paid_notice_for(payment_id: int, signed_at: dt.datetime | None = None) -> tuple[dict[str, str], bytes]:
+    """WeChat's "paid" notification for one of our payments, to its payee, signed at ``signed_at``
+    (default: when the payment was started, which is the app's clock then)."""
+    facts = (
+        await fetch(
+            "SELECT p.out_trade_no, p.amount_fen, p.created_at, y.wechat_sub_mchid FROM payment p"
+            " JOIN payee y ON y.id = p.payee WHERE p.id = $1",
+            payment_id,
+        )
+    )[0]
+    return wechat_paid_notification(
+        facts["out_trade_no"],
+        facts["amount_fen"],
+        signed_at or facts["created_at"],
+        sub_mchid=facts["wechat_sub_mchid"],
+    )
+
+
+async def pay_first_amount(client, booking_id: int, headers: dict[str, str]) -> dict:
+    """Pay what a held booking owes first, as its booker does: WeChat Pay's QR code is made at the sandbox
+    (a real signed order), the senior pays, and WeChat's paid notification reaches Sojourn, signed as the
+    sandbox signs it, at the moment the code was shown (the app's clock). Returns the booking afterwards."""
+    payment = await start_wechat_payment(client, booking_id, headers)
+    headers_, body = await wechat_paid_notice_for(payment["id"])
+    answer = await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers_)
+    assert answer.status_code == 200, answer.text
+    booking = await client.get(f"/api/v1/bookings/{booking_id}", headers=headers)
+    assert booking.status_code == 200, booking.text
+    return booking.json()
+
+
 def china_today(now: dt.datetime) -> dt.date:
     return (now + dt.timedelta(hours=8)).date()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import Booker, booker
 from tests.health_helpers import declaration_body, seed_default_rules, with_companion
 from tests.pinned import PINNED_NOW
@@ -63,8 +63,7 @@ async def hold(client, person: Booker, body: dict[str, Any], *, confirm: bool = 
     assert response.status_code == 201, response.text
     booking_id = response.json()["id"]
     if confirm:
-        confirmed = await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=person.headers)
-        assert confirmed.status_code == 200, confirmed.text
+        await booking_helpers.confirm(client, booking_id, person.headers)
     return booking_id
 
 

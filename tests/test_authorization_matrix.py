@@ -31,7 +31,6 @@ from typing import Any
 
 import pytest
 
-from sojourn import db as sojourn_db
 from sojourn.app import create_app
 from sojourn.clock import Clock
 from sojourn.config import load_settings
@@ -42,7 +41,6 @@ from tests.health_helpers import declaration_body
 from tests.payment_helpers import (
     SANDBOX,
     alipay_paid_notification,
-    register_payees,
     wechat_paid_notification,
 )
 from tests.pinned import PINNED_NOW
@@ -318,13 +316,15 @@ async def _photos_at_x(client, w: AuthzWorld, clock: Clock) -> None:
 
 
 async def _payable(client, w: AuthzWorld, clock: Clock) -> None:
-    """A's confirmed booking owes its price; base X takes WeChat Pay (the sandbox plays WeChat)."""
-    from sojourn.payments import instalments
-
+    """A's held stay owes its price; base X takes WeChat Pay (the sandbox plays WeChat; its payee was
+    registered when the world's bookings were paid)."""
     SANDBOX.start()  # the run's settings name it as the providers (tests/conftest.py)
-    await register_payees(w.base_x, load_settings())
-    async with sojourn_db.connection() as conn:
-        await instalments.create_schedule(conn, w.confirmed, now=clock.now())
+
+
+async def _owes_nothing_first(client, w: AuthzWorld, clock: Clock) -> None:
+    """A's held stay owes nothing before it is confirmed (no schedule), so ``confirm`` alone confirms it;
+    with money due, paying is what confirms (tests/payments/test_paying_confirms.py)."""
+    await execute("DELETE FROM payment_instalment WHERE booking = $1", w.held)
 
 
 def _keyring() -> KeyRing:
@@ -376,7 +376,10 @@ RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staf
 
 CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/bookings/{booking_id}/payments"): Call(
-        body=lambda w: {"provider": "wechat", "channel": "native"}, prepare=_payable, idempotent=True
+        body=lambda w: {"provider": "wechat", "channel": "native"},
+        path={"booking_id": lambda w: w.held},
+        prepare=_payable,
+        idempotent=True,
     ),
     ("POST", "/api/v1/bookings/{booking_id}/invoice-request"): Call(body=lambda w: {"title": "王秀兰"}),
     # Verified notifications for an order Sojourn never made: quarantined and acknowledged (2xx);
@@ -405,7 +408,9 @@ CALLS: dict[tuple[str, str], Call] = {
         idempotent=True,
     ),
     ("POST", "/api/v1/bookings/{booking_id}/extend-hold"): Call(path={"booking_id": lambda w: w.held}),
-    ("POST", "/api/v1/bookings/{booking_id}/confirm"): Call(path={"booking_id": lambda w: w.held}),
+    ("POST", "/api/v1/bookings/{booking_id}/confirm"): Call(
+        path={"booking_id": lambda w: w.held}, prepare=_owes_nothing_first
+    ),
     ("POST", "/api/v1/bookings/{booking_id}/cancel"): Call(body=lambda w: {"reason": "身体不适"}),
     ("POST", "/api/v1/bookings/{booking_id}/undo-cancel"): Call(prepare=_cancel_confirmed),
     ("POST", "/api/v1/tours/{tour_id}/waitlist"): Call(

@@ -25,6 +25,7 @@ from sojourn.bookings import capacity, holds, lifecycle
 from sojourn.bookings.schemas import BookingIn
 from sojourn.clock import Clock
 from sojourn.errors import Conflict, DomainError
+from sojourn.payments import hooks
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 from tests.pinned import PINNED_NOW
@@ -173,12 +174,34 @@ class BookingMachine(RuleBasedStateMachine):
 
     @rule(booking=bookings)
     def confirm(self, booking):
+        """Confirming by itself is refused while the first payment is due (paying is what confirms)."""
         model = self.model[booking]
-        ok = model.status == "confirmed" or (model.status == "held" and not model.expired(self.clock.now()))
         outcome = self._call(lifecycle.confirm_booking, model, booking)
-        assert (outcome is not None) == ok, (outcome, model)
+        assert (outcome is not None) == (model.status == "confirmed"), (outcome, model)
+
+    @rule(booking=bookings)
+    def first_payment_arrives(self, booking):
+        """The money arrives (the notification's transaction calls this hook): a live hold is confirmed;
+        a lapsed one only if its beds are still free and its travellers have no other stay then."""
+        model = self.model[booking]
+        now = self.clock.now()
+        if model.status == "held" and model.expired(now):
+            others = [b for key, b in self.model.items() if key != booking and b.holds_beds(now)]
+            ok = all(
+                self.effective_taken(n) + len(model.travellers) <= self.beds[n] for n in range(model.first, model.last)
+            ) and not any(
+                b.travellers & model.travellers and b.first < model.last and model.first < b.last for b in others
+            )
+        else:
+            ok = model.status in ("held", "confirmed")
+        kept = self.run(self._first_payment(booking, now))
+        assert kept == ok, (kept, model)
         if ok:
             model.status = "confirmed"
+
+    async def _first_payment(self, booking_id: int, now: dt.datetime) -> bool:
+        async with db.connection() as conn, conn.transaction():
+            return await hooks.on_first_payment(conn, booking_id, now)
 
     @rule(booking=bookings)
     def cancel(self, booking):

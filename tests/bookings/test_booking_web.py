@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 from sojourn import db as database
+from sojourn.config import load_settings
 from sojourn.i18n import translations
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import calendar_mismatches
+from tests.payment_helpers import SANDBOX, register_payees
 from tests.web_helpers import csrf_token, post_form, sign_in
 
 EN = {"Accept-Language": "en"}
@@ -152,9 +154,31 @@ async def test_holding_then_confirming_works_with_plain_forms(client, db):
     review = await client.get(f"/trips/{booking_id}/review")
     assert "¥7,600" in review.text  # 2 × ¥3,800
     assert "Cancel 30 or more days before arrival: full refund." in review.text
-    confirmed = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page=f"/trips/{booking_id}/review")
-    assert confirmed.status_code == 303 and confirmed.headers["location"] == f"/trips/{booking_id}/confirmed"
-    done = await client.get(confirmed.headers["location"])
+    # Confirming without paying says what to do; paying confirms (the money arrives, then the page says so).
+    SANDBOX.start()  # the providers of the run's settings; the base takes both
+    await register_payees(world.bases["sanya"]["id"], load_settings())
+    unpaid = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page=f"/trips/{booking_id}/review")
+    assert unpaid.status_code == 303 and unpaid.headers["location"] == f"/trips/{booking_id}/pay"
+    pay_page = await client.get(unpaid.headers["location"])
+    assert "To pay now: ¥7,600." in pay_page.text and "confirmed as soon as this payment arrives" in pay_page.text
+    # The refund schedule as data before paying: every stretch of days with what cancelling then gives back.
+    assert "What you get back if you cancel" in pay_page.text and "<td>¥7,600</td>" in pay_page.text
+    assert "Pay with WeChat" in pay_page.text and "Pay with Alipay" in pay_page.text
+    code = await post_form(
+        client, f"/trips/{booking_id}/pay", {"provider": "wechat"}, from_page=unpaid.headers["location"]
+    )
+    assert code.status_code == 200 and "Scan with WeChat to pay ¥7,600" in code.text and "<svg" in code.text
+    on_phone = await post_form(
+        client,
+        f"/trips/{booking_id}/pay",
+        {"provider": "alipay"},
+        from_page=unpaid.headers["location"],
+        headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"},
+    )
+    assert on_phone.status_code == 303 and "/alipay/gateway.do?" in on_phone.headers["location"]
+    assert "alipay.trade.wap.pay" in on_phone.headers["location"]
+    await booking_helpers.confirm(client, booking_id, await factories.bearer(client, "13800138000"))
+    done = await client.get(f"/trips/{booking_id}/confirmed")
     assert "Booked. Have a good trip!" in done.text
     assert "you can cancel and get everything back" in done.text
     trips = await client.get("/trips")

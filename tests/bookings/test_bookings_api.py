@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import booker, calendar_mismatches, migratory_body
 from tests.pinned import PINNED_NOW
 
@@ -218,8 +218,7 @@ async def test_hold_can_be_extended_a_bounded_number_of_times(client, world, clo
         expiry = new_expiry
     again = await client.post(f"/api/v1/bookings/{held['id']}/extend-hold", headers=senior.headers)
     assert again.status_code == 409 and again.json()["code"] == "no_more_extensions"
-    confirmed = await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=senior.headers)
-    assert confirmed.json()["status"] == "confirmed"
+    await booking_helpers.confirm(client, held["id"], senior.headers)  # paying is what confirms
 
 
 async def test_cancelling_releases_beds_at_once(client, world):
@@ -231,7 +230,7 @@ async def test_cancelling_releases_beds_at_once(client, world):
             "/api/v1/bookings", json=migratory_body(world, travellers=senior.traveller_ids), headers=senior.headers
         )
     ).json()
-    await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=senior.headers)
+    await booking_helpers.confirm(client, held["id"], senior.headers)
     cancelled = await client.post(
         f"/api/v1/bookings/{held['id']}/cancel", json={"reason": "家里有事"}, headers=senior.headers
     )
@@ -265,7 +264,7 @@ async def test_refund_follows_the_policy_on_each_boundary_day(client, world, clo
     held = await client.post("/api/v1/bookings", json=body, headers=senior.headers)
     assert held.status_code == 201, held.text
     booking_id = held.json()["id"]
-    await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=senior.headers)
+    await booking_helpers.confirm(client, booking_id, senior.headers)
     clock.advance(minutes=11)  # past the ten-minute undo window, same day at the base
     preview = (await client.get(f"/api/v1/bookings/{booking_id}", headers=senior.headers)).json()
     cancelled = (await client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=senior.headers)).json()
@@ -278,7 +277,7 @@ async def test_cancelling_right_after_confirming_refunds_everything_and_can_be_u
     senior = await booker(client, "13800000001")
     arrival_soon = {"tour_id": world.tours["vacation"]["id"], "traveller_ids": senior.traveller_ids}
     held = (await client.post("/api/v1/bookings", json=arrival_soon, headers=senior.headers)).json()
-    await client.post(f"/api/v1/bookings/{held['id']}/confirm", headers=senior.headers)
+    await booking_helpers.confirm(client, held["id"], senior.headers)
     cancelled = (await client.post(f"/api/v1/bookings/{held['id']}/cancel", headers=senior.headers)).json()
     assert cancelled["refund_fen"] == cancelled["total_fen"]
     clock.advance(minutes=5)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from sojourn.bookings import confirmation, ics
-from tests import factories
+from tests import booking_helpers, factories
 from tests.pinned import SHANGHAI
 from tests.shared_app import asgi_client
 from tests.web_helpers import post_form, sign_in
@@ -42,7 +42,7 @@ async def trip(app, client, world):
     )
     assert held.status_code == 201, held.text
     booking = held.json()
-    assert (await client.post(f"/api/v1/bookings/{booking['id']}/confirm", headers=headers)).status_code == 200
+    await booking_helpers.confirm(client, booking["id"], headers)
     await sign_in(client, "13800138000", factories.PASSWORD)
     return {"booking": booking, "x": x, "world": world}
 

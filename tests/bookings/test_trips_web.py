@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from sojourn import db as database
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import calendar_mismatches
 from tests.bookings.test_booking_web import hold_vacation, signed_in_family
 from tests.web_helpers import form_token, post_form
@@ -14,8 +14,7 @@ from tests.web_helpers import form_token, post_form
 
 async def confirmed_booking(client, world, ids) -> int:
     booking_id = await hold_vacation(client, world, ids)
-    response = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page="/trips")
-    assert response.status_code == 303
+    await booking_helpers.confirm(client, booking_id, await factories.bearer(client, "13800138000"))
     return booking_id
 
 

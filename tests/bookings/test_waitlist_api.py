@@ -6,7 +6,7 @@ import pytest
 
 from sojourn import db
 from sojourn.bookings.expiry import release_expired_holds_everywhere
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import booker, calendar_mismatches, migratory_body
 from tests.pinned import PINNED_NOW
 
@@ -53,13 +53,17 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
     assert entry2.json()["position"] == 1 and entry3.json()["position"] == 2
 
     first = full_world.first
-    await client.post(f"/api/v1/bookings/{full_world.first_booking['id']}/confirm", headers=first.headers)
+    await booking_helpers.confirm(client, full_world.first_booking["id"], first.headers)
     await client.post(f"/api/v1/bookings/{full_world.first_booking['id']}/cancel", headers=first.headers)
 
     entries2 = (await client.get("/api/v1/waitlist", headers=second.headers)).json()["items"]
     assert entries2[0]["status"] == "offered"
     offer = (await client.get(f"/api/v1/bookings/{entries2[0]['offered_booking_id']}", headers=second.headers)).json()
     assert offer["status"] == "held" and offer["waitlist_entry_id"] == entries2[0]["id"]
+    # The offer owes its price like any hold: all of it, now, before it becomes a booking.
+    assert [(s["kind"], s["amount_fen"], s["status"]) for s in offer["payment_schedule"]] == [
+        ("full", offer["total_fen"], "due")
+    ]
     offer_expires = dt.datetime.fromisoformat(offer["hold_expires_at"])
     assert offer_expires - clock.now() > dt.timedelta(hours=settings.offer_hours - 1)
     assert (await client.get("/api/v1/waitlist", headers=third.headers)).json()["items"][0]["position"] == 1
@@ -73,8 +77,7 @@ async def test_entries_queue_in_order_and_the_first_gets_the_freed_beds(client, 
         ]
     assert "offer_made" in kinds
 
-    confirmed = await client.post(f"/api/v1/bookings/{offer['id']}/confirm", headers=second.headers)
-    assert confirmed.status_code == 200
+    await booking_helpers.confirm(client, offer["id"], second.headers)
     assert (await client.get("/api/v1/waitlist", headers=second.headers)).json()["items"][0]["status"] == "booked"
     assert await calendar_mismatches() == []
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import Booker, booker
 from tests.pinned import SHANGHAI
 
@@ -40,8 +40,7 @@ async def confirmed_trip(client, world, login="13800000001", travellers=1):
         headers=senior.headers,
     )
     assert held.status_code == 201, held.text
-    confirmed = await client.post(f"/api/v1/bookings/{held.json()['id']}/confirm", headers=senior.headers)
-    assert confirmed.json()["status"] == "confirmed"
+    await booking_helpers.confirm(client, held.json()["id"], senior.headers)
     return senior, held.json()["id"]
 
 

@@ -4,7 +4,7 @@ and an agent's access that exists exactly while a consent is active. Everything 
 import datetime as dt
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 
 AGENT = "13300000001"
 SENIOR = "13800138000"
@@ -358,8 +358,7 @@ async def test_agent_books_and_declares_for_a_consenting_senior_and_the_record_s
         headers=headers,
     )
     assert declared.status_code == 200, declared.text
-    confirmed = await client.post(f"/api/v1/bookings/{booking['id']}/confirm", headers=headers)
-    assert confirmed.status_code == 200, confirmed.text
+    await booking_helpers.confirm(client, booking["id"], headers)  # the agent starts it, the senior pays
 
     # The senior sees the trip as their own; the outbox tells the senior, not the agent.
     mine = await client.get(f"/api/v1/bookings/{booking['id']}", headers=senior_headers)

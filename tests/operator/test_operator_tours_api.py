@@ -8,7 +8,7 @@ import pytest
 
 from sojourn import db
 from sojourn.bookings.locking import lock_base
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import booker, calendar_mismatches
 from tests.health_helpers import START, book, fetch, fetchval, operator
 from tests.pinned import PINNED_NOW
@@ -160,8 +160,7 @@ async def test_publish_offers_the_tour_and_close_stops_new_bookings(client, worl
         "/api/v1/bookings", json={"tour_id": tour_id, "traveller_ids": other.traveller_ids}, headers=other.headers
     )
     assert refused.status_code == 409 and refused.json()["code"] == "tour_closed"
-    confirmed = await client.post(f"/api/v1/bookings/{held.json()['id']}/confirm", headers=senior.headers)
-    assert confirmed.status_code == 200  # the bookings made stand
+    await booking_helpers.confirm(client, held.json()["id"], senior.headers)  # the bookings made stand
     assert (await client.post(f"{TOURS}/{tour_id}/publish", headers=sanya_ops)).json()["status"] == "published"
     actions = await fetch("SELECT action FROM audit_event WHERE object_type = 'tour' ORDER BY id")
     assert [a["action"] for a in actions] == ["tour_created", "tour_published", "tour_closed", "tour_published"]

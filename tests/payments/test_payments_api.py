@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from sojourn import db as sojourn_db
+from sojourn.bookings.expiry import release_expired_holds_everywhere
 from sojourn.payments import instalments, ledger, terms
 from sojourn.payments.schedules import PaymentTerms, PrepaymentCapExceeded
 from tests.payment_helpers import (
@@ -109,6 +110,7 @@ async def test_a_schedule_beyond_the_provinces_cap_is_refused_naming_the_limit(c
     assert held.status_code == 201, held.text
     async with sojourn_db.connection() as conn:
         await conn.execute("UPDATE booking SET total_fen = total_fen + 1 WHERE id = $1", held.json()["id"])
+        await conn.execute("DELETE FROM payment_instalment WHERE booking = $1", held.json()["id"])  # made anew
         with pytest.raises(PrepaymentCapExceeded):
             await instalments.create_schedule(conn, held.json()["id"], now=clock.now())
     assert await fetchval("SELECT count(*) FROM payment_instalment WHERE booking = $1", held.json()["id"]) == 0
@@ -153,7 +155,10 @@ async def test_money_paid_after_the_hold_lapsed_goes_back_and_the_ledger_check_c
 ):
     w = await held_booking(client, settings, clock.now())
     payment = (await _pay(client, w, provider="wechat", channel="native")).json()
-    clock.advance(minutes=20)  # the 15-minute hold has lapsed; the senior pays anyway
+    clock.advance(minutes=20)  # the 15-minute hold has lapsed; the senior pays anyway ...
+    await release_expired_holds_everywhere(settings, clock.now())
+    async with sojourn_db.connection() as conn:  # ... after her beds went to others
+        await conn.execute("UPDATE capacity_night SET beds = taken WHERE base = $1", w.world.bases["sanya"]["id"])
     headers, body = wechat_paid_notification(payment["out_trade_no"], 380000, clock.now())
     assert (await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)).status_code == 200
     refund = (await fetch("SELECT * FROM payment_refund"))[0]

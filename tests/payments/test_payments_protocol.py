@@ -17,6 +17,7 @@ import pytest
 from sojourn import db as sojourn_db
 from sojourn.clock import Clock
 from sojourn.payments import ledger, reconciliation, refunds, repair
+from tests import factories
 from tests.payment_helpers import (
     PayingWorld,
     china_today,
@@ -28,6 +29,7 @@ from tests.payment_helpers import (
     wechat_paid_notification,
     with_payments,
 )
+from tests.web_helpers import sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -67,20 +69,19 @@ async def _pay(
 
 
 async def _confirm_and_cancel(client, w: PayingWorld, settings, now: dt.datetime) -> int:
-    """What phase B will wire: the paid booking is confirmed, then cancelled; the refund the policy gives
-    is scheduled after the undo window. Returns the refund in fen."""
-    confirmed = await client.post(f"/api/v1/bookings/{w.booking['id']}/confirm", headers=w.headers)
-    assert confirmed.status_code == 200, confirmed.text
+    """The payment confirmed the booking; then she cancels, and the refund the policy gives is scheduled
+    after the undo window by the cancellation itself. Returns the refund in fen."""
+    shown = await client.get(f"/api/v1/bookings/{w.booking['id']}", headers=w.headers)
+    assert shown.json()["status"] == "confirmed", shown.text
     cancelled = await client.post(
         f"/api/v1/bookings/{w.booking['id']}/cancel", json={"reason": "家里有事"}, headers=w.headers
     )
     assert cancelled.status_code == 200, cancelled.text
-    amount = cancelled.json()["refund_fen"]
-    async with sojourn_db.connection() as conn, conn.transaction():
-        await refunds.schedule_refund(
-            conn, w.booking["id"], amount, reason="cancelled", not_before=now + dt.timedelta(minutes=10), now=now
-        )
-    return amount
+    assert cancelled.json()["refund_status"] == "scheduled"
+    scheduled = await fetch("SELECT amount_fen, not_before FROM payment_refund WHERE booking = $1", w.booking["id"])
+    assert [r["amount_fen"] for r in scheduled] == [cancelled.json()["refund_fen"]]
+    assert scheduled[0]["not_before"] > now + dt.timedelta(minutes=9)  # not before the undo window is over
+    return cancelled.json()["refund_fen"]
 
 
 async def test_a_wechat_payment_notified_three_times_is_recorded_once(pay_client, pay_settings, real_clock, sandbox):
@@ -204,6 +205,33 @@ async def test_a_bad_signature_or_a_replay_changes_nothing(pay_client, pay_setti
         answer = await pay_client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)
         assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
     assert await money_fingerprint() == before
+
+
+async def test_a_cancelled_booking_is_refunded_after_the_undo_window_and_she_sees_it_arrive(
+    pay_client, pay_settings, real_clock, sandbox
+):
+    w = await held_booking(pay_client, pay_settings, real_clock.now())
+    payment = (await _pay(pay_client, w)).json()
+    sandbox.control("pay", {"provider": "wechat", "out_trade_no": payment["out_trade_no"]})
+    await eventually(lambda: _paid(payment["id"]), what="the payment notification")
+    now = real_clock.now()
+    refund = await _confirm_and_cancel(pay_client, w, pay_settings, now)
+    assert refund == 380000  # just confirmed: everything paid goes back
+    assert await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=5), settings=pay_settings) == 0  # undo time
+    await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=11), settings=pay_settings)
+
+    async def arrived() -> bool:
+        shown = await pay_client.get(f"/api/v1/bookings/{w.booking['id']}", headers=w.headers)
+        return shown.json()["refund_status"] == "paid"
+
+    await eventually(arrived, what="WeChat's refund notification")
+    shown = (await pay_client.get(f"/api/v1/bookings/{w.booking['id']}", headers=w.headers)).json()
+    assert (shown["paid_fen"], shown["refunded_fen"]) == (380000, 380000)
+    told = await fetch("SELECT payload FROM outbox_message WHERE kind = 'refund_paid'")
+    assert len(told) == 1 and '"refund_fen": 380000' in told[0]["payload"]
+    await sign_in(pay_client, "13900000001", factories.PASSWORD)
+    page = await pay_client.get(f"/trips/{w.booking['id']}", headers={"Accept-Language": "zh-CN"})
+    assert "已到账：¥3,800 已退回您付款的账户。" in page.text
 
 
 async def test_a_refused_refund_is_retried_until_it_is_paid(pay_client, pay_settings, real_clock, sandbox):

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from tests import factories
+from tests import booking_helpers, factories
 from tests.health_helpers import declaration_body
 from tests.stats_helpers import coordinator
 
@@ -46,7 +46,7 @@ async def declare(client, world, n: int, body: dict, *, arrival_offset: int, tou
     held = await client.post("/api/v1/bookings", json=booking, headers=headers)
     assert held.status_code == 201, held.text
     booking_id = held.json()["id"]
-    assert (await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=headers)).status_code == 200
+    await booking_helpers.confirm(client, booking_id, headers)
     path = f"/api/v1/bookings/{booking_id}/travellers/{traveller_id}/declaration"
     response = await client.put(path, json=body, headers=headers)
     assert response.status_code == 200, response.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sojourn import db
-from tests import factories
+from tests import booking_helpers, factories
 from tests.booking_helpers import booker
 from tests.pinned import PINNED_NOW
 from tests.stats_helpers import START, admin, coordinator, hold, stay
@@ -127,8 +127,7 @@ async def _confirmed_booking_changes_the_next_answer(http, clock) -> None:
     booking_id = await hold(http, senior, stay(world, "migratory", senior.traveller_ids, 5, 30), confirm=False)
     held = await http.get("/api/v1/stats/flows", headers=headers)
     assert held.json() == []  # a hold is not sold
-    confirmed = await http.post(f"/api/v1/bookings/{booking_id}/confirm", headers=senior.headers)
-    assert confirmed.status_code == 200
+    await booking_helpers.confirm(http, booking_id, senior.headers)
     after = (await http.get("/api/v1/stats/flows", headers=headers)).json()
     assert after == [
         {"origin_code": "230000", "origin_name": "黑龙江", "destination_code": "460000", "destination_name": "海南",

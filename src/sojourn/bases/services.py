@@ -70,7 +70,7 @@ AVAILABILITY_SQL = f"""
 SELECT c.night,
        c.beds - c.taken + coalesce((
            SELECT sum(b.party_size) FROM booking b
-           WHERE b.base = c.base AND {states.run_out_hold_sql("b", "$4")}
+           WHERE b.base = c.base AND {states.releasable_hold_sql("b", "$4")}
              AND b.arrival <= c.night AND b.departure > c.night
        ), 0)::int AS beds_left
 FROM capacity_night c

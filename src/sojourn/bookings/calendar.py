@@ -20,7 +20,7 @@ from sojourn.bookings.rows import BookingRow
 RELEASE_EXPIRED_SQL = f"""
 WITH expired AS (
     UPDATE booking SET status = '{states.EXPIRED}'
-    WHERE base = $1 AND {states.run_out_hold_sql("booking", "$2")}
+    WHERE base = $1 AND {states.releasable_hold_sql("booking", "$2")}
     RETURNING id, tour, arrival, departure, party_size, origin_member
 ), per_night AS (
     SELECT n.night::date AS night, sum(e.party_size)::int AS k

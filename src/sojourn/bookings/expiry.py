@@ -19,7 +19,7 @@ from sojourn.errors import Busy
 
 log = logging.getLogger(__name__)
 
-BASES_WITH_EXPIRED_SQL = f"SELECT DISTINCT base FROM booking WHERE {states.run_out_hold_sql('booking', '$1')}"
+BASES_WITH_EXPIRED_SQL = f"SELECT DISTINCT base FROM booking WHERE {states.releasable_hold_sql('booking', '$1')}"
 
 
 async def release_expired_holds_everywhere(settings: Settings, now: dt.datetime) -> int:

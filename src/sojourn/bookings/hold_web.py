@@ -139,6 +139,8 @@ async def confirm(
         booking = await _booking(request, booking_id, settings, now)
         if refused.code == "hold_expired" or booking.status == "expired":
             return _expired_page(booking, 409)
+        if refused.code == "payment_required":  # paying is what confirms: the pay page, amounts and refunds first
+            return Redirect(f"/trips/{booking_id}/pay", status_code=303)
         flash(request, str(refused.message), "error")
         return Redirect(f"/trips/{booking_id}", status_code=303)
     return Redirect(f"/trips/{booking_id}/confirmed", status_code=303)

@@ -22,13 +22,14 @@ from sojourn.bookings import idempotency, live, states, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.rows import TourToBook
-from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut
+from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import Stay, check_tour_open, check_travellers, stay_for, today_at
 from sojourn.config import Settings
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.notifications import outbox
+from sojourn.payments import instalments
 from sojourn.tours.pricing import traveller_price_fen
 
 IDEMPOTENCY_SCOPE = "bookings.create"
@@ -129,6 +130,8 @@ async def _hold(
         hold_expires_at=hold_expires_at,
         now=now,
     )
+    # The schedule in the same transaction: one beyond the province's cap (422) takes the hold back with it.
+    schedule = await instalments.create_schedule(conn, taken.booking_id, now=now)
     # In the hold's own transaction: the senior hears of it even when family or the hotline booked.
     await outbox.enqueue(
         conn,
@@ -146,7 +149,9 @@ async def _hold(
         dedupe_key=f"hold_made:{taken.booking_id}",
         deliver_after=now,
     )
-    return fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
+    out = fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
+    steps = [PaymentStepOut(i["kind"], i["amount_fen"], i["due_at"], i["status"]) for i in schedule]
+    return msgspec.structs.replace(out, payment_schedule=steps)
 
 
 def fresh_hold_out(

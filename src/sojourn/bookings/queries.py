@@ -8,19 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import states
 from sojourn.bookings.rows import BookingRow
-from sojourn.bookings.schemas import BookingOut, BookingTravellerOut
+from sojourn.bookings.schemas import BookingOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
 from sojourn.db import rows
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
+from sojourn.payments import instalments
 from sojourn.tours.pricing import refund_fen, refund_percent
 
 # Cancelling within this time of confirming is an undo: everything is refunded.
@@ -40,19 +42,30 @@ FROM booking b JOIN tour t ON t.id = b.tour JOIN base bs ON bs.id = b.base
 Scope = Callable[[Principal, str, list[Any]], str]
 
 
-def refund_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
-    """What cancelling at ``now`` gives back: nothing for a hold (nothing was paid), all of it
-    within the undo window after confirming, otherwise the tour's policy by days before arrival
-    counted in the base's time zone."""
+def refund_percent_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
+    """What share of the price cancelling at ``now`` gives back: nothing for a hold (it was never
+    confirmed), all of it within the undo window after confirming, otherwise the tour's policy by
+    days before arrival counted in the base's time zone."""
     if booking.status != states.CONFIRMED:
         return 0
     if booking.confirmed_at is not None and now - booking.confirmed_at <= UNDO_WINDOW:
-        return booking.total_fen
+        return 100
     today = today_at(booking.time_zone, now)
     policy_tiers = booking.cancellation_policy
     if isinstance(policy_tiers, str):
         policy_tiers = json.loads(policy_tiers)
-    return refund_fen(booking.total_fen, refund_percent(policy_tiers, (booking.arrival - today).days))
+    return refund_percent(policy_tiers, (booking.arrival - today).days)
+
+
+def refund_if_cancelled(booking: BookingRow, now: dt.datetime) -> int:
+    """What cancelling at ``now`` gives back of the full price (before knowing what was paid)."""
+    return refund_fen(booking.total_fen, refund_percent_if_cancelled(booking, now))
+
+
+def refund_of_paid(*, total_fen: int, refund_of_total_fen: int, paid_fen: int) -> int:
+    """Only money paid goes back: all that was paid above what the base keeps of the full price
+    (``payments.refund_schedule.refund_due``, from the refund of the full price)."""
+    return max(paid_fen - (total_fen - refund_of_total_fen), 0)
 
 
 def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> BookingOut:
@@ -93,6 +106,36 @@ def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> Bo
     )
 
 
+async def with_money(conn: asyncpg.Connection, bookings: list[BookingOut], now: dt.datetime) -> list[BookingOut]:
+    """The bookings with their money: payment schedule, paid, refunded and how the refund goes."""
+    money = await instalments.money_for_bookings(conn, [booking.id for booking in bookings], now=now)
+    return [_with(booking, money.get(booking.id)) for booking in bookings]
+
+
+def _with(booking: BookingOut, money: instalments.BookingMoney | None) -> BookingOut:
+    if money is None:
+        return booking
+    refund_now = booking.refund_if_cancelled_now_fen
+    if refund_now is not None:
+        refund_now = refund_of_paid(
+            total_fen=booking.total_fen, refund_of_total_fen=refund_now, paid_fen=money.paid_fen - money.refunded_fen
+        )
+    return msgspec.structs.replace(
+        booking,
+        refund_if_cancelled_now_fen=refund_now,
+        payment_schedule=[PaymentStepOut(s.kind, s.amount_fen, s.due_at, s.status) for s in money.schedule],
+        paid_fen=money.paid_fen,
+        refunded_fen=money.refunded_fen,
+        refund_status=money.refund_status,
+    )
+
+
+async def booking_with_money(
+    conn: asyncpg.Connection, booking: BookingRow, now: dt.datetime, settings: Settings
+) -> BookingOut:
+    return (await with_money(conn, [booking_out(booking, now, settings)], now))[0]
+
+
 async def fetch_booking(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -113,7 +156,7 @@ async def fetch_booking(
 
 async def get_booking(principal: Principal, booking_id: int, *, now: dt.datetime, settings: Settings) -> BookingOut:
     async with db.connection() as conn:
-        return booking_out(await fetch_booking(conn, principal, booking_id), now, settings)
+        return await booking_with_money(conn, await fetch_booking(conn, principal, booking_id), now, settings)
 
 
 async def list_bookings(
@@ -136,5 +179,7 @@ async def list_bookings(
     )
     async with db.connection() as conn:
         records = await conn.fetch(sql, *args)
+        out = [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)]
+        out = await with_money(conn, out, now)
     total = records[0]["total_count"] if records else 0
-    return [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)], total
+    return out, total

@@ -29,6 +29,15 @@ class BookingTravellerOut(msgspec.Struct):
     age_at_arrival: int
 
 
+class PaymentStepOut(msgspec.Struct):
+    """One amount of a booking's payment schedule (``payments.instalments``)."""
+
+    kind: str  # deposit | balance | full
+    amount_fen: int
+    due_at: dt.datetime
+    status: str  # due | pending | paid | overdue | waived
+
+
 class BookingOut(msgspec.Struct):
     id: int
     reference: str
@@ -61,6 +70,11 @@ class BookingOut(msgspec.Struct):
     time_zone: str = "Asia/Shanghai"
     can_cancel: bool = False
     cancel_deadline: dt.datetime | None = None
+    # The money (docs/payments.md): what is owed and when, what was paid, refunded, and how a refund goes.
+    payment_schedule: list[PaymentStepOut] = msgspec.field(default_factory=list)
+    paid_fen: int = 0
+    refunded_fen: int = 0
+    refund_status: str = "none"  # none | scheduled | processing | paid | failed
 
 
 class WaitlistOut(msgspec.Struct):

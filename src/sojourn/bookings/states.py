@@ -154,6 +154,20 @@ def run_out_hold_sql(alias: str, now: str) -> str:
     return f"({alias}.status = '{HELD}' AND {alias}.hold_expires_at <= {now})"
 
 
+def payment_in_flight_sql(alias: str, now: str) -> str:
+    """SQL for "a payment of booking ``alias`` is open at its provider" (her phone shows 支付中)."""
+    return (
+        f"EXISTS (SELECT 1 FROM payment p WHERE p.booking = {alias}.id AND p.status IN ('creating', 'pending')"
+        f" AND p.expires_at > {now})"
+    )
+
+
+def releasable_hold_sql(alias: str, now: str) -> str:
+    """SQL for "a hold that ran out and whose beds go back now": not while a payment of it is in flight
+    (the hold stays until the payment succeeds or runs out; the money confirms it)."""
+    return f"({run_out_hold_sql(alias, now)} AND NOT {payment_in_flight_sql(alias, now)})"
+
+
 def has_run_out_sql(alias: str, now: str) -> str:
     return f"({alias}.status = '{EXPIRED}' OR {run_out_hold_sql(alias, now)})"
 

@@ -27,7 +27,7 @@ FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
 # released before anything is decided; usually there are none, and the release is skipped).
 TOUR_AND_EXPIRED_SQL = f"""
 SELECT t.*, b.status AS base_status, b.time_zone, b.name_zh AS base_name_zh, b.name_en AS base_name_en,
-       EXISTS (SELECT 1 FROM booking x WHERE x.base = t.base AND {states.run_out_hold_sql("x", "$2")}) AS has_expired_holds
+       EXISTS (SELECT 1 FROM booking x WHERE x.base = t.base AND {states.releasable_hold_sql("x", "$2")}) AS has_expired_holds
 FROM tour t JOIN base b ON b.id = t.base WHERE t.id = $1
 """
 

@@ -21,6 +21,7 @@ from sojourn.config import Settings
 from sojourn.db import rows
 from sojourn.errors import DomainError
 from sojourn.notifications import outbox
+from sojourn.payments import instalments
 from sojourn.tours.pricing import traveller_price_fen
 from sojourn.travellers.identity import age_on
 
@@ -110,6 +111,8 @@ async def _offer(
         hold_expires_at=hold_expires_at,
         now=now,
     )
+    # Its schedule too (a cap breach skips this entry: the savepoint takes the offer back).
+    await instalments.create_schedule(conn, taken.booking_id, now=now)
     await conn.execute(
         "UPDATE waitlist_entry SET status = 'offered', offered_booking = $2, offered_at = $3 WHERE id = $1",
         entry.id,

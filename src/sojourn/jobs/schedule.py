@@ -21,6 +21,7 @@ from sojourn.health.retention import shred_expired_declarations
 from sojourn.jobs.housekeeping import delete_old_idempotency_records
 from sojourn.notifications.delivery import deliver_outbox
 from sojourn.notifications.reminders import send_departure_reminders
+from sojourn.payments.balances import settle_overdue_balances
 from sojourn.payments.jobs import check_ledger_balances, pay_due_refunds, reconcile_yesterday, repair_open_payments
 from sojourn.stats.rollups import fold_flow_changes
 
@@ -56,6 +57,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Open payments past their time: recorded as paid if they were, closed at the provider if not.
     PeriodicJob("repair_open_payments", "*/2 * * * *", repair_open_payments, timeout=300),
     # Yesterday's bills from 10:40 in China (WeChat Pay publishes them from 10:00), then the ledger check.
+    # Balances due within a week reminded, those past due (and a day's grace) cancelled under the terms;
+    # hourly in the Chinese daytime.
+    PeriodicJob("settle_overdue_balances", "20 1-11 * * *", settle_overdue_balances, timeout=600),
     PeriodicJob("reconcile_payments", "40 2 * * *", reconcile_yesterday, timeout=1800),
     PeriodicJob("check_ledger_balances", "10 3 * * *", check_ledger_balances, timeout=600),
     # Nightly in China (03:17 and 03:27).

@@ -119,6 +119,30 @@ def _booking_cancel_undone(p: dict[str, Any]) -> Message:
     )
 
 
+def _refund_paid(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Your refund has arrived"),
+        _(
+            "%(amount)s for booking %(reference)s has been refunded to the account you paid from.",
+            amount=yuan(int(p.get("refund_fen") or 0)),
+            reference=p.get("reference", ""),
+        ),
+    )
+
+
+def _balance_due(p: dict[str, Any]) -> Message:
+    return Message(
+        _("Please pay the balance"),
+        _(
+            "Please pay the balance of %(amount)s for booking %(reference)s by %(date)s. If it is not paid a day "
+            "after that, the booking is cancelled under its cancellation terms.",
+            amount=yuan(int(p.get("amount_fen") or 0)),
+            reference=p.get("reference", ""),
+            date=_date(p.get("due_at")),
+        ),
+    )
+
+
 def _declaration_due(p: dict[str, Any]) -> Message:
     values = {"reference": p.get("reference", ""), "due_on": _date(p.get("due_on")), "names": _names(p)}
     if p.get("stage") == "due":
@@ -217,6 +241,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "booking_confirmed": _booking_confirmed,
     "booking_cancelled": _booking_cancelled,
     "booking_cancel_undone": _booking_cancel_undone,
+    "refund_paid": _refund_paid,
+    "balance_due": _balance_due,
     "declaration_due": _declaration_due,
     "declarations_missing": _declarations_missing,
     "declaration_info_requested": _declaration_info_requested,
@@ -236,6 +262,8 @@ PAGES: dict[str, str] = {
     "booking_confirmed": "/trips/{booking_id}",
     "booking_cancelled": "/trips/{booking_id}",
     "booking_cancel_undone": "/trips/{booking_id}",
+    "refund_paid": "/trips/{booking_id}",
+    "balance_due": "/trips/{booking_id}/pay",
     "declaration_due": "/trips/{booking_id}/health",
     "declarations_missing": "/operator/declarations?missing=true&base_id={base_id}",
     "declaration_info_requested": "/trips/{booking_id}/health",

@@ -18,7 +18,7 @@ import asyncpg
 from sojourn import db
 from sojourn.config import Settings
 from sojourn.errors import DomainError
-from sojourn.payments import payees, recording, refund_outcomes
+from sojourn.payments import hooks, payees, recording, refund_outcomes
 from sojourn.payments.providers import Acknowledgement, Notice, NotificationRejected
 from sojourn.payments.providers.registry import provider as provider_named
 
@@ -39,6 +39,8 @@ async def handle_notification(
         log.warning("payment notification from %s refused (%s): %s", ip or "?", provider_name, error)
         return client.acknowledge(False, "签名验证失败")
     async with db.connection() as conn, conn.transaction():
+        if notice.kind != "refund":  # a payment may confirm a booking: the base's lock first (lock rule)
+            await hooks.lock_base_of_payment(conn, notice.provider, notice.out_trade_no, settings.lock_timeout_ms)
         row_id = await conn.fetchval(
             "INSERT INTO payment_notification (provider, notify_id, event_type, out_trade_no, out_refund_no, outcome, "
             "payload, received_at) VALUES ($1, $2, $3, $4, $5, 'processed', $6::jsonb, $7) "

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from sojourn.notifications import outbox
 from sojourn.payments import ledger
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,16 @@ async def record_refund_paid(
         amount_fen=-refund["amount_fen"],
         occurred_at=paid_at,
         refund_id=refund["id"],
+    )
+    booking = await conn.fetchrow("SELECT account, reference FROM booking WHERE id = $1", refund["booking"])
+    assert booking is not None  # payment_refund.booking is a foreign key
+    await outbox.enqueue(  # she is told the money is back (退款已到账)
+        conn,
+        "refund_paid",
+        booking["account"],
+        {"booking_id": refund["booking"], "reference": booking["reference"], "refund_fen": refund["amount_fen"]},
+        dedupe_key=f"refund_paid:{refund['id']}",
+        deliver_after=now,
     )
     return "refund paid"
 

@@ -13,7 +13,7 @@ import logging
 
 from sojourn import db
 from sojourn.config import Settings
-from sojourn.payments import payees, recording
+from sojourn.payments import hooks, payees, recording
 from sojourn.payments.providers import ProviderRefused, ProviderUnavailable
 from sojourn.payments.providers.registry import provider as provider_named
 from sojourn.payments.refunds import keyring_for
@@ -48,6 +48,9 @@ async def repair_payment(payment_id: int, *, settings: Settings, now: dt.datetim
                 )
                 return "amount differs: left for an admin"
             async with conn.transaction():
+                await hooks.lock_base_of_payment(
+                    conn, payment["provider"], payment["out_trade_no"], settings.lock_timeout_ms
+                )
                 locked = await recording.lock_payment(conn, payment["provider"], payment["out_trade_no"])
                 return await recording.record_paid(
                     conn, locked, transaction_id=state.transaction_id, paid_at=state.paid_at, now=now
@@ -92,3 +95,39 @@ async def repair_open_payments(*, now: dt.datetime, settings: Settings) -> int:
             continue
         repaired += outcome in ("paid", "closed") or outcome.startswith("paid")
     return repaired
+
+
+async def close_open_payments(booking_id: int, *, settings: Settings, now: dt.datetime) -> None:
+    """A cancelled booking's open payments are closed at their providers. One paid meanwhile is recorded
+    (the booking no longer keeps money: it goes back in full); a provider out of reach is left to the
+    repair job, which closes the payment once it runs out. Never raises: the cancellation stands."""
+    async with db.connection() as conn:
+        open_ids = [
+            row["id"]
+            for row in await conn.fetch("SELECT id FROM payment WHERE booking = $1 AND status = 'pending'", booking_id)
+        ]
+    for payment_id in open_ids:
+        try:
+            await _close_at_provider(payment_id, settings=settings, now=now)
+        except Exception:  # the repair job will try again; the senior's cancellation must not fail for this
+            log.exception("payment %s of cancelled booking %s: not closed now", payment_id, booking_id)
+
+
+async def _close_at_provider(payment_id: int, *, settings: Settings, now: dt.datetime) -> None:
+    async with db.connection() as conn:
+        payment = await conn.fetchrow("SELECT * FROM payment WHERE id = $1", payment_id)
+        if payment is None:
+            return
+        client = provider_named(settings, payment["provider"])
+        merchant = await payees.merchant_for_payee(conn, payment["payee"], keyring_for(settings))
+        try:
+            await client.close(merchant, payment["out_trade_no"])
+        except ProviderUnavailable as error:
+            log.warning("payment %s: provider not reached to close it (%s)", payment["out_trade_no"], error)
+            return
+        except ProviderRefused:
+            await repair_payment(payment_id, settings=settings, now=now)  # most likely paid just now
+            return
+        async with conn.transaction():
+            locked = await recording.lock_payment(conn, payment["provider"], payment["out_trade_no"])
+            await recording.record_closed(conn, locked, now=now, reason="booking cancelled")

@@ -45,7 +45,7 @@ SELECT t.*, b.name_zh AS base_name_zh, b.name_en AS base_name_en, b.province_cod
        b.city_zh, b.city_en, b.medical_level, b.accessibility, b.time_zone,
        CASE WHEN t.seats IS NULL THEN NULL ELSE t.seats - t.seats_taken + coalesce((
            SELECT sum(k.party_size) FROM booking k
-           WHERE k.tour = t.id AND {states.run_out_hold_sql("k", "$1")}), 0)::int
+           WHERE k.tour = t.id AND {states.releasable_hold_sql("k", "$1")}), 0)::int
        END AS seats_left,
        coalesce((SELECT json_agg(json_build_object('member_id', q.member, 'seats', q.seats,
                  'seats_left', q.seats - q.taken, 'province_code', m.code,
