@@ -321,3 +321,20 @@ def alipay_paid_notification(
     )
     form = alipay.notification_form(keys, alipay.notification_fields(order, f"test-{out_trade_no}"))
     return {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, form
+
+
+async def pay_on_pages(client, booking_id: int) -> None:
+    """A signed-in senior pays on the trip's pages as she would on a computer: she chooses WeChat Pay,
+    the page shows the sandbox's QR code, her phone pays, and WeChat's signed notification arrives."""
+    from tests.web_helpers import post_form
+
+    SANDBOX.start()
+    await ensure_wechat_payee(booking_id)
+    page = await post_form(
+        client, f"/trips/{booking_id}/pay", {"provider": "wechat"}, from_page=f"/trips/{booking_id}/pay"
+    )
+    assert page.status_code == 200 and "<svg" in page.text, page.text[:500]
+    payment_id = await fetchval("SELECT id FROM payment WHERE booking = $1 ORDER BY id DESC LIMIT 1", booking_id)
+    headers, body = await wechat_paid_notice_for(payment_id)
+    answer = await client.post("/api/v1/payments/notify/wechat", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text

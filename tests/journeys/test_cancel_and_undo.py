@@ -11,6 +11,7 @@ from sojourn.notifications.messages import render
 from tests import factories
 from tests.booking_helpers import calendar_mismatches
 from tests.bookings.test_booking_web import hold_vacation, signed_in_family
+from tests.payment_helpers import pay_on_pages
 from tests.web_helpers import form_token, post_form
 
 
@@ -31,7 +32,9 @@ async def test_she_cancels_undoes_within_the_window_is_told_and_the_beds_are_her
     night = tour["starts_on"]
     _, ids = await signed_in_family(client)
     booking_id = await hold_vacation(client, world, ids)
-    assert (await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page="/trips")).status_code == 303
+    confirmed = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page="/trips")
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == f"/trips/{booking_id}/pay"
+    await pay_on_pages(client, booking_id)  # paying is what confirms
     assert await beds_taken(tour["base"], night) == 2
 
     clock.advance(hours=1)

@@ -19,6 +19,7 @@ from tests import factories
 from tests.bookings.test_booking_web import hold_vacation, signed_in_family
 from tests.feedback.test_feedback_web import ALL_GOOD
 from tests.health.test_health_web import COMPLETE
+from tests.payment_helpers import pay_on_pages
 from tests.pinned import SHANGHAI
 from tests.stats_helpers import coordinator, token_for
 from tests.web_helpers import post_form, sign_in
@@ -61,7 +62,8 @@ async def test_a_stay_for_two_from_booking_to_the_coordinators_statistics(client
         )
         assert sent.status_code == 303, sent.text[:500]
     confirmed = await post_form(client, f"/trips/{booking_id}/confirm", {}, from_page=f"/trips/{booking_id}")
-    assert confirmed.status_code == 303
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == f"/trips/{booking_id}/pay"
+    await pay_on_pages(client, booking_id)  # paying is what confirms
     trip = (await client.get(f"/trips/{booking_id}")).text
     assert trip.count("sent, the base will check it") == 2
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests import factories
-from tests.booking_helpers import calendar_mismatches
+from tests.booking_helpers import calendar_mismatches, confirm
 from tests.health_helpers import START, declaration_body, fetch, fetchval
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,7 @@ async def couple(client, world) -> Couple:
         "/api/v1/bookings", json={"tour_id": world.tours["vacation"]["id"], "traveller_ids": ids}, headers=headers
     )
     booking_id = held.json()["id"]
-    assert (await client.post(f"/api/v1/bookings/{booking_id}/confirm", headers=headers)).status_code == 200
+    await confirm(client, booking_id, headers)
     path = f"/api/v1/bookings/{booking_id}/travellers/{ids[0]}/declaration"
     assert (await client.put(path, json=declaration_body(), headers=headers)).status_code == 200
     return Couple(booking_id, ids[0], ids[1])

@@ -9,7 +9,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from tests import factories
-from tests.booking_helpers import calendar_mismatches
+from tests.booking_helpers import calendar_mismatches, confirm
 from tests.health_helpers import START, book, declaration_body, fetchval
 from tests.web_helpers import csrf_token, sign_in
 
@@ -51,7 +51,7 @@ async def test_the_operators_days_from_the_week_ahead_to_the_passenger_list(clie
         "/api/v1/bookings", json={"tour_id": world.tours["vacation"]["id"], "traveller_ids": ids}, headers=couple
     )
     couple_booking = held.json()["id"]
-    await client.post(f"/api/v1/bookings/{couple_booking}/confirm", headers=couple)
+    await confirm(client, couple_booking, couple)
     declaration = f"/api/v1/bookings/{couple_booking}/travellers/{ids[0]}/declaration"
     assert (await client.put(declaration, json=declaration_body(), headers=couple)).status_code == 200
     absent = await book(client, world, "13800000002", tour="vacation")
