@@ -90,6 +90,58 @@ def _notifications_to_a_file(settings: Settings) -> Settings:
     return replace(settings, notification_sink=sink)
 
 
+def _payment_sandbox(settings: Settings, host: str, port: int) -> Settings:
+    """The demo takes money as production does, from the payment sandbox (WeChat Pay and Alipay's
+    protocols) on the port 600 above the demo's, started here and stopped with the demo; its settings
+    go into the environment for the server, and every member gets payees from its merchants."""
+    import atexit
+    import os
+    import subprocess
+    import time
+    from dataclasses import replace
+
+    import httpx
+
+    from sojourn.config import load_settings
+    from sojourn.demo.seed_payees import register_sandbox_payees
+    from sojourn.payments.sandbox.keys import load_or_create
+
+    directory = settings.data_dir / "payment-sandbox"
+    sandbox_port = port + 600 if port + 600 <= 65535 else port - 600
+    sandbox_url = f"http://{host}:{sandbox_port}"
+    load_or_create(directory).write_env(sandbox_url)
+    with (directory / "sandbox.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sojourn", "payments", "sandbox", "--host", host, "--port", str(sandbox_port),
+             "--data-dir", str(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )  # fmt: skip
+    atexit.register(process.terminate)
+    for _ in range(100):
+        try:
+            if httpx.get(f"{sandbox_url}/sandbox/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise click.ClickException(f"The payment sandbox did not start: see {directory / 'sandbox.log'}")
+        time.sleep(0.1)
+    lines = (directory / "sojourn.env").read_text().splitlines()
+    os.environ.update(dict(line.split("=", 1) for line in lines if line))  # for the server, which reads them
+    os.environ.setdefault("SOJOURN_PUBLIC_URL", f"http://{host}:{port}")
+    configured = load_settings()
+    fields = {
+        name: getattr(configured, name)
+        for name in Settings.__dataclass_fields__
+        if name.startswith(("wechat_", "alipay_"))
+    }
+    settings = replace(settings, **fields, public_url=configured.public_url)
+    _run(settings, lambda: register_sandbox_payees(settings, directory))
+    click.echo(f"Payments: WeChat Pay and Alipay are played by the payment sandbox at {sandbox_url}")
+    return settings
+
+
 def _clock_start(settings: Settings, today: dt.datetime | None) -> Settings:
     """``--today``: the demo runs as of that day, 09:00 at the bases (the front desk's morning)."""
     import os
@@ -128,6 +180,7 @@ def demo(host: str, port: int, no_seed: bool, today: dt.datetime | None) -> None
     click.echo("Preparing the database ...")
     _run(settings, migrate)
     added = False if no_seed else _seed_demo(settings, now)
+    settings = _payment_sandbox(settings, host, port)
     url = f"http://{host}:{port}/"
     click.echo("")
     if settings.clock_start is not None:

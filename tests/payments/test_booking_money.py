@@ -17,6 +17,7 @@ from sojourn.payments.schedules import PaymentTerms
 from tests import factories
 from tests.booking_helpers import booker, calendar_mismatches, confirm, migratory_body
 from tests.payment_helpers import fetch, fetchval
+from tests.web_helpers import sign_in
 
 pytestmark = pytest.mark.usefixtures("sandbox")
 
@@ -133,3 +134,25 @@ async def test_an_unpaid_balance_is_reminded_then_the_booking_is_cancelled_under
     assert len(await fetch("SELECT * FROM outbox_message WHERE kind = 'booking_cancelled'")) == 1
     assert await calendar_mismatches() == []
     assert await ledger.check_ledger(now=clock.now()) == []
+
+
+async def test_a_paid_booking_has_a_printable_receipt_with_its_refund_schedule(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000015")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 40, 30, senior.traveller_ids), headers=senior.headers
+    )
+    booking = await confirm(client, held.json()["id"], senior.headers)
+    transaction = (await fetch("SELECT provider_transaction_id FROM payment WHERE status = 'paid'"))[0][0]
+    await sign_in(client, senior.login, factories.PASSWORD)
+    trip = await client.get(f"/trips/{booking['id']}", headers={"Accept-Language": "zh-CN"})
+    assert f'href="/trips/{booking["id"]}/receipt">打印收据</a>' in trip.text
+    receipt = await client.get(f"/trips/{booking['id']}/receipt", headers={"Accept-Language": "zh-CN"})
+    assert receipt.status_code == 200 and "收据" in receipt.text and booking["reference"] in receipt.text
+    assert transaction in receipt.text and "微信支付" in receipt.text
+    # The refund schedule as data: each stretch of days and what cancelling then gives back of what was paid.
+    assert "如果取消，可退回多少" in receipt.text and receipt.text.count("<td>¥") >= 3
+    other = await booker(client, "13900000016")
+    client.cookies.clear()
+    await sign_in(client, other.login, factories.PASSWORD)
+    assert (await client.get(f"/trips/{booking['id']}/receipt")).status_code == 404  # someone else's: not found

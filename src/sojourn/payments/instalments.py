@@ -58,7 +58,7 @@ async def create_schedule(conn: asyncpg.Connection, booking_id: int, *, now: dt.
 async def first_payment_due(conn: asyncpg.Connection, booking_id: int) -> bool:
     """True while the instalment that confirms the booking is unpaid (``confirm`` answers payment_required)."""
     status = await conn.fetchval("SELECT status FROM payment_instalment WHERE booking = $1 AND seq = 1", booking_id)
-    return status is not None and status != "paid"
+    return status in ("due", "pending", "overdue")  # paid, or waived (nothing to pay online): not due
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.errors import DomainError
 from sojourn.payments import paying, starting
+from sojourn.payments import queries as payment_queries
 from sojourn.payments.providers.registry import configured
 from sojourn.payments.schemas import PaymentIn
 from sojourn.web.client_ip import client_ip
@@ -102,4 +103,19 @@ async def pay(
     return Redirect(payment.pay_url, status_code=303)
 
 
-ROUTES = [pay_page, pay]
+@get("/trips/{booking_id:int}/receipt", include_in_schema=False, guards=[booker_page])
+async def receipt(
+    request: Request[Any, Any, Any],
+    booking_id: FromPath[int],
+    settings: NamedDependency[Settings],
+    clock: NamedDependency[Clock],
+) -> Template:
+    """A printable receipt: each payment with its provider's transaction number, and the refund schedule."""
+    now = clock.now()
+    booking = await queries.get_booking(request.user, booking_id, now=now, settings=settings)
+    money = await payment_queries.list_payments(request.user, booking_id, now=now)
+    paid = [payment for payment in money.items if payment.status == "paid"]
+    return Template("payments/receipt.html", context={"booking": booking, "money": money, "paid": paid})
+
+
+ROUTES = [pay_page, pay, receipt]
