@@ -73,7 +73,7 @@ async def test_the_hotline_finds_a_senior_records_consent_books_for_her_and_she_
     clock.advance(hours=20)
     desk = f"{agent_id:04d}"
     [payload] = await _outbox("booking_confirmed", senior_id)
-    message = render("booking_confirmed", payload, "zh_CN")
+    message = render("booking_confirmed", payload, "zh_CN", "https://sojourn.example")
     assert f"96111 热线为您预订(坐席 {desk})" in message.body and "小李" not in message.body
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as senior:
         assert (await sign_in(senior, SENIOR, factories.PASSWORD)).headers["location"] == "/"

@@ -89,7 +89,12 @@ async def test_the_senior_sees_the_hotline_booked_it_with_the_desk_number_not_th
         payload = await conn.fetchval(
             "SELECT payload FROM outbox_message WHERE kind = 'booking_confirmed' AND account = $1", wang
         )
-    message = render("booking_confirmed", json.loads(payload) if isinstance(payload, str) else payload, "zh_CN")
+    message = render(
+        "booking_confirmed",
+        json.loads(payload) if isinstance(payload, str) else payload,
+        "zh_CN",
+        "https://sojourn.example",
+    )
     assert f"96111 热线为您预订(坐席 {desk})" in message.body and "小李" not in message.body
 
     await sign_in(client, "13800138000", factories.PASSWORD)

@@ -40,6 +40,8 @@ STATE = {
     "feedback_request": "past",
     "feedback_replied": "past",
     "departure_reminder": "confirmed",
+    "refund_paid": "cancelled",
+    "balance_due": "confirmed",
 }
 TO_STAFF = {"declarations_missing"}
 

@@ -118,7 +118,7 @@ async def test_an_unpaid_balance_is_reminded_then_the_booking_is_cancelled_under
         assert await settle_overdue_balances(now=clock.now(), settings=settings) == 0
     told = await fetch("SELECT account, payload FROM outbox_message WHERE kind = 'balance_due'")
     assert len(told) == 1 and f'"amount_fen": {balance["amount_fen"]}' in told[0]["payload"]
-    message = render("balance_due", json.loads(told[0]["payload"]), "zh_CN")
+    message = render("balance_due", json.loads(told[0]["payload"]), "zh_CN", "https://sojourn.example")
     assert message.subject == "请支付余款" and booking["reference"] in message.body
 
     clock.set(due_at + dt.timedelta(hours=23))  # within the day of grace
