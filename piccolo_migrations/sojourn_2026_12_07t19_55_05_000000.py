@@ -4,7 +4,8 @@
   every night of [arrival, departure)" is a containment search over them (``@>``), answered from
   the index alone (the base is included). SP-GiST's quad tree of (start, end) keeps the search
   to the runs near the asked-for dates; one index per k because the query names k as a constant.
-- fixed-date tours by their first day, for "tours whose own dates lie inside the asked-for ones".
+- fixed-date tours by their first day, for "tours whose own dates lie inside the asked-for ones";
+- seasonal stays by their minimum nights, so a search shorter than any of them skips the runs.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -22,6 +23,8 @@ INDEXES = {
         for k in range(1, LEVELS + 1)
     },
     "tour_fixed_dates": "tour (starts_on, ends_on) WHERE mode <> 'migratory'",
+    # The shortest stay any seasonal tour allows: a shorter search does not read the runs.
+    "tour_seasonal_nights": "tour ((coalesce(min_nights, 1))) WHERE mode = 'migratory'",
 }
 
 

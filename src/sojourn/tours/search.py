@@ -6,7 +6,8 @@ How the query stays fast as the network grows (``bench/search.py``, docs/benchma
 1. ``free_base``: the bases with a bed for everyone on every night of [arrival, departure),
    straight from ``free_run`` (maximal runs of nights with k beds free, kept exactly by the
    calendar's trigger; one SP-GiST index per k), plus the few bases with a hold that ran out
-   over those dates (their beds count as free, so they are checked below).
+   over those dates (their beds count as free, so they are checked below). Skipped at once when
+   the stay is shorter than any seasonal stay allows (a week's search, say).
 2. ``candidate``: the seasonal stays of those bases whose window holds [arrival, departure) and
    whose minimum/maximum nights allow it, and the fixed-date tours whose dates lie inside the
    ones asked for (by their own index) — with the catalogue filters, the price for the party
@@ -198,6 +199,7 @@ WITH free_base AS MATERIALIZED (
     SELECT f.base, bool_or(f.sure) AS sure FROM (
         SELECT r.base, true AS sure FROM free_run r
         WHERE r.k = {int(search.party)} AND daterange(r.starts, r.ends) @> daterange({arrival}::date, {departure}::date)
+          AND (SELECT min(coalesce(t.min_nights, 1)) FROM tour t WHERE t.mode = 'migratory') <= {nights}
         UNION ALL
         SELECT k.base, false FROM booking k
         WHERE {states.run_out_hold_sql("k", "$1::timestamptz")}
