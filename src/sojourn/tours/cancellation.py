@@ -37,7 +37,7 @@ SELECT count(*) FILTER (WHERE {_CANCELLABLE})::int AS bookings,
        coalesce(sum(k.party_size) FILTER (WHERE {_CANCELLABLE}), 0)::int AS travellers,
        coalesce(sum(k.total_fen) FILTER (WHERE k.status = '{states.CONFIRMED}'), 0)::int AS refund,
        count(*) FILTER (WHERE k.status = '{states.CHECKED_IN}')::int AS staying
-FROM booking k WHERE k.tour = $1 AND k.departure > $2 AND NOT {states.run_out_hold_sql("k", "$3")}
+FROM booking k WHERE k.tour = $1 AND k.departure > $2 AND NOT {states.releasable_hold_sql("k", "$3")}
 """
 
 

@@ -141,7 +141,7 @@ def _availability(party: str, now: str) -> str:
                WHERE r.base = c.base AND r.k = {party} AND r.ends >= c.stay_departure
                ORDER BY r.ends LIMIT 1), false)
      OR (EXISTS (SELECT 1 FROM booking k
-                 WHERE k.base = c.base AND {states.run_out_hold_sql("k", now)}
+                 WHERE k.base = c.base AND {states.releasable_hold_sql("k", now)}
                    AND k.arrival < c.stay_departure AND k.departure > c.stay_arrival)
          AND NOT EXISTS (
              SELECT 1 FROM unnest(datemultirange(daterange(c.stay_arrival, c.stay_departure)) - coalesce((
@@ -151,7 +151,7 @@ def _availability(party: str, now: str) -> str:
              CROSS JOIN LATERAL generate_series(lower(g.short), upper(g.short) - 1, interval '1 day') AS x(night)
              WHERE coalesce((
                  SELECT n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
-                     WHERE k.base = n.base AND {states.run_out_hold_sql("k", now)}
+                     WHERE k.base = n.base AND {states.releasable_hold_sql("k", now)}
                        AND k.arrival <= n.night AND k.departure > n.night), 0)
                  FROM capacity_night n WHERE n.base = c.base AND n.night = x.night::date), 0) < {party})))
     """
@@ -162,7 +162,7 @@ def _seats_left(party: str, now: str) -> str:
     return f"""
     (c.seats IS NULL OR c.seats - c.seats_taken >= {party} OR c.seats - c.seats_taken + coalesce((
      SELECT sum(k.party_size) FROM booking k
-     WHERE k.tour = c.id AND {states.run_out_hold_sql("k", now)}), 0) >= {party})
+     WHERE k.tour = c.id AND {states.releasable_hold_sql("k", now)}), 0) >= {party})
     """
 
 
@@ -202,7 +202,7 @@ WITH free_base AS MATERIALIZED (
           AND (SELECT min(coalesce(t.min_nights, 1)) FROM tour t WHERE t.mode = 'migratory') <= {nights}
         UNION ALL
         SELECT k.base, false FROM booking k
-        WHERE {states.run_out_hold_sql("k", "$1::timestamptz")}
+        WHERE {states.releasable_hold_sql("k", "$1::timestamptz")}
           AND k.arrival < {departure}::date AND k.departure > {arrival}::date
     ) f GROUP BY f.base
 ), candidate AS MATERIALIZED (
