@@ -15,7 +15,7 @@ from sojourn import db
 from sojourn.bases.photo_store import store_processed
 from sojourn.bases.photos import process_photo
 from sojourn.demo.seed_places import draw_illustration
-from tests import factories, photo_helpers
+from tests import booking_helpers, factories, photo_helpers
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.browser.test_journey import LOGIN, Words, family_account, sign_in_on_page
 
@@ -104,7 +104,7 @@ async def test_the_trip_page_and_the_printable_confirmation(page, world, client)
         "/api/v1/bookings", json={"tour_id": world.tours["vacation"]["id"], "traveller_ids": [holder]}, headers=headers
     )
     booking = held.json()
-    assert (await client.post(f"/api/v1/bookings/{booking['id']}/confirm", headers=headers)).status_code == 200
+    await booking_helpers.confirm(client, booking["id"], headers)
 
     await page.goto(f"/login?next=/trips/{booking['id']}")
     await sign_in_on_page(page, t)

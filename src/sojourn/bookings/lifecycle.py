@@ -256,12 +256,13 @@ async def _cancel_locked(
         raise Conflict(_l("This stay has already ended."), code="stay_ended")
     booking_id = row.id
     money = (await instalments.money_for_bookings(conn, [booking_id], now=now))[booking_id]
-    refund = refund_of_paid(
-        total_fen=row.total_fen,
-        refund_of_total_fen=refund_fen(row.total_fen, refund_percent),
-        paid_fen=money.paid_fen - money.refunded_fen,
-    )
-    if refund:
+    online = bool(payment_registry.configured(settings))
+    refund = refund_fen(row.total_fen, refund_percent if row.status == states.CONFIRMED else 0)
+    if online:  # only money paid goes back; without a provider it was paid at the base (as before phase B)
+        refund = refund_of_paid(
+            total_fen=row.total_fen, refund_of_total_fen=refund, paid_fen=money.paid_fen - money.refunded_fen
+        )
+    if refund and online:
         await refunds.schedule_refund(
             conn, booking_id, refund, reason="cancelled", not_before=now + UNDO_WINDOW, now=now
         )

@@ -23,6 +23,7 @@ from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.payments import instalments
+from sojourn.payments.providers import registry as payment_registry
 from sojourn.tours.pricing import refund_fen, refund_percent
 
 # Cancelling within this time of confirming is an undo: everything is refunded.
@@ -106,17 +107,20 @@ def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> Bo
     )
 
 
-async def with_money(conn: asyncpg.Connection, bookings: list[BookingOut], now: dt.datetime) -> list[BookingOut]:
+async def with_money(
+    conn: asyncpg.Connection, bookings: list[BookingOut], now: dt.datetime, settings: Settings
+) -> list[BookingOut]:
     """The bookings with their money: payment schedule, paid, refunded and how the refund goes."""
     money = await instalments.money_for_bookings(conn, [booking.id for booking in bookings], now=now)
-    return [_with(booking, money.get(booking.id)) for booking in bookings]
+    online = bool(payment_registry.configured(settings))
+    return [_with(booking, money.get(booking.id), online) for booking in bookings]
 
 
-def _with(booking: BookingOut, money: instalments.BookingMoney | None) -> BookingOut:
+def _with(booking: BookingOut, money: instalments.BookingMoney | None, online: bool) -> BookingOut:
     if money is None:
         return booking
     refund_now = booking.refund_if_cancelled_now_fen
-    if refund_now is not None:
+    if refund_now is not None and online:  # without a provider the money is taken at the base, as before
         refund_now = refund_of_paid(
             total_fen=booking.total_fen, refund_of_total_fen=refund_now, paid_fen=money.paid_fen - money.refunded_fen
         )
@@ -133,7 +137,7 @@ def _with(booking: BookingOut, money: instalments.BookingMoney | None) -> Bookin
 async def booking_with_money(
     conn: asyncpg.Connection, booking: BookingRow, now: dt.datetime, settings: Settings
 ) -> BookingOut:
-    return (await with_money(conn, [booking_out(booking, now, settings)], now))[0]
+    return (await with_money(conn, [booking_out(booking, now, settings)], now, settings))[0]
 
 
 async def fetch_booking(
@@ -180,6 +184,6 @@ async def list_bookings(
     async with db.connection() as conn:
         records = await conn.fetch(sql, *args)
         out = [booking_out(booking, now, settings) for booking in rows.rows(BookingRow, records)]
-        out = await with_money(conn, out, now)
+        out = await with_money(conn, out, now, settings)
     total = records[0]["total_count"] if records else 0
     return out, total
