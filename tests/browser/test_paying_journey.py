@@ -19,6 +19,7 @@ from sojourn.clock import Clock
 from sojourn.payments import refunds
 from tests.browser.conftest import accessibility_violations, screenshot, watched_page
 from tests.browser.test_journey import Words, sign_in_on_page
+from tests.browser.test_keyboard_booking import enter, tab_to
 from tests.payment_helpers import SANDBOX, eventually, fetch, fetchval, with_payments
 
 WAIT = 60.0  # seconds for what the sandbox and the server do on their own time
@@ -39,8 +40,11 @@ async def shown_after_reloads(page, text: str, *, seconds: float = WAIT) -> str:
         await page.wait_for_load_state()
 
 
-async def hold_on_pages(page, t, paying_world) -> int:
+async def hold_on_pages(page, t, paying_world, *, elder: bool = False) -> int:
     await page.goto("/login")
+    if elder:
+        await page.get_by_role("button", name=t("Larger text (elder mode)")).click()
+        await page.wait_for_load_state()
     await sign_in_on_page(page, t)
     tour = paying_world.world.tours["vacation"]
     await page.goto(f"/book/{tour['id']}/hold?traveller_ids={paying_world.traveller_id}")
@@ -144,3 +148,40 @@ async def test_a_senior_pays_by_scanning_then_cancels_and_sees_her_refund_arrive
     await shown_after_reloads(page, arrived)
     await screenshot(page, "refund-arrived")
     assert await accessibility_violations(page) == []
+
+
+async def test_the_pay_page_in_elder_mode_is_accessible_and_paid_with_the_keyboard_alone(
+    paying_page, paying_context, paying_world
+):
+    page, t = paying_page, Words("zh_CN")
+    page.set_default_timeout(30_000)
+    booking_id = await hold_on_pages(page, t, paying_world, elder=True)
+
+    async def check(where: str) -> None:
+        assert await page.evaluate("document.documentElement.classList.contains('elder')"), where
+        assert await accessibility_violations(page) == [], where
+
+    await page.goto(f"/trips/{booking_id}/pay")
+    await check("the pay page")
+    await tab_to(page, page.get_by_role("button", name=t("Pay with WeChat")))
+    await enter(page)
+    await page.get_by_role("heading", name=t("Scan with WeChat to pay %(amount)s", amount="¥3,800")).wait_for()
+    await check("the QR code")
+    await screenshot(page, "pay-wechat-qr-elder")
+
+    # The phone pays with its keyboard too (a senior's tablet with a keyboard case).
+    code_url = await fetchval("SELECT code_url FROM payment WHERE booking = $1 AND status = 'pending'", booking_id)
+    phone = await watched_page(paying_context)
+    phone.set_default_timeout(30_000)
+    await phone.goto(f"{SANDBOX.url}/sandbox/scan?code_url={quote(code_url, safe='')}")
+    await tab_to(phone, phone.get_by_role("button", name="支付 Pay"))
+    await enter(phone)
+    assert "支付成功 Paid" in await phone.inner_text("main")
+    await phone.close()
+
+    await tab_to(page, page.get_by_role("link", name=t("I have paid: show my trip")))
+    await enter(page)
+    assert page.url.endswith(f"/trips/{booking_id}")
+    await shown_after_reloads(page, t("Confirmed"))
+    await check("the confirmed trip")
+    assert await fetchval("SELECT status FROM booking WHERE id = $1", booking_id) == "confirmed"
