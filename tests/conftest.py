@@ -325,7 +325,10 @@ def sandbox(payment_sandbox):
 
 @pytest.fixture(scope="session")
 def payments_server(migrated_database, payment_sandbox):
-    """A real ``sojourn serve`` pointed at the sandbox: where the sandbox sends its notifications."""
+    """A real ``sojourn serve`` pointed at the sandbox: where the sandbox sends its notifications, and the
+    browser tests' live server WITH payments (``paying_page`` in tests/browser). It keeps real time, as the
+    sandbox does (no ``SOJOURN_CLOCK_START``): worlds for it start from the real today. As for
+    ``live_server``, each browser context names its own address (X-Forwarded-For)."""
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -334,6 +337,7 @@ def payments_server(migrated_database, payment_sandbox):
         **payment_sandbox.env(),
         "SOJOURN_PUBLIC_URL": url,
         "SOJOURN_LOG_LEVEL": "WARNING",
+        "SOJOURN_TRUSTED_PROXIES": "127.0.0.1",
         "SOJOURN_JOBS_IN_PROCESS": "no",
     }
     with _serving(env, port) as url:

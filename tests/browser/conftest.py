@@ -8,14 +8,17 @@ violation or script error fails the test. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from sojourn.clock import Clock
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,15 +88,74 @@ async def browser_context(browser, live_server):
     await context.close()
 
 
-@pytest.fixture
-async def page(browser_context) -> AsyncIterator:
-    page = await browser_context.new_page()
+async def watched_page(context):
+    """A new page of ``context`` that collects its console errors, CSP violations and uncaught exceptions."""
+    page = await context.new_page()
     problems = PageProblems()
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.problems = problems
+    return page
+
+
+def assert_no_csp_problems(page) -> None:
+    assert not [p for p in page.problems if "Content Security Policy" in p or "Refused to" in p], page.problems
+
+
+@pytest.fixture
+async def page(browser_context) -> AsyncIterator:
+    page = await watched_page(browser_context)
     yield page
-    assert not [p for p in problems if "Content Security Policy" in p or "Refused to" in p], problems
+    assert_no_csp_problems(page)
+
+
+# --- paying: the live server WITH payments ---------------------------------------------------
+
+
+@dataclass
+class PayingWorld:
+    """A world on the real calendar whose Sanya base takes WeChat Pay and Alipay, and a senior with a traveller."""
+
+    world: factories.World
+    payees: dict[str, int]
+    traveller_id: int
+
+
+@pytest.fixture
+async def paying_world(db, sandbox, settings) -> PayingWorld:
+    """The paying server and the sandbox keep real time, so the world starts 40 days after the real
+    today at the bases (as the protocol tests' worlds do); the Sanya base gets its own WeChat
+    sub-merchant and Alipay merchant from the sandbox's list; the senior of test_journey signs in."""
+    from tests.browser.test_journey import family_account
+    from tests.payment_helpers import china_today, register_payees
+
+    world = await factories.small_world(start=china_today(Clock().now()) + dt.timedelta(days=40))
+    registered = await register_payees(world.bases["sanya"]["id"], settings)
+    _, holder = await family_account("zh_CN")
+    return PayingWorld(world, registered, holder)
+
+
+@pytest.fixture
+async def paying_context(browser, payments_server) -> AsyncIterator:
+    context = await browser.new_context(
+        base_url=payments_server,
+        locale="zh-CN",
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers=visitor_address(),
+    )
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def paying_page(paying_context) -> AsyncIterator:
+    """A page on the live server with payments; the ledger must balance after the test."""
+    from sojourn.payments import ledger
+
+    page = await watched_page(paying_context)
+    yield page
+    assert_no_csp_problems(page)
+    assert await ledger.check_ledger(now=Clock().now()) == []
 
 
 async def accessibility_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
