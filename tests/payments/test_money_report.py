@@ -1,0 +1,162 @@
+"""The coordinator's money report: per member and month, collected, refunded, due and unpaid, and
+deposits held in escrow, from real payments and refunds at the sandbox; the figures recounted
+from the raw payment and refund rows, the escrow falling as nights are stayed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sojourn import db as sojourn_db
+from sojourn.payments import ledger, terms
+from sojourn.payments.schedules import PaymentTerms
+from tests import factories
+from tests.booking_helpers import booker, confirm, migratory_body
+from tests.payment_helpers import fetchval
+from tests.pinned import SHANGHAI
+from tests.stats_helpers import admin, coordinator
+
+pytestmark = pytest.mark.usefixtures("sandbox")
+
+
+def _beijing(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), SHANGHAI).astimezone(dt.UTC)
+
+
+async def _report(client, headers, **params) -> list[dict]:
+    answer = await client.get("/api/v1/stats/money", params=params, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def _paid_between(member_id: int, since: dt.datetime, until: dt.datetime) -> int:
+    """Recount from the raw payment rows: money paid to a base of the member in the interval."""
+    return await fetchval(
+        """SELECT coalesce(sum(p.amount_fen), 0) FROM payment p JOIN booking b ON b.id = p.booking
+           JOIN base bs ON bs.id = b.base WHERE p.status = 'paid' AND bs.member = $1
+           AND p.paid_at >= $2 AND p.paid_at < $3""",
+        member_id,
+        since,
+        until,
+    )
+
+
+async def _refunded_between(member_id: int, since: dt.datetime, until: dt.datetime) -> int:
+    return await fetchval(
+        """SELECT coalesce(sum(r.amount_fen), 0) FROM payment_refund r JOIN booking b ON b.id = r.booking
+           JOIN base bs ON bs.id = b.base WHERE r.status = 'paid' AND bs.member = $1
+           AND r.paid_at >= $2 AND r.paid_at < $3""",
+        member_id,
+        since,
+        until,
+    )
+
+
+async def test_the_money_report_recounts_the_payments_and_refunds_and_escrow_falls_as_nights_are_stayed(client, clock):
+    world = await factories.small_world()  # the Sanya base (Hainan) takes the money; starts 60 days on
+    hainan, mongolia = world.members["hi"]["id"], world.members["nm"]["id"]
+    everyone = await coordinator(client, "all@sojourn.example")
+
+    stays = await booker(client, "13900000021")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 0, 30, stays.traveller_ids), headers=stays.headers
+    )
+    staying = await confirm(client, held.json()["id"], stays.headers)
+
+    cancels = await booker(client, "13900000022")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 40, 30, cancels.traveller_ids), headers=cancels.headers
+    )
+    cancelling = await confirm(client, held.json()["id"], cancels.headers)
+    clock.advance(minutes=2)
+    cancelled = (await client.post(f"/api/v1/bookings/{cancelling['id']}/cancel", headers=cancels.headers)).json()
+    assert cancelled["refund_fen"] == cancelling["paid_fen"]  # within minutes of paying: all of it back
+
+    # Until the refund goes out (on the real clock: test_payments_protocol), the escrow holds it.
+    december = (await _report(client, everyone, member_id=hainan))[0]
+    assert december["month"] == "2026-12" and december["refunded_fen"] == 0
+    assert december["escrow_fen"] == staying["paid_fen"] + cancelling["paid_fen"]
+
+    async with sojourn_db.connection() as conn:
+        await terms.set_tour_terms(
+            conn, world.tours["migratory"]["id"], PaymentTerms(balance_days_before=30, deposit_percent=20)
+        )
+    deposits = await booker(client, "13900000023")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 80, 30, deposits.traveller_ids), headers=deposits.headers
+    )
+    on_deposit = await confirm(client, held.json()["id"], deposits.headers)
+    deposit, balance = on_deposit["payment_schedule"]
+    assert deposit["status"] == "paid" and balance["status"] == "due"
+
+    rows = await _report(client, everyone)
+    assert [(r["member_code"], r["month"]) for r in rows] == [("110000", "2026-12"), ("150000", "2026-12"),
+                                                              ("460000", "2026-12")]  # fmt: skip
+    december = rows[2]
+    start, end = _beijing(dt.date(2026, 12, 1), 0), _beijing(dt.date(2027, 1, 1), 0)
+    assert december["collected_fen"] == await _paid_between(hainan, start, end)
+    assert december["collected_fen"] == staying["paid_fen"] + cancelling["paid_fen"] + deposit["amount_fen"]
+    assert december["refunded_fen"] == await _refunded_between(hainan, start, end) == 0
+    assert december["outstanding_fen"] == 0  # the balance is due in March
+    owed = cancelling["paid_fen"]  # the refund, still owed
+    assert december["escrow_fen"] == staying["paid_fen"] + deposit["amount_fen"] + owed  # nothing stayed yet
+    assert rows[1]["collected_fen"] == rows[1]["escrow_fen"] == 0  # Inner Mongolia's bases took nothing
+
+    # Ten nights into the first stay: a third of its price is earned and leaves the escrow figure.
+    arrival = dt.date.fromisoformat(staying["arrival"])
+    clock.set(_beijing(arrival + dt.timedelta(days=10)))
+    rows = await _report(client, everyone, member_id=hainan, **{"from": "2026-12"})
+    months = [r["month"] for r in rows]
+    assert months[0] == "2026-12" and months[-1] == f"{arrival:%Y-%m}"
+    assert rows[0]["escrow_fen"] == december["escrow_fen"]  # December's figure, as of its end
+    earned = staying["total_fen"] * 10 // 30
+    assert rows[-1]["escrow_fen"] == staying["paid_fen"] - earned + deposit["amount_fen"] + owed
+    assert sum(r["collected_fen"] for r in rows) == await _paid_between(hainan, start, clock.now())
+
+    # After the balance's day, unpaid: it is outstanding in its month; the first stay is all earned.
+    due_at = dt.datetime.fromisoformat(balance["due_at"])
+    clock.set(due_at + dt.timedelta(hours=2))
+    due_month = due_at.astimezone(SHANGHAI).strftime("%Y-%m")
+    last = (await _report(client, everyone, member_id=hainan, **{"from": due_month}))[-1]
+    assert last["month"] == due_month and last["outstanding_fen"] == balance["amount_fen"]
+    assert last["escrow_fen"] == deposit["amount_fen"] + owed
+    assert await ledger.check_ledger(now=clock.now()) == []
+
+    # A coordinator limited to Inner Mongolia sees its rows only, and nothing of Hainan's.
+    limited = await coordinator(client, "nm@sojourn.example", mongolia)
+    assert {r["member_id"] for r in await _report(client, limited, **{"from": "2027-01"})} == {mongolia}
+    assert await _report(client, limited, member_id=hainan) == []
+    assert len(await _report(client, await admin(client), **{"from": due_month})) == 3
+
+
+async def test_the_money_report_downloads_with_chinese_titles_and_refuses_bad_periods(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000024")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 0, 30, senior.traveller_ids), headers=senior.headers
+    )
+    paid = await confirm(client, held.json()["id"], senior.headers)
+    headers = await coordinator(client, "all@sojourn.example")
+    hainan = world.members["hi"]["id"]
+
+    chinese = {**headers, "Accept": "text/csv", "Accept-Language": "zh-CN"}
+    answer = await client.get("/api/v1/stats/money", params={"member_id": hainan}, headers=chinese)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    lines = answer.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "成员代码,成员单位,月份,已收款（元）,已退款（元）,到期未付（元）,存管中的预收款（元）"
+    yuan = f"{paid['paid_fen'] // 100}.{paid['paid_fen'] % 100:02d}"
+    assert lines[1] == f"460000,海南,2026-12,{yuan},0.00,0.00,{yuan}"
+    english = {**headers, "Accept": "text/csv", "Accept-Language": "en"}
+    answer = await client.get("/api/v1/stats/money", params={"member_id": hainan}, headers=english)
+    assert answer.content.decode("utf-8-sig").splitlines()[1].startswith("460000,Hainan,2026-12,")
+
+    zh = {**headers, "Accept-Language": "zh-CN"}
+    future = await client.get("/api/v1/stats/money", params={"to": "2027-01"}, headers=zh)
+    assert future.status_code == 422 and "2026-12" in future.json()["detail"]
+    backwards = await client.get("/api/v1/stats/money", params={"from": "2026-11", "to": "2026-10"}, headers=zh)
+    assert backwards.status_code == 422 and backwards.json()["detail"] == "开始月份不能晚于结束月份。"
+    wrong = await client.get("/api/v1/stats/money", params={"from": "December"}, headers=zh)
+    assert wrong.status_code == 400
+    operator = await client.get("/api/v1/stats/money", headers=senior.headers)
+    assert operator.status_code == 403
