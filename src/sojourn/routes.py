@@ -40,6 +40,7 @@ from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
 from sojourn.payments import api as payments_api
 from sojourn.payments import money_api as payments_money_api
+from sojourn.payments import money_web as payments_money_web
 from sojourn.payments import web as payments_web
 from sojourn.stats import api as stats_api
 from sojourn.stats import web as stats_web
@@ -75,6 +76,7 @@ ROUTE_MODULES = (
     bookings_api,
     payments_api,
     payments_money_api,
+    payments_money_web,
     payments_web,
     feedback_api,
     health_api,

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from sojourn import db as sojourn_db
+from sojourn.formatting import yuan
 from sojourn.payments import ledger, terms
 from sojourn.payments.schedules import PaymentTerms
 from tests import factories
@@ -16,6 +17,7 @@ from tests.booking_helpers import booker, confirm, migratory_body
 from tests.payment_helpers import fetchval
 from tests.pinned import SHANGHAI
 from tests.stats_helpers import admin, coordinator
+from tests.web_helpers import post_form, sign_in
 
 pytestmark = pytest.mark.usefixtures("sandbox")
 
@@ -160,3 +162,34 @@ async def test_the_money_report_downloads_with_chinese_titles_and_refuses_bad_pe
     assert wrong.status_code == 400
     operator = await client.get("/api/v1/stats/money", headers=senior.headers)
     assert operator.status_code == 403
+
+
+async def test_the_money_page_is_linked_from_the_statistics_and_shows_a_limited_coordinator_its_members(client, clock):
+    world = await factories.small_world()
+    senior = await booker(client, "13900000025")
+    held = await client.post(
+        "/api/v1/bookings", json=migratory_body(world, 0, 30, senior.traveller_ids), headers=senior.headers
+    )
+    paid = await confirm(client, held.json()["id"], senior.headers)
+    await factories.account("hainan@sojourn.example", role="coordinator", member_ids=[world.members["hi"]["id"]])
+    client.cookies.clear()
+    await sign_in(client, "hainan@sojourn.example", factories.PASSWORD)
+
+    dashboard = await client.get("/alliance")
+    assert '<a href="/alliance/money" >资金与存管</a>' in dashboard.text
+    page = await client.get("/alliance/money")
+    assert page.status_code == 200 and "<h1>各成员单位每月资金</h1>" in page.text
+    amount = yuan(paid["paid_fen"])
+    assert '<th scope="row">海南</th><td>2026-12</td>' in page.text and page.text.count(amount) == 2  # and in escrow
+    assert "内蒙古</th>" not in page.text  # another member's money is not shown
+    assert 'href="/alliance/money/download?from=2026-12&amp;to=2026-12"' in page.text
+    download = await client.get("/alliance/money/download?from=2026-12&to=2026-12")
+    lines = download.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("成员代码,成员单位,月份,") and len(lines) == 2 and lines[1].startswith("460000,海南,")
+
+    future = await client.get("/alliance/money?to=2027-03")
+    assert future.status_code == 400 and "报表不能查看本月之后的月份：请选择 2026-12 或更早。" in future.text
+
+    await post_form(client, "/preferences/language", {"locale": "en"}, from_page="/alliance/money")
+    english = await client.get("/alliance/money")
+    assert "<h1>Money per member and month</h1>" in english.text and "Deposits held in escrow" in english.text
