@@ -15,11 +15,18 @@ from sojourn.payments.schedules import PaymentTerms
 from tests import factories
 from tests.booking_helpers import booker, confirm, migratory_body
 from tests.payment_helpers import fetchval
-from tests.pinned import SHANGHAI
+from tests.pinned import PINNED_TODAY, SHANGHAI
 from tests.stats_helpers import admin, coordinator
 from tests.web_helpers import post_form, sign_in
 
 pytestmark = pytest.mark.usefixtures("sandbox")
+
+# Months counted from the pinned day (Beijing), whatever it is (SOJOURN_TEST_NOW).
+FIRST_DAY = PINNED_TODAY.replace(day=1)
+NEXT_FIRST_DAY = (FIRST_DAY + dt.timedelta(days=32)).replace(day=1)
+THIS_MONTH, NEXT_MONTH = f"{FIRST_DAY:%Y-%m}", f"{NEXT_FIRST_DAY:%Y-%m}"
+LAST_MONTH = f"{FIRST_DAY - dt.timedelta(days=1):%Y-%m}"
+MONTH_BEFORE = f"{(FIRST_DAY - dt.timedelta(days=1)).replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 
 
 def _beijing(day: dt.date, hour: int = 9) -> dt.datetime:
@@ -76,9 +83,9 @@ async def test_the_money_report_recounts_the_payments_and_refunds_and_escrow_fal
     assert cancelled["refund_fen"] == cancelling["paid_fen"]  # within minutes of paying: all of it back
 
     # Until the refund goes out (on the real clock: test_payments_protocol), the escrow holds it.
-    december = (await _report(client, everyone, member_id=hainan))[0]
-    assert december["month"] == "2026-12" and december["refunded_fen"] == 0
-    assert december["escrow_fen"] == staying["paid_fen"] + cancelling["paid_fen"]
+    this_month = (await _report(client, everyone, member_id=hainan))[0]
+    assert this_month["month"] == THIS_MONTH and this_month["refunded_fen"] == 0
+    assert this_month["escrow_fen"] == staying["paid_fen"] + cancelling["paid_fen"]
 
     async with sojourn_db.connection() as conn:
         await terms.set_tour_terms(
@@ -93,25 +100,25 @@ async def test_the_money_report_recounts_the_payments_and_refunds_and_escrow_fal
     assert deposit["status"] == "paid" and balance["status"] == "due"
 
     rows = await _report(client, everyone)
-    assert [(r["member_code"], r["month"]) for r in rows] == [("110000", "2026-12"), ("150000", "2026-12"),
-                                                              ("460000", "2026-12")]  # fmt: skip
-    december = rows[2]
-    start, end = _beijing(dt.date(2026, 12, 1), 0), _beijing(dt.date(2027, 1, 1), 0)
-    assert december["collected_fen"] == await _paid_between(hainan, start, end)
-    assert december["collected_fen"] == staying["paid_fen"] + cancelling["paid_fen"] + deposit["amount_fen"]
-    assert december["refunded_fen"] == await _refunded_between(hainan, start, end) == 0
-    assert december["outstanding_fen"] == 0  # the balance is due in March
+    assert [(r["member_code"], r["month"]) for r in rows] == [("110000", THIS_MONTH), ("150000", THIS_MONTH),
+                                                              ("460000", THIS_MONTH)]  # fmt: skip
+    this_month = rows[2]
+    start, end = _beijing(FIRST_DAY, 0), _beijing(NEXT_FIRST_DAY, 0)
+    assert this_month["collected_fen"] == await _paid_between(hainan, start, end)
+    assert this_month["collected_fen"] == staying["paid_fen"] + cancelling["paid_fen"] + deposit["amount_fen"]
+    assert this_month["refunded_fen"] == await _refunded_between(hainan, start, end) == 0
+    assert this_month["outstanding_fen"] == 0  # the balance is due months later
     owed = cancelling["paid_fen"]  # the refund, still owed
-    assert december["escrow_fen"] == staying["paid_fen"] + deposit["amount_fen"] + owed  # nothing stayed yet
+    assert this_month["escrow_fen"] == staying["paid_fen"] + deposit["amount_fen"] + owed  # nothing stayed yet
     assert rows[1]["collected_fen"] == rows[1]["escrow_fen"] == 0  # Inner Mongolia's bases took nothing
 
     # Ten nights into the first stay: a third of its price is earned and leaves the escrow figure.
     arrival = dt.date.fromisoformat(staying["arrival"])
     clock.set(_beijing(arrival + dt.timedelta(days=10)))
-    rows = await _report(client, everyone, member_id=hainan, **{"from": "2026-12"})
+    rows = await _report(client, everyone, member_id=hainan, **{"from": THIS_MONTH})
     months = [r["month"] for r in rows]
-    assert months[0] == "2026-12" and months[-1] == f"{arrival:%Y-%m}"
-    assert rows[0]["escrow_fen"] == december["escrow_fen"]  # December's figure, as of its end
+    assert months[0] == THIS_MONTH and months[-1] == f"{arrival + dt.timedelta(days=10):%Y-%m}"
+    assert rows[0]["escrow_fen"] == this_month["escrow_fen"]  # this month's figure, as of its end
     earned = staying["total_fen"] * 10 // 30
     assert rows[-1]["escrow_fen"] == staying["paid_fen"] - earned + deposit["amount_fen"] + owed
     assert sum(r["collected_fen"] for r in rows) == await _paid_between(hainan, start, clock.now())
@@ -127,7 +134,7 @@ async def test_the_money_report_recounts_the_payments_and_refunds_and_escrow_fal
 
     # A coordinator limited to Inner Mongolia sees its rows only, and nothing of Hainan's.
     limited = await coordinator(client, "nm@sojourn.example", mongolia)
-    assert {r["member_id"] for r in await _report(client, limited, **{"from": "2027-01"})} == {mongolia}
+    assert {r["member_id"] for r in await _report(client, limited, **{"from": NEXT_MONTH})} == {mongolia}
     assert await _report(client, limited, member_id=hainan) == []
     assert len(await _report(client, await admin(client), **{"from": due_month})) == 3
 
@@ -148,15 +155,21 @@ async def test_the_money_report_downloads_with_chinese_titles_and_refuses_bad_pe
     lines = answer.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "成员代码,成员单位,月份,已收款（元）,已退款（元）,到期未付（元）,存管中的预收款（元）"
     yuan = f"{paid['paid_fen'] // 100}.{paid['paid_fen'] % 100:02d}"
-    assert lines[1] == f"460000,海南,2026-12,{yuan},0.00,0.00,{yuan}"
+    assert lines[1] == f"460000,海南,{THIS_MONTH},{yuan},0.00,0.00,{yuan}"
     english = {**headers, "Accept": "text/csv", "Accept-Language": "en"}
     answer = await client.get("/api/v1/stats/money", params={"member_id": hainan}, headers=english)
-    assert answer.content.decode("utf-8-sig").splitlines()[1].startswith("460000,Hainan,2026-12,")
+    assert answer.content.decode("utf-8-sig").splitlines()[1].startswith(f"460000,Hainan,{THIS_MONTH},")
 
     zh = {**headers, "Accept-Language": "zh-CN"}
-    future = await client.get("/api/v1/stats/money", params={"to": "2027-01"}, headers=zh)
-    assert future.status_code == 422 and "2026-12" in future.json()["detail"]
-    backwards = await client.get("/api/v1/stats/money", params={"from": "2026-11", "to": "2026-10"}, headers=zh)
+    future = await client.get("/api/v1/stats/money", params={"to": NEXT_MONTH}, headers=zh)
+    assert future.status_code == 422 and THIS_MONTH in future.json()["detail"]
+    starts_later = await client.get("/api/v1/stats/money", params={"from": NEXT_MONTH}, headers=zh)
+    problem = starts_later.json()
+    assert (
+        starts_later.status_code == 422
+        and problem["detail"] == f"报表不能查看本月之后的月份：请选择 {THIS_MONTH} 或更早。"
+    )
+    backwards = await client.get("/api/v1/stats/money", params={"from": LAST_MONTH, "to": MONTH_BEFORE}, headers=zh)
     assert backwards.status_code == 422 and backwards.json()["detail"] == "开始月份不能晚于结束月份。"
     wrong = await client.get("/api/v1/stats/money", params={"from": "December"}, headers=zh)
     assert wrong.status_code == 400
@@ -180,15 +193,17 @@ async def test_the_money_page_is_linked_from_the_statistics_and_shows_a_limited_
     page = await client.get("/alliance/money")
     assert page.status_code == 200 and "<h1>各成员单位每月资金</h1>" in page.text
     amount = yuan(paid["paid_fen"])
-    assert '<th scope="row">海南</th><td>2026-12</td>' in page.text and page.text.count(amount) == 2  # and in escrow
+    assert (
+        f'<th scope="row">海南</th><td>{THIS_MONTH}</td>' in page.text and page.text.count(amount) == 2
+    )  # and in escrow
     assert "内蒙古</th>" not in page.text  # another member's money is not shown
-    assert 'href="/alliance/money/download?from=2026-12&amp;to=2026-12"' in page.text
-    download = await client.get("/alliance/money/download?from=2026-12&to=2026-12")
+    assert f'href="/alliance/money/download?from={THIS_MONTH}&amp;to={THIS_MONTH}"' in page.text
+    download = await client.get(f"/alliance/money/download?from={THIS_MONTH}&to={THIS_MONTH}")
     lines = download.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("成员代码,成员单位,月份,") and len(lines) == 2 and lines[1].startswith("460000,海南,")
 
-    future = await client.get("/alliance/money?to=2027-03")
-    assert future.status_code == 400 and "报表不能查看本月之后的月份：请选择 2026-12 或更早。" in future.text
+    future = await client.get(f"/alliance/money?to={NEXT_MONTH}")
+    assert future.status_code == 400 and f"报表不能查看本月之后的月份：请选择 {THIS_MONTH} 或更早。" in future.text
 
     await post_form(client, "/preferences/language", {"locale": "en"}, from_page="/alliance/money")
     english = await client.get("/alliance/money")

@@ -64,11 +64,11 @@ class MoneyPeriod:
         this_month = today_at(ALLIANCE_TIME_ZONE, now).replace(day=1)
         first = parse_month(start, "from") or this_month
         last = parse_month(end, "to") or this_month
-        if last > this_month:
+        if first > this_month or last > this_month:
             message = _l(
                 "The report cannot look past this month: choose %(month)s or earlier.", month=month_label(this_month)
             )
-            raise InvalidInput(message, field_errors={"to": message})
+            raise InvalidInput(message, field_errors={"from" if first > this_month else "to": message})
         if first > last:
             message = _l("The first month must not be after the last month.")
             raise InvalidInput(message, field_errors={"to": message})
