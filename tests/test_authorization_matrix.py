@@ -164,6 +164,7 @@ GET    /api/v1/stats/exchange-balance                                           
 GET    /api/v1/stats/satisfaction                                               401  403    403    403   403  403  ok    ok
 GET    /api/v1/stats/health-mix                                                 401  403    403    403   403  403  ok    ok
 GET    /api/v1/stats/bookings                                                   401  403    403    403   403  403  ok    ok
+GET    /api/v1/stats/money                                                      401  403    403    403   403  403  ok    ok
 GET    /api/v1/alliance/members                                                 401  403    403    403   403  403  ok    ok
 POST   /api/v1/alliance/members                                                 401  403    403    403   403  403  ok    ok
 PATCH  /api/v1/alliance/members/{member_id}                                     401  403    403    403   403  403  ok    ok

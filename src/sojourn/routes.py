@@ -39,6 +39,8 @@ from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
 from sojourn.payments import api as payments_api
+from sojourn.payments import money_api as payments_money_api
+from sojourn.payments import money_web as payments_money_web
 from sojourn.payments import web as payments_web
 from sojourn.stats import api as stats_api
 from sojourn.stats import web as stats_web
@@ -73,6 +75,8 @@ ROUTE_MODULES = (
     travellers_api,
     bookings_api,
     payments_api,
+    payments_money_api,
+    payments_money_web,
     payments_web,
     feedback_api,
     health_api,

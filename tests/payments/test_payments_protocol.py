@@ -314,3 +314,41 @@ async def _remove_phantom() -> None:
     # The phantom entry breaks the ledger on purpose; take it out so the after-test check sees the real books.
     async with sojourn_db.connection() as conn:
         await conn.execute("DELETE FROM ledger_entry WHERE provider_ref = '4200PHANTOM'")
+
+
+async def test_the_money_report_counts_a_refund_paid_at_the_sandbox_and_the_escrow_gives_it_back(
+    pay_client, pay_settings, real_clock, sandbox
+):
+    from tests.stats_helpers import coordinator
+
+    w = await held_booking(pay_client, pay_settings, real_clock.now())
+    hainan = w.world.members["hi"]["id"]
+    headers = await coordinator(pay_client, "hainan@sojourn.example", hainan)
+    payment = (await _pay(pay_client, w)).json()
+    sandbox.control("pay", {"provider": "wechat", "out_trade_no": payment["out_trade_no"]})
+    await eventually(lambda: _paid(payment["id"]), what="the payment notification")
+
+    async def report() -> dict:
+        answer = await pay_client.get("/api/v1/stats/money", headers=headers)
+        assert answer.status_code == 200, answer.text
+        (row,) = answer.json()
+        return row
+
+    paid = await report()
+    assert (paid["collected_fen"], paid["refunded_fen"], paid["escrow_fen"]) == (380000, 0, 380000)
+    now = real_clock.now()
+    assert await _confirm_and_cancel(pay_client, w, pay_settings, now) == 380000
+    assert (await report())["escrow_fen"] == 380000  # owed back, still in escrow until it is paid
+    await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=11), settings=pay_settings)
+
+    async def refunded() -> bool:
+        return await fetchval("SELECT status = 'paid' FROM payment_refund")
+
+    await eventually(refunded, what="WeChat's refund notification")
+    row = await report()
+    # The same figures recounted from the raw rows of the payment and the refund.
+    assert row["collected_fen"] == await fetchval("SELECT sum(amount_fen) FROM payment WHERE status = 'paid'")
+    assert row["refunded_fen"] == await fetchval("SELECT sum(amount_fen) FROM payment_refund WHERE status = 'paid'")
+    assert (row["collected_fen"], row["refunded_fen"], row["outstanding_fen"], row["escrow_fen"]) == (
+        380000, 380000, 0, 0
+    )  # fmt: skip

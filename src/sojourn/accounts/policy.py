@@ -227,6 +227,18 @@ def stats_bases_visible(principal: Principal, alias: str, args: list[Any]) -> st
     return f"{alias}.member = ANY({_param(args, sorted(members))}::int[])"
 
 
+def money_members_visible(principal: Principal, alias: str, args: list[Any]) -> str:
+    """Condition on ``member`` rows whose money report (collected, refunded, owed, escrow) the
+    principal may see: all for admins and alliance-wide coordinators, their own members for
+    limited coordinators. Totals only, never a person's payment."""
+    if principal.role not in (Role.admin, Role.coordinator):
+        return "FALSE"
+    members = _coordinated_members(principal)
+    if members is None:
+        return "TRUE"
+    return f"{alias}.id = ANY({_param(args, sorted(members))}::int[])"
+
+
 def stats_flows_visible(principal: Principal, destination_member: str, origin_code: str, args: list[Any]) -> str:
     """Condition on flows (SQL for the destination base's member and the origin province code):
     for limited coordinators, flows into their members' bases or out of their members' provinces."""
