@@ -18,6 +18,7 @@ from sojourn.demo.seed_places import draw_illustration
 from tests import booking_helpers, factories, photo_helpers
 from tests.browser.conftest import accessibility_violations, screenshot
 from tests.browser.test_journey import LOGIN, Words, family_account, sign_in_on_page
+from tests.pinned import PINNED_NOW
 
 pytestmark = pytest.mark.browser
 OPERATOR = "ops@sanya.cn"
@@ -48,7 +49,7 @@ async def world(db, client):
                 f"示意图{n}：海边的楼",
                 f"Illustration {n}: the building",
                 uploaded_by=None,
-                now=dt.datetime.now(dt.UTC),
+                now=PINNED_NOW,  # when the photo was uploaded: the pinned instant, like every test
             )
     return world
 
