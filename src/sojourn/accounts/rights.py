@@ -102,7 +102,10 @@ async def export(principal: Principal, keyring: KeyRing) -> dict[str, Any]:
         )
     return {
         "account": _plain(account),
-        "travellers": [{**_plain(t), "id_number_masked": masked_id_number(t, keyring)} for t in travellers],
+        "travellers": [
+            {**_plain(t), "id_number_masked": masked_id_number(t["id_number_cipher"], t["account"], keyring)}
+            for t in travellers
+        ],
         "bookings": [_plain(b) for b in bookings],
         "waitlist_entries": [_plain(w) for w in waitlist],
         "health_declarations": [_declaration(keyring, d) for d in declarations],
