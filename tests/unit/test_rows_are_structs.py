@@ -11,7 +11,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "sojourn"
 
 # Converted so far; add a context here when its rows become structs.
-CONVERTED = ("health", "feedback", "stats", "alliance", "travellers", "hotline", "audit", "notifications")
+CONVERTED = ("health", "feedback", "stats", "alliance", "travellers", "hotline", "audit", "notifications", "accounts")
 
 # A record read by key: ``row["x"]``, ``rows[0]["x"]``, ``first_row["x"]``, ``record["x"]``.
 LOOKUP = re.compile(r"""\b\w*(?:rows?|records?)(?:\[\d+\])?\[["']""")
