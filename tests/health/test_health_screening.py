@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import asyncpg
+import msgspec
 import pytest
 
 from sojourn import db as database
@@ -35,7 +36,7 @@ async def test_the_default_rules_in_the_table_are_the_rows_the_unit_tests_screen
     async with database.connection() as conn:
         stored = await load_rules(conn, 0, 0)
     assert len(stored) == len(default_rule_rows()) > 0
-    assert comparable(stored) == comparable(default_rule_rows())
+    assert comparable([msgspec.structs.asdict(rule) for rule in stored]) == comparable(default_rule_rows())
 
 
 # ---------------------------------------------------------------- rules as rows, through the API

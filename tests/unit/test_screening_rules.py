@@ -7,7 +7,9 @@ import json
 import msgspec
 import pytest
 
+from sojourn.db import rows
 from sojourn.health import rules
+from sojourn.health.rows import ScreeningRuleRow
 from sojourn.health.schemas import DeclarationAnswers
 from sojourn.health.screening import Trip, facts_for, screen
 from tests.health_helpers import COMPANION, default_rule_rows, rules_migration
@@ -173,8 +175,10 @@ def default_rules() -> list[dict]:
     return default_rule_rows()
 
 
-def _screen(rule_rows, answers: dict, **trip) -> dict:
-    return screen(rule_rows, facts_for(msgspec.convert(answers, DeclarationAnswers), _trip(**trip)))
+def _screen(rule_rows: list[dict], answers: dict, **trip) -> dict:
+    return screen(
+        rows.rows(ScreeningRuleRow, rule_rows), facts_for(msgspec.convert(answers, DeclarationAnswers), _trip(**trip))
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ import hashlib
 from dataclasses import dataclass
 
 from sojourn import db
+from sojourn.accounts.rows import AccountScopes, TokenAccount
 from sojourn.accounts.tables import Role
+from sojourn.db import rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +40,16 @@ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.sta
 """
 
 
-def _principal(row, token_id: int | None = None) -> Principal:
+def _principal(row: AccountScopes, token_id: int | None = None) -> Principal:
     return Principal(
-        account_id=row["id"],
-        role=Role(row["role"]),
-        display_name=row["display_name"],
-        locale=row["locale"],
-        elder_mode=row["elder_mode"],
-        password_changed_at=row["password_changed_at"],
-        base_ids=frozenset(row["base_ids"]),
-        member_ids=frozenset(row["member_ids"]),
+        account_id=row.id,
+        role=Role(row.role),
+        display_name=row.display_name,
+        locale=row.locale,
+        elder_mode=row.elder_mode,
+        password_changed_at=row.password_changed_at,
+        base_ids=frozenset(row.base_ids),
+        member_ids=frozenset(row.member_ids),
         token_id=token_id,
     )
 
@@ -58,7 +60,7 @@ def hash_token(token: str) -> str:
 
 async def principal_for_account(account_id: int) -> Principal | None:
     async with db.connection() as conn:
-        row = await conn.fetchrow(ACCOUNT_SQL, account_id)
+        row = rows.row_or_none(AccountScopes, await conn.fetchrow(ACCOUNT_SQL, account_id))
     return _principal(row) if row else None
 
 
@@ -68,9 +70,9 @@ LAST_USED_GRANULARITY = dt.timedelta(minutes=5)
 
 async def principal_for_token(token: str, now: dt.datetime) -> Principal | None:
     async with db.connection() as conn:
-        row = await conn.fetchrow(TOKEN_SQL, hash_token(token), now)
+        row = rows.row_or_none(TokenAccount, await conn.fetchrow(TOKEN_SQL, hash_token(token), now))
         if row is None:
             return None
-        if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
-            await conn.execute("UPDATE api_token SET last_used_at = $2 WHERE id = $1", row["token_id"], now)
-    return _principal(row, token_id=row["token_id"])
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+            await conn.execute("UPDATE api_token SET last_used_at = $2 WHERE id = $1", row.token_id, now)
+    return _principal(row, token_id=row.token_id)

@@ -24,9 +24,11 @@ from sojourn import db
 from sojourn.accounts import codes
 from sojourn.accounts.logins import Login, check_new_password, parse_login
 from sojourn.accounts.passwords import hash_password
+from sojourn.accounts.rows import AccountToTell, CodeToCheck
 from sojourn.audit import services as audit
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import InvalidInput
 from sojourn.i18n import gettext as _
 from sojourn.i18n import lazy_gettext as _l
@@ -119,44 +121,49 @@ async def request_reset_code(
     except InvalidInput:
         return None
     async with db.connection() as conn, conn.transaction():
-        account = await conn.fetchrow(
-            f"SELECT id, display_name, locale FROM account WHERE {login.kind} = $1 AND status = 'active'", login.value
+        account = rows.row_or_none(
+            AccountToTell,
+            await conn.fetchrow(
+                f"SELECT id, display_name, locale FROM account WHERE {login.kind} = $1 AND status = 'active'",
+                login.value,
+            ),
         )
         if account is None:
             return None
         code = await _issue(conn, "reset", login, now=now, keyring=keyring)
         if code is None:
             return None
-        await audit.record("reset_code_sent", actor_id=account["id"], detail={"login_kind": login.kind}, conn=conn)
-    return PendingMessage(
-        login, account["locale"], account["display_name"], _code_message(code, "reset", account["locale"])
-    )
+        await audit.record("reset_code_sent", actor_id=account.id, detail={"login_kind": login.kind}, conn=conn)
+    return PendingMessage(login, account.locale, account.display_name, _code_message(code, "reset", account.locale))
 
 
 async def _spend(
     conn: asyncpg.Connection, purpose: str, login: Login, code: str, *, now: dt.datetime, keyring: KeyRing
 ) -> None:
     """Spend the current code for ``login``, or count a wrong try and raise ``WrongCode``."""
-    row = await conn.fetchrow(
-        "SELECT id, code_hash, attempts FROM one_time_code WHERE login = $1 AND purpose = $2 AND used_at IS NULL "
-        "AND expires_at > $3 ORDER BY id DESC LIMIT 1 FOR UPDATE",
-        login.value,
-        purpose,
-        now,
+    row = rows.row_or_none(
+        CodeToCheck,
+        await conn.fetchrow(
+            "SELECT id, code_hash, attempts FROM one_time_code WHERE login = $1 AND purpose = $2 AND used_at IS NULL "
+            "AND expires_at > $3 ORDER BY id DESC LIMIT 1 FOR UPDATE",
+            login.value,
+            purpose,
+            now,
+        ),
     )
     if row is None:
         raise wrong_code()
-    if row["code_hash"] != codes.code_digest(keyring, purpose, code):
-        dead = row["attempts"] + 1 >= MAX_ATTEMPTS
+    if row.code_hash != codes.code_digest(keyring, purpose, code):
+        dead = row.attempts + 1 >= MAX_ATTEMPTS
         await conn.execute(
             "UPDATE one_time_code SET attempts = attempts + 1, used_at = CASE WHEN $2 THEN $3 ELSE used_at END "
             "WHERE id = $1",
-            row["id"],
+            row.id,
             dead,
             now,
         )
         raise wrong_code()
-    await conn.execute("UPDATE one_time_code SET used_at = $2 WHERE id = $1", row["id"], now)
+    await conn.execute("UPDATE one_time_code SET used_at = $2 WHERE id = $1", row.id, now)
 
 
 async def reset_password(

@@ -37,12 +37,15 @@ import msgspec
 from sojourn import db
 from sojourn.accounts.passwords import verify_password
 from sojourn.accounts.principal import Principal
+from sojourn.accounts.rows import AccountLogins, SealedDeclaration
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotAllowed
 from sojourn.health import sealing
 from sojourn.i18n import lazy_gettext as _l
+from sojourn.travellers.rows import TravellerRow
 from sojourn.travellers.services import masked_id_number
 
 OPEN_BOOKINGS = ("held", "confirmed", "checked_in")
@@ -102,7 +105,9 @@ async def export(principal: Principal, keyring: KeyRing) -> dict[str, Any]:
         )
     return {
         "account": _plain(account),
-        "travellers": [{**_plain(t), "id_number_masked": masked_id_number(t, keyring)} for t in travellers],
+        "travellers": [
+            {**_plain(t), "id_number_masked": _masked_id_number(keyring, rows.row(TravellerRow, t))} for t in travellers
+        ],
         "bookings": [_plain(b) for b in bookings],
         "waitlist_entries": [_plain(w) for w in waitlist],
         "health_declarations": [_declaration(keyring, d) for d in declarations],
@@ -114,12 +119,18 @@ async def export(principal: Principal, keyring: KeyRing) -> dict[str, Any]:
     }
 
 
-def _declaration(keyring: KeyRing, row: Any) -> dict[str, Any]:
-    out = _plain(row)
-    if row["content_cipher"] is not None:
-        content = sealing.open_content(keyring, row["booking"], row["traveller"], row["content_cipher"])
+def _masked_id_number(keyring: KeyRing, traveller: TravellerRow) -> str | None:
+    return masked_id_number(traveller.id_number_cipher, traveller.account, keyring)
+
+
+def _declaration(keyring: KeyRing, record: Any) -> dict[str, Any]:
+    """Every column (``_plain``), with the sealed answers and note opened."""
+    out = _plain(record)
+    row = rows.row(SealedDeclaration, record)
+    if row.content_cipher is not None:
+        content = sealing.open_content(keyring, row.booking, row.traveller, row.content_cipher)
         out["answers"] = msgspec.to_builtins(content.answers)
-    note = sealing.open_note(keyring, row["booking"], row["traveller"], row["review_note_cipher"])
+    note = sealing.open_note(keyring, row.booking, row.traveller, row.review_note_cipher)
     if note:
         out["review_note"] = note
     return out
@@ -147,8 +158,8 @@ async def close_account(principal: Principal, password: str, *, now: dt.datetime
                 ),
                 code="open_bookings",
             )
-        login = await conn.fetchrow("SELECT phone, email FROM account WHERE id = $1", me)
-        assert login is not None  # the signed-in account itself
+        # The signed-in account itself.
+        login = rows.row(AccountLogins, await conn.fetchrow("SELECT phone, email FROM account WHERE id = $1", me))
         await conn.execute(
             "UPDATE account SET display_name = '已注销', phone = NULL, email = $2, password_hash = $3, "
             "status = 'disabled', elder_mode = false, password_changed_at = $4, last_login_at = NULL WHERE id = $1",
@@ -188,7 +199,7 @@ async def close_account(principal: Principal, password: str, *, now: dt.datetime
         await conn.execute("DELETE FROM idempotency_record WHERE account = $1", me)
         await conn.execute(
             "DELETE FROM one_time_code WHERE login = ANY($1::varchar[])",
-            [value for value in (login["phone"], login["email"]) if value],
+            [value for value in (login.phone, login.email) if value],
         )
         await audit.record(
             "account_closed", actor=principal, object_type="account", object_id=me, ip=ip, conn=conn, at=now

@@ -13,8 +13,10 @@ from sojourn import db
 from sojourn.accounts.logins import Login, check_new_password, parse_login
 from sojourn.accounts.passwords import hash_password, needs_rehash, verify_password
 from sojourn.accounts.principal import Principal, hash_token, principal_for_account
+from sojourn.accounts.rows import AccountCredentials
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, WrongCredentials
 from sojourn.i18n import lazy_gettext as _l
 
@@ -136,27 +138,28 @@ async def authenticate(login: str, password: str, *, store: Store, ip: str, now:
             retry_after=retry_after,
         )
     async with db.connection() as conn:
-        row = await conn.fetchrow(
-            f"SELECT id, password_hash, status FROM account WHERE {parsed.kind} = $1", parsed.value
+        row = rows.row_or_none(
+            AccountCredentials,
+            await conn.fetchrow(
+                f"SELECT id, password_hash, status FROM account WHERE {parsed.kind} = $1", parsed.value
+            ),
         )
-    ok = await verify_password(row["password_hash"] if row else None, password)
-    if not ok or row is None or row["status"] != "active":
+    ok = await verify_password(row.password_hash if row else None, password)
+    if not ok or row is None or row.status != "active":
         for counter in (here, key):
             failures = await _failures(store, counter) + 1
             await store.set(counter, str(failures), expires_in=int(FAILURE_WINDOW.total_seconds()))
-        await audit.record(
-            "login_failed", actor_id=row["id"] if row else None, ip=ip, detail={"login_kind": parsed.kind}
-        )
+        await audit.record("login_failed", actor_id=row.id if row else None, ip=ip, detail={"login_kind": parsed.kind})
         raise WrongCredentials(_l("The phone number, e-mail address or password is not right."))
     await store.delete(here)
     await store.delete(key)
     async with db.connection() as conn:
-        await conn.execute("UPDATE account SET last_login_at = $2 WHERE id = $1", row["id"], now)
-        if needs_rehash(row["password_hash"]):
+        await conn.execute("UPDATE account SET last_login_at = $2 WHERE id = $1", row.id, now)
+        if needs_rehash(row.password_hash):
             await conn.execute(
-                "UPDATE account SET password_hash = $2 WHERE id = $1", row["id"], await hash_password(password)
+                "UPDATE account SET password_hash = $2 WHERE id = $1", row.id, await hash_password(password)
             )
-    principal = await principal_for_account(row["id"])
+    principal = await principal_for_account(row.id)
     assert principal is not None
     await audit.record("login", actor=principal, ip=ip)
     return principal

@@ -24,7 +24,9 @@ from sojourn.alliance.admin_schemas import (
     MemberEdit,
     MemberIn,
 )
+from sojourn.alliance.rows import AgreementRow, EditableMember, MemberRow
 from sojourn.audit import services as audit
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -39,17 +41,17 @@ def _agreement_not_found() -> NotFound:
     return NotFound(_l("There is no agreement with this number that you look after."))
 
 
-def member_out(row: Any, editable: bool) -> AdminMemberOut:
+def member_out(row: MemberRow, editable: bool) -> AdminMemberOut:
     return AdminMemberOut(
-        id=row["id"],
-        code=row["code"],
+        id=row.id,
+        code=row.code,
         name=pick(row, "name"),
-        name_zh=row["name_zh"],
-        name_en=row["name_en"],
-        organisation_zh=row["organisation_zh"],
-        organisation_en=row["organisation_en"],
-        joined_on=row["joined_on"],
-        status=row["status"],
+        name_zh=row.name_zh,
+        name_en=row.name_en,
+        organisation_zh=row.organisation_zh,
+        organisation_en=row.organisation_en,
+        joined_on=row.joined_on,
+        status=row.status,
         editable=editable,
     )
 
@@ -59,8 +61,11 @@ async def list_members(principal: Principal) -> list[AdminMemberOut]:
     args: list[Any] = []
     editable = policy.members_administered(principal, "m", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(f"SELECT m.*, ({editable}) AS editable FROM member m ORDER BY m.code", *args)
-    return [member_out(row, row["editable"]) for row in rows]
+        members = rows.rows(
+            EditableMember,
+            await conn.fetch(f"SELECT m.*, ({editable}) AS editable FROM member m ORDER BY m.code", *args),
+        )
+    return [member_out(row, row.editable) for row in members]
 
 
 async def get_member(principal: Principal, member_id: int) -> AdminMemberOut:
@@ -68,11 +73,16 @@ async def get_member(principal: Principal, member_id: int) -> AdminMemberOut:
         return member_out(await _member_row(conn, principal, member_id), True)
 
 
-async def _member_row(conn: asyncpg.Connection, principal: Principal, member_id: int, *, lock: bool = False) -> Any:
+async def _member_row(
+    conn: asyncpg.Connection, principal: Principal, member_id: int, *, lock: bool = False
+) -> MemberRow:
     args: list[Any] = [member_id]
     scope = policy.members_administered(principal, "m", args)
-    row = await conn.fetchrow(
-        f"SELECT m.* FROM member m WHERE m.id = $1 AND {scope}{' FOR UPDATE' if lock else ''}", *args
+    row = rows.row_or_none(
+        MemberRow,
+        await conn.fetchrow(
+            f"SELECT m.* FROM member m WHERE m.id = $1 AND {scope}{' FOR UPDATE' if lock else ''}", *args
+        ),
     )
     if row is None:
         raise _member_not_found()
@@ -84,22 +94,24 @@ async def create_member(principal: Principal, data: MemberIn, *, ip: str = "") -
         raise NotAllowed(_l("Only coordinators of the whole alliance can add members."), code="not_whole_alliance")
     async with db.connection() as conn, conn.transaction():
         try:
-            row = await conn.fetchrow(
-                "INSERT INTO member (code, name_zh, name_en, organisation_zh, organisation_en, joined_on) "
-                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
-                data.code,
-                data.name_zh.strip(),
-                data.name_en.strip(),
-                data.organisation_zh.strip(),
-                data.organisation_en.strip(),
-                data.joined_on,
+            row = rows.row(
+                MemberRow,
+                await conn.fetchrow(
+                    "INSERT INTO member (code, name_zh, name_en, organisation_zh, organisation_en, joined_on) "
+                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+                    data.code,
+                    data.name_zh.strip(),
+                    data.name_en.strip(),
+                    data.organisation_zh.strip(),
+                    data.organisation_en.strip(),
+                    data.joined_on,
+                ),
             )
         except asyncpg.UniqueViolationError:
             message = _l("This province already has a member.")
             raise Conflict(message, code="member_exists", field_errors={"code": message}) from None
-        assert row is not None  # INSERT ... RETURNING answers one row
         await audit.record(
-            "member_created", actor=principal, object_type="member", object_id=row["id"], ip=ip,
+            "member_created", actor=principal, object_type="member", object_id=row.id, ip=ip,
             detail=msgspec.to_builtins(data), conn=conn,
         )  # fmt: skip
         return member_out(row, True)
@@ -108,21 +120,24 @@ async def create_member(principal: Principal, data: MemberIn, *, ip: str = "") -
 async def update_member(principal: Principal, member_id: int, data: MemberEdit, *, ip: str = "") -> AdminMemberOut:
     async with db.connection() as conn, conn.transaction():
         before = await _member_row(conn, principal, member_id, lock=True)
-        row = await conn.fetchrow(
-            "UPDATE member SET name_zh = $2, name_en = $3, organisation_zh = $4, organisation_en = $5, joined_on = $6 "
-            "WHERE id = $1 RETURNING *",
-            member_id,
-            data.name_zh.strip(),
-            data.name_en.strip(),
-            data.organisation_zh.strip(),
-            data.organisation_en.strip(),
-            data.joined_on,
+        # The member is locked above, so the UPDATE finds it.
+        row = rows.row(
+            MemberRow,
+            await conn.fetchrow(
+                "UPDATE member SET name_zh = $2, name_en = $3, organisation_zh = $4, organisation_en = $5, "
+                "joined_on = $6 WHERE id = $1 RETURNING *",
+                member_id,
+                data.name_zh.strip(),
+                data.name_en.strip(),
+                data.organisation_zh.strip(),
+                data.organisation_en.strip(),
+                data.joined_on,
+            ),
         )
-        assert row is not None  # the member is locked above, so the UPDATE finds it
         changed = {
-            k: [before[k], row[k]]
+            k: [getattr(before, k), getattr(row, k)]
             for k in ("name_zh", "name_en", "organisation_zh", "organisation_en", "joined_on")
-            if before[k] != row[k]
+            if getattr(before, k) != getattr(row, k)
         }
         await audit.record(
             "member_updated",
@@ -141,13 +156,15 @@ async def set_member_status(principal: Principal, member_id: int, status: str, *
     """``suspended`` or ``active`` again; doing it twice changes nothing."""
     async with db.connection() as conn, conn.transaction():
         before = await _member_row(conn, principal, member_id, lock=True)
-        if before["status"] == status:
+        if before.status == status:
             return member_out(before, True)
-        row = await conn.fetchrow("UPDATE member SET status = $2 WHERE id = $1 RETURNING *", member_id, status)
+        row = rows.row(
+            MemberRow, await conn.fetchrow("UPDATE member SET status = $2 WHERE id = $1 RETURNING *", member_id, status)
+        )
         await audit.record(
             "member_suspended" if status == "suspended" else "member_reinstated",
             actor=principal, object_type="member", object_id=member_id, ip=ip,
-            detail={"previous_status": before["status"]}, conn=conn,
+            detail={"previous_status": before.status}, conn=conn,
         )  # fmt: skip
         return member_out(row, True)
 
@@ -158,17 +175,17 @@ FROM agreement a JOIN member ma ON ma.id = a.member_a JOIN member mb ON mb.id = 
 """
 
 
-def agreement_out(row: Any) -> AgreementOut:
+def agreement_out(row: AgreementRow) -> AgreementOut:
     return AgreementOut(
-        id=row["id"],
-        member_a_id=row["member_a"],
-        member_a_name=pick({"name_zh": row["a_name_zh"], "name_en": row["a_name_en"]}, "name"),
-        member_b_id=row["member_b"],
-        member_b_name=pick({"name_zh": row["b_name_zh"], "name_en": row["b_name_en"]}, "name"),
-        modes=list(row["modes"]),
-        signed_on=row["signed_on"],
-        expires_on=row["expires_on"],
-        note=row["note"],
+        id=row.id,
+        member_a_id=row.member_a,
+        member_a_name=pick(row, "a_name"),
+        member_b_id=row.member_b,
+        member_b_name=pick(row, "b_name"),
+        modes=list(row.modes),
+        signed_on=row.signed_on,
+        expires_on=row.expires_on,
+        note=row.note,
     )
 
 
@@ -176,14 +193,16 @@ async def list_agreements(principal: Principal) -> list[AgreementOut]:
     args: list[Any] = []
     scope = policy.agreements_administered(principal, "a", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(f"{AGREEMENT_SELECT} WHERE {scope} ORDER BY a.signed_on DESC, a.id", *args)
-    return [agreement_out(row) for row in rows]
+        agreements = rows.rows(
+            AgreementRow, await conn.fetch(f"{AGREEMENT_SELECT} WHERE {scope} ORDER BY a.signed_on DESC, a.id", *args)
+        )
+    return [agreement_out(row) for row in agreements]
 
 
-async def _agreement_row(conn: asyncpg.Connection, principal: Principal, agreement_id: int) -> Any:
+async def _agreement_row(conn: asyncpg.Connection, principal: Principal, agreement_id: int) -> AgreementRow:
     args: list[Any] = [agreement_id]
     scope = policy.agreements_administered(principal, "a", args)
-    row = await conn.fetchrow(f"{AGREEMENT_SELECT} WHERE a.id = $1 AND {scope}", *args)
+    row = rows.row_or_none(AgreementRow, await conn.fetchrow(f"{AGREEMENT_SELECT} WHERE a.id = $1 AND {scope}", *args))
     if row is None:
         raise _agreement_not_found()
     return row
@@ -248,7 +267,7 @@ async def update_agreement(
         )  # fmt: skip
         await audit.record(
             "agreement_updated", actor=principal, object_type="agreement", object_id=agreement_id, ip=ip,
-            detail={"modes": [list(before["modes"]), _modes(data.modes)],
-                    "expires_on": [before["expires_on"], data.expires_on]}, conn=conn,
+            detail={"modes": [list(before.modes), _modes(data.modes)],
+                    "expires_on": [before.expires_on, data.expires_on]}, conn=conn,
         )  # fmt: skip
         return agreement_out(await _agreement_row(conn, principal, agreement_id))

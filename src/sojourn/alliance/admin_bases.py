@@ -18,7 +18,9 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 from sojourn.alliance.admin_schemas import AdminBaseOut, OperatorBase, OperatorOut
+from sojourn.alliance.rows import AdminBaseRow, OperatorRow
 from sojourn.audit import services as audit
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -34,16 +36,16 @@ FROM base b JOIN member m ON m.id = b.member
 """
 
 
-def base_out(row: Any) -> AdminBaseOut:
+def base_out(row: AdminBaseRow) -> AdminBaseOut:
     return AdminBaseOut(
-        id=row["id"],
+        id=row.id,
         name=pick(row, "name"),
-        member_id=row["member"],
-        member_name=pick({"name_zh": row["member_name_zh"], "name_en": row["member_name_en"]}, "name"),
-        province_code=row["province_code"],
+        member_id=row.member,
+        member_name=pick(row, "member_name"),
+        province_code=row.province_code,
         city=pick(row, "city"),
-        total_beds=row["total_beds"],
-        status=row["status"],
+        total_beds=row.total_beds,
+        status=row.status,
     )
 
 
@@ -54,10 +56,13 @@ async def list_bases(principal: Principal, status: str | None = None) -> list[Ad
         args.append(status)
         scope += f" AND b.status = ${len(args)}"
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"{BASE_SELECT} WHERE {scope} ORDER BY b.status = 'pending' DESC, b.province_code, b.id", *args
+        bases = rows.rows(
+            AdminBaseRow,
+            await conn.fetch(
+                f"{BASE_SELECT} WHERE {scope} ORDER BY b.status = 'pending' DESC, b.province_code, b.id", *args
+            ),
         )
-    return [base_out(row) for row in rows]
+    return [base_out(row) for row in bases]
 
 
 async def change_base_status(principal: Principal, base_id: int, action: str, *, ip: str = "") -> AdminBaseOut:
@@ -66,12 +71,12 @@ async def change_base_status(principal: Principal, base_id: int, action: str, *,
     async with db.connection() as conn, conn.transaction():
         args: list[Any] = [base_id]
         scope = policy.bases_administered(principal, "b", args)
-        row = await conn.fetchrow(f"SELECT b.status FROM base b WHERE b.id = $1 AND {scope} FOR UPDATE", *args)
-        if row is None:
+        status = await conn.fetchval(f"SELECT b.status FROM base b WHERE b.id = $1 AND {scope} FOR UPDATE", *args)
+        if status is None:
             raise NotFound(_l("There is no base with this number that you look after."))
-        if row["status"] == target:
+        if status == target:
             pass  # asked twice: nothing to do
-        elif row["status"] not in allowed_from:
+        elif status not in allowed_from:
             raise Conflict(_l("This base cannot be changed that way in its current state."), code="base_status")
         else:
             await conn.execute("UPDATE base SET status = $2 WHERE id = $1", base_id, target)
@@ -79,9 +84,9 @@ async def change_base_status(principal: Principal, base_id: int, action: str, *,
             await audit.record(
                 "base_admitted" if target == "admitted" else "base_suspended",
                 actor=principal, object_type="base", object_id=base_id, ip=ip,
-                detail={"previous_status": row["status"]}, conn=conn,
+                detail={"previous_status": status}, conn=conn,
             )  # fmt: skip
-        return base_out(await conn.fetchrow(f"{BASE_SELECT} WHERE b.id = $1", base_id))
+        return base_out(rows.row(AdminBaseRow, await conn.fetchrow(f"{BASE_SELECT} WHERE b.id = $1", base_id)))
 
 
 OPERATORS_SQL = """
@@ -97,15 +102,15 @@ ORDER BY a.display_name, a.id
 """
 
 
-def operator_out(row: Any) -> OperatorOut:
+def operator_out(row: OperatorRow) -> OperatorOut:
     import json
 
-    bases = row["bases"] if not isinstance(row["bases"], str) else json.loads(row["bases"])
+    bases = row.bases if not isinstance(row.bases, str) else json.loads(row.bases)
     return OperatorOut(
-        id=row["id"],
-        display_name=row["display_name"],
-        login=row["login"],
-        status=row["status"],
+        id=row.id,
+        display_name=row.display_name,
+        login=row.login,
+        status=row.status,
         bases=[OperatorBase(id=b["id"], name=pick(b, "name")) for b in bases],
     )
 
@@ -120,9 +125,15 @@ async def list_operators(
         args.append(account_id)
         scope += f" AND a.id = ${len(args)}"
     if conn is not None:
-        return [operator_out(row) for row in await conn.fetch(OPERATORS_SQL.format(scope=scope), *args)]
+        return [
+            operator_out(row)
+            for row in rows.rows(OperatorRow, await conn.fetch(OPERATORS_SQL.format(scope=scope), *args))
+        ]
     async with db.connection() as own:
-        return [operator_out(row) for row in await own.fetch(OPERATORS_SQL.format(scope=scope), *args)]
+        return [
+            operator_out(row)
+            for row in rows.rows(OperatorRow, await own.fetch(OPERATORS_SQL.format(scope=scope), *args))
+        ]
 
 
 async def get_operator(

@@ -16,7 +16,9 @@ from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
 from sojourn.alliance import admin_bases
 from sojourn.alliance.admin_schemas import BaseGrantDecisionOut, BaseGrantOut
+from sojourn.alliance.rows import GrantRequestRow, GrantRow
 from sojourn.audit import services as audit
+from sojourn.db import rows
 from sojourn.errors import Conflict, NotAllowed, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -27,16 +29,16 @@ FROM base_grant_request g JOIN account a ON a.id = g.account JOIN base b ON b.id
 """
 
 
-def grant_out(row: Any) -> BaseGrantOut:
+def grant_out(row: GrantRow) -> BaseGrantOut:
     return BaseGrantOut(
-        id=row["id"],
-        account_id=row["account"],
-        operator_name=row["operator_name"],
-        base_id=row["base"],
+        id=row.id,
+        account_id=row.account,
+        operator_name=row.operator_name,
+        base_id=row.base,
         base_name=pick(row, "name"),
-        status=row["status"],
-        requested_by=row["requested_by"],
-        requested_at=row["requested_at"],
+        status=row.status,
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
     )
 
 
@@ -65,17 +67,20 @@ async def request_base(
                 "operator_base_requested", actor=principal, object_type="account", object_id=account_id, ip=ip,
                 detail={"base_id": base_id, "request_id": existing}, conn=conn, at=now,
             )  # fmt: skip
-        return grant_out(await conn.fetchrow(f"{GRANT_SELECT} WHERE g.id = $1", existing))
+        return grant_out(rows.row(GrantRow, await conn.fetchrow(f"{GRANT_SELECT} WHERE g.id = $1", existing)))
 
 
 async def list_requests(principal: Principal, status: str = "pending") -> list[BaseGrantOut]:
     args: list[Any] = [status]
     scope = policy.bases_administered(principal, "b", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"{GRANT_SELECT} WHERE g.status = $1 AND {scope} ORDER BY g.requested_at, g.id LIMIT 200", *args
+        grants = rows.rows(
+            GrantRow,
+            await conn.fetch(
+                f"{GRANT_SELECT} WHERE g.status = $1 AND {scope} ORDER BY g.requested_at, g.id LIMIT 200", *args
+            ),
         )
-    return [grant_out(row) for row in rows]
+    return [grant_out(row) for row in grants]
 
 
 async def decide(
@@ -84,10 +89,13 @@ async def decide(
     if principal.role != Role.admin:
         raise NotAllowed(_l("Only an administrator of the alliance may decide on this request."))
     async with db.connection() as conn, conn.transaction():
-        row = await conn.fetchrow("SELECT * FROM base_grant_request WHERE id = $1 FOR UPDATE", request_id)
+        row = rows.row_or_none(
+            GrantRequestRow,
+            await conn.fetchrow("SELECT * FROM base_grant_request WHERE id = $1 FOR UPDATE", request_id),
+        )
         if row is None:
             raise NotFound(_l("There is no request with this number."))
-        if row["status"] != "pending":
+        if row.status != "pending":
             raise Conflict(_l("This request has already been decided."), code="request_decided")
         await conn.execute(
             "UPDATE base_grant_request SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1",
@@ -99,14 +107,14 @@ async def decide(
         if approve:
             await conn.execute(
                 "INSERT INTO account_base (account, base) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                row["account"],
-                row["base"],
+                row.account,
+                row.base,
             )
         await audit.record(
             "operator_base_assigned" if approve else "operator_base_declined", actor=principal,
-            object_type="account", object_id=row["account"], ip=ip,
-            detail={"base_id": row["base"], "request_id": request_id}, conn=conn, at=now,
+            object_type="account", object_id=row.account, ip=ip,
+            detail={"base_id": row.base, "request_id": request_id}, conn=conn, at=now,
         )  # fmt: skip
-        grant = grant_out(await conn.fetchrow(f"{GRANT_SELECT} WHERE g.id = $1", request_id))
-        operator = await admin_bases.get_operator(principal, row["account"], conn, scoped=False)
+        grant = grant_out(rows.row(GrantRow, await conn.fetchrow(f"{GRANT_SELECT} WHERE g.id = $1", request_id)))
+        operator = await admin_bases.get_operator(principal, row.account, conn, scoped=False)
         return BaseGrantDecisionOut(grant=grant, operator=operator)

@@ -31,8 +31,10 @@ from sojourn.accounts.services import create_account
 from sojourn.accounts.tables import Role
 from sojourn.alliance import admin_bases
 from sojourn.alliance.admin_schemas import InvitationOut, OperatorIn
+from sojourn.alliance.rows import InvitationRow
 from sojourn.audit import services as audit
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sojourn.i18n import lazy_gettext as _l
 
@@ -40,16 +42,16 @@ INVITATION_LIFETIME = dt.timedelta(days=7)
 PURPOSE = "invite"
 
 
-def invitation_out(row: Any, code: str | None = None) -> InvitationOut:
+def invitation_out(row: InvitationRow, code: str | None = None) -> InvitationOut:
     return InvitationOut(
-        id=row["id"],
-        login=row["login"],
-        display_name=row["display_name"],
-        base_ids=list(row["base_ids"]),
-        status=row["status"],
-        requested_by=row["requested_by"],
-        requested_at=row["requested_at"],
-        expires_at=row["expires_at"],
+        id=row.id,
+        login=row.login,
+        display_name=row.display_name,
+        base_ids=list(row.base_ids),
+        status=row.status,
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        expires_at=row.expires_at,
         code=code,
     )
 
@@ -66,12 +68,15 @@ async def list_invitations(principal: Principal) -> list[InvitationOut]:
     args: list[Any] = []
     scope = _invitations_in_scope(principal, args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"SELECT i.* FROM operator_invitation i WHERE {scope} "
-            "ORDER BY i.status <> 'requested', i.requested_at DESC, i.id DESC LIMIT 200",
-            *args,
+        invitations = rows.rows(
+            InvitationRow,
+            await conn.fetch(
+                f"SELECT i.* FROM operator_invitation i WHERE {scope} "
+                "ORDER BY i.status <> 'requested', i.requested_at DESC, i.id DESC LIMIT 200",
+                *args,
+            ),
         )
-    return [invitation_out(row) for row in rows]
+    return [invitation_out(row) for row in invitations]
 
 
 def _is_admin(principal: Principal) -> bool:
@@ -80,21 +85,24 @@ def _is_admin(principal: Principal) -> bool:
 
 async def _issue_code(
     conn: asyncpg.Connection, principal: Principal, invitation_id: int, *, now: dt.datetime, keyring: KeyRing, ip: str
-) -> tuple[Any, str]:
+) -> tuple[InvitationRow, str]:
     code = codes.new_code()
-    row = await conn.fetchrow(
-        "UPDATE operator_invitation SET status = 'approved', decided_by = $2, decided_at = $3, code_hash = $4, "
-        "expires_at = $5 WHERE id = $1 RETURNING *",
-        invitation_id,
-        principal.account_id,
-        now,
-        codes.code_digest(keyring, PURPOSE, code),
-        now + INVITATION_LIFETIME,
+    # The caller locked this invitation.
+    row = rows.row(
+        InvitationRow,
+        await conn.fetchrow(
+            "UPDATE operator_invitation SET status = 'approved', decided_by = $2, decided_at = $3, code_hash = $4, "
+            "expires_at = $5 WHERE id = $1 RETURNING *",
+            invitation_id,
+            principal.account_id,
+            now,
+            codes.code_digest(keyring, PURPOSE, code),
+            now + INVITATION_LIFETIME,
+        ),
     )
-    assert row is not None  # the caller locked this invitation
     await audit.record(
         "operator_invitation_approved", actor=principal, object_type="operator_invitation",
-        object_id=invitation_id, ip=ip, detail={"base_ids": list(row["base_ids"])}, conn=conn, at=now,
+        object_id=invitation_id, ip=ip, detail={"base_ids": list(row.base_ids)}, conn=conn, at=now,
     )  # fmt: skip
     return row, code
 
@@ -122,33 +130,39 @@ async def invite_operator(
         if taken or open_invitation:
             message = _l("This phone number or e-mail address already has an account or an open invitation.")
             raise Conflict(message, code="login_taken", field_errors={"login": message})
-        row = await conn.fetchrow(
-            "INSERT INTO operator_invitation (login, display_name, base_ids, requested_by, requested_at) "
-            "VALUES ($1, $2, $3, $4, $5) RETURNING *",
-            login.value,
-            name,
-            base_ids,
-            principal.account_id,
-            now,
+        row = rows.row(
+            InvitationRow,
+            await conn.fetchrow(
+                "INSERT INTO operator_invitation (login, display_name, base_ids, requested_by, requested_at) "
+                "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+                login.value,
+                name,
+                base_ids,
+                principal.account_id,
+                now,
+            ),
         )
-        assert row is not None  # INSERT ... RETURNING
         await audit.record(
             "operator_invitation_requested", actor=principal, object_type="operator_invitation",
-            object_id=row["id"], ip=ip, detail={"base_ids": base_ids}, conn=conn, at=now,
+            object_id=row.id, ip=ip, detail={"base_ids": base_ids}, conn=conn, at=now,
         )  # fmt: skip
         if not _is_admin(principal):
             return invitation_out(row)
-        row, code = await _issue_code(conn, principal, row["id"], now=now, keyring=keyring, ip=ip)
+        row, code = await _issue_code(conn, principal, row.id, now=now, keyring=keyring, ip=ip)
         return invitation_out(row, code)
 
 
-async def _pending(conn: asyncpg.Connection, principal: Principal, invitation_id: int, states: tuple[str, ...]) -> Any:
+async def _pending(
+    conn: asyncpg.Connection, principal: Principal, invitation_id: int, states: tuple[str, ...]
+) -> InvitationRow:
     if not _is_admin(principal):
         raise NotAllowed(_l("Only an administrator of the alliance may decide on an invitation."))
-    row = await conn.fetchrow("SELECT * FROM operator_invitation WHERE id = $1 FOR UPDATE", invitation_id)
+    row = rows.row_or_none(
+        InvitationRow, await conn.fetchrow("SELECT * FROM operator_invitation WHERE id = $1 FOR UPDATE", invitation_id)
+    )
     if row is None:
         raise NotFound(_l("There is no invitation with this number."))
-    if row["status"] not in states:
+    if row.status not in states:
         raise Conflict(_l("This invitation has already been decided."), code="invitation_decided")
     return row
 
@@ -168,12 +182,15 @@ async def decline_invitation(
 ) -> InvitationOut:
     async with db.connection() as conn, conn.transaction():
         await _pending(conn, principal, invitation_id, ("requested", "approved"))
-        row = await conn.fetchrow(
-            "UPDATE operator_invitation SET status = 'declined', decided_by = $2, decided_at = $3, code_hash = NULL "
-            "WHERE id = $1 RETURNING *",
-            invitation_id,
-            principal.account_id,
-            now,
+        row = rows.row(
+            InvitationRow,
+            await conn.fetchrow(
+                "UPDATE operator_invitation SET status = 'declined', decided_by = $2, decided_at = $3, "
+                "code_hash = NULL WHERE id = $1 RETURNING *",
+                invitation_id,
+                principal.account_id,
+                now,
+            ),
         )
         await audit.record(
             "operator_invitation_declined", actor=principal, object_type="operator_invitation",
@@ -190,32 +207,35 @@ async def accept_invitation(code: str, password: str, *, now: dt.datetime, keyri
     """Create the operator account of the invitation whose code this is; returns its id."""
     digest = codes.code_digest(keyring, PURPOSE, code)
     async with db.connection() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            "SELECT * FROM operator_invitation WHERE code_hash = $1 AND status = 'approved' AND expires_at > $2 "
-            "FOR UPDATE",
-            digest,
-            now,
+        row = rows.row_or_none(
+            InvitationRow,
+            await conn.fetchrow(
+                "SELECT * FROM operator_invitation WHERE code_hash = $1 AND status = 'approved' AND expires_at > $2 "
+                "FOR UPDATE",
+                digest,
+                now,
+            ),
         )
         if row is None:
             message = _l("This invitation code is not right or has expired. Ask the alliance office for a new one.")
             raise BadCode(message, code="bad_code", field_errors={"code": message})
         account_id = await create_account(
-            login=row["login"],
+            login=row.login,
             password=password,
-            display_name=row["display_name"],
+            display_name=row.display_name,
             role=Role.operator,
-            base_ids=tuple(row["base_ids"]),
+            base_ids=tuple(row.base_ids),
             conn=conn,
         )
         await conn.execute(
             "UPDATE operator_invitation SET status = 'accepted', accepted_at = $2, code_hash = NULL, account = $3 "
             "WHERE id = $1",
-            row["id"],
+            row.id,
             now,
             account_id,
         )
         await audit.record(
             "operator_invitation_accepted", actor_id=account_id, object_type="operator_invitation",
-            object_id=row["id"], ip=ip, detail={"base_ids": list(row["base_ids"])}, conn=conn, at=now,
+            object_id=row.id, ip=ip, detail={"base_ids": list(row.base_ids)}, conn=conn, at=now,
         )  # fmt: skip
         return account_id

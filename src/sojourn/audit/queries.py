@@ -9,6 +9,8 @@ from typing import Any
 import msgspec
 
 from sojourn import db
+from sojourn.audit.rows import AuditEventRow
+from sojourn.db import rows
 
 
 class AuditEventOut(msgspec.Struct):
@@ -58,20 +60,20 @@ async def find_events(
         + f" ORDER BY at DESC, id DESC LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
+        found = rows.rows(AuditEventRow, await conn.fetch(sql, *args))
     events = [
         AuditEventOut(
-            id=row["id"],
-            at=row["at"],
-            actor_id=row["actor_id"],
-            actor_role=row["actor_role"],
-            on_behalf_of_account_id=row["on_behalf_of_account_id"],
-            action=row["action"],
-            object_type=row["object_type"],
-            object_id=row["object_id"],
-            ip=row["ip"],
-            detail=json.loads(row["detail"]) if isinstance(row["detail"], str) else (row["detail"] or {}),
+            id=row.id,
+            at=row.at,
+            actor_id=row.actor_id,
+            actor_role=row.actor_role,
+            on_behalf_of_account_id=row.on_behalf_of_account_id,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            ip=row.ip,
+            detail=json.loads(row.detail) if isinstance(row.detail, str) else (row.detail or {}),
         )
-        for row in rows
+        for row in found
     ]
-    return events, (rows[0]["total_count"] if rows else 0)
+    return events, (found[0].total_count if found else 0)

@@ -21,7 +21,9 @@ from sojourn.bookings import states
 from sojourn.bookings.queries import fetch_booking
 from sojourn.bookings.rows import BookingRow
 from sojourn.bookings.stays import today_at
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotFound
+from sojourn.feedback.rows import FeedbackRow
 from sojourn.feedback.schemas import (
     BookingFeedbackOut,
     FeedbackEdit,
@@ -97,30 +99,30 @@ def feedback_refusal(status: str, departure: dt.date, today: dt.date) -> Conflic
     return None
 
 
-def ratings_of(row: Any) -> Ratings:
-    return Ratings(**{aspect: row[aspect] for aspect in RATING_ASPECTS})
+def ratings_of(row: FeedbackRow) -> Ratings:
+    return Ratings(**{aspect: getattr(row, aspect) for aspect in RATING_ASPECTS})
 
 
-def feedback_out(row: Any, now: dt.datetime) -> FeedbackOut:
+def feedback_out(row: FeedbackRow, now: dt.datetime) -> FeedbackOut:
     return FeedbackOut(
-        id=row["id"],
-        booking_id=row["booking"],
-        booking_reference=row["reference"],
-        base_id=row["base"],
-        traveller_id=row["traveller"],
-        traveller_name=row["traveller_name"],
+        id=row.id,
+        booking_id=row.booking,
+        booking_reference=row.reference,
+        base_id=row.base,
+        traveller_id=row.traveller,
+        traveller_name=row.traveller_name,
         ratings=ratings_of(row),
-        nps=row["nps"],
-        comment=row["comment"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        editable_until=row["editable_until"],
-        editable=now < row["editable_until"] and not row["hidden"],
-        entered_by_account_id=row["entered_by"],
-        entered_on_behalf=row["entered_by"] != row["booking_account"],
-        hidden=row["hidden"],
-        reply=row["reply"],
-        replied_at=row["replied_at"],
+        nps=row.nps,
+        comment=row.comment,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        editable_until=row.editable_until,
+        editable=now < row.editable_until and not row.hidden,
+        entered_by_account_id=row.entered_by,
+        entered_on_behalf=row.entered_by != row.booking_account,
+        hidden=row.hidden,
+        reply=row.reply,
+        replied_at=row.replied_at,
     )
 
 
@@ -149,8 +151,9 @@ async def _may_act_for(conn: asyncpg.Connection, principal: Principal, traveller
     return bool(await conn.fetchval(f"SELECT 1 FROM traveller t WHERE t.id = $1 AND {condition}", *args))
 
 
-async def _fetch(conn: asyncpg.Connection, feedback_id: int) -> Any:
-    return await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1", feedback_id)
+async def fetch_feedback(conn: asyncpg.Connection, feedback_id: int) -> FeedbackRow:
+    """One feedback, known to exist (just written or locked)."""
+    return rows.row(FeedbackRow, await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1", feedback_id))
 
 
 def _values(data: FeedbackIn | FeedbackEdit) -> list[Any]:
@@ -203,7 +206,7 @@ async def give_feedback(
                         detail={"booking_id": booking_id, "traveller_id": traveller_id},
                         conn=conn,
                     )
-                return feedback_out(await _fetch(conn, feedback_id), now)
+                return feedback_out(await fetch_feedback(conn, feedback_id), now)
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name != "feedback_once_per_traveller":
                 raise
@@ -215,11 +218,13 @@ async def give_feedback(
             raise _already_given(existing) from None
 
 
-async def _writable_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int, *, lock: bool) -> Any:
+async def _writable_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int, *, lock: bool) -> FeedbackRow:
     args: list[Any] = [feedback_id]
     condition = policy.feedback_writable(principal, "f", args)
     suffix = " FOR UPDATE OF f" if lock else ""
-    row = await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition}{suffix}", *args)
+    row = rows.row_or_none(
+        FeedbackRow, await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition}{suffix}", *args)
+    )
     if row is None:
         raise NotFound(_l("There is no feedback with this number in your account."))
     return row
@@ -231,36 +236,38 @@ async def correct_feedback(
     """Replace ratings, answer and comment within 14 days of giving them."""
     async with db.connection() as conn, conn.transaction():
         row = await _writable_row(conn, principal, feedback_id, lock=True)
-        if row["hidden"]:
+        if row.hidden:
             raise Conflict(
                 _l("This feedback was taken off the public page and can no longer be changed. Call 96111 for help."),
                 code="feedback_hidden",
             )
-        if now >= row["editable_until"]:
+        if now >= row.editable_until:
             raise Conflict(
                 _l("Feedback can be changed for 14 days after it was given. That time has passed."),
                 code="feedback_locked",
             )
         await conn.execute(UPDATE_SQL, feedback_id, *_values(data), now)
-        if principal.account_id != row["booking_account"]:
+        if principal.account_id != row.booking_account:
             await audit.record(
                 "feedback_changed_on_behalf",
                 actor=principal,
                 object_type="feedback",
                 object_id=feedback_id,
-                on_behalf_of=row["booking_account"],
+                on_behalf_of=row.booking_account,
                 ip=ip,
-                detail={"booking_id": row["booking"], "traveller_id": row["traveller"]},
+                detail={"booking_id": row.booking, "traveller_id": row.traveller},
                 conn=conn,
             )
-        return feedback_out(await _fetch(conn, feedback_id), now)
+        return feedback_out(await fetch_feedback(conn, feedback_id), now)
 
 
 async def get_feedback(principal: Principal, feedback_id: int, *, now: dt.datetime) -> FeedbackOut:
     args: list[Any] = [feedback_id]
     condition = policy.feedback_visible(principal, "f", args)
     async with db.connection() as conn:
-        row = await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition}", *args)
+        row = rows.row_or_none(
+            FeedbackRow, await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition}", *args)
+        )
     if row is None:
         raise NotFound(_l("There is no feedback with this number in your account."))
     return feedback_out(row, now)
@@ -272,17 +279,20 @@ async def booking_feedback(principal: Principal, booking_id: int, *, now: dt.dat
         booking = await fetch_booking(conn, principal, booking_id)
         args: list[Any] = [booking_id]
         condition = policy.feedback_visible(principal, "f", args)
-        rows = await conn.fetch(f"{FEEDBACK_SELECT} WHERE f.booking = $1 AND {condition} ORDER BY f.id", *args)
+        found = rows.rows(
+            FeedbackRow,
+            await conn.fetch(f"{FEEDBACK_SELECT} WHERE f.booking = $1 AND {condition} ORDER BY f.id", *args),
+        )
         given = {
-            row["traveller"]
-            for row in await conn.fetch("SELECT traveller FROM feedback WHERE booking = $1", booking_id)
+            traveller_id
+            for (traveller_id,) in await conn.fetch("SELECT traveller FROM feedback WHERE booking = $1", booking_id)
         }
     refusal = feedback_refusal(booking.status, booking.departure, today_at(booking.time_zone, now))
     missing = [TravellerRef(id=t["id"], name=t["name"]) for t in _travellers(booking) if t["id"] not in given]
     may_write = principal.role in (Role.traveller, Role.agent, Role.admin)
     return BookingFeedbackOut(
-        items=[feedback_out(row, now) for row in rows],
-        total=len(rows),
+        items=[feedback_out(row, now) for row in found],
+        total=len(found),
         can_give_feedback=refusal is None and may_write and bool(missing),
         travellers_without_feedback=missing,
         why_not=str(refusal.message) if refusal is not None else None,

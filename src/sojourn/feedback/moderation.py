@@ -15,33 +15,35 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
+from sojourn.db import rows
 from sojourn.errors import InvalidInput, NotFound
-from sojourn.feedback.entries import FEEDBACK_SELECT, clean_comment, ratings_of
+from sojourn.feedback.entries import FEEDBACK_SELECT, clean_comment, fetch_feedback, ratings_of
 from sojourn.feedback.masking import public_name
+from sojourn.feedback.rows import FeedbackRow
 from sojourn.feedback.schemas import OperatorFeedbackOut
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.notifications import outbox
 
 
-def operator_feedback_out(row: Any) -> OperatorFeedbackOut:
+def operator_feedback_out(row: FeedbackRow) -> OperatorFeedbackOut:
     return OperatorFeedbackOut(
-        id=row["id"],
-        base_id=row["base"],
-        booking_id=row["booking"],
-        booking_reference=row["reference"],
-        arrival=row["arrival"],
-        departure=row["departure"],
-        author=public_name(row["traveller_name"]),
+        id=row.id,
+        base_id=row.base,
+        booking_id=row.booking,
+        booking_reference=row.reference,
+        arrival=row.arrival,
+        departure=row.departure,
+        author=public_name(row.traveller_name),
         ratings=ratings_of(row),
-        nps=row["nps"],
-        comment=row["comment"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        entered_on_behalf=row["entered_by"] != row["booking_account"],
-        hidden=row["hidden"],
-        abuse_flagged=row["abuse_flagged"],
-        reply=row["reply"],
-        replied_at=row["replied_at"],
+        nps=row.nps,
+        comment=row.comment,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        entered_on_behalf=row.entered_by != row.booking_account,
+        hidden=row.hidden,
+        abuse_flagged=row.abuse_flagged,
+        reply=row.reply,
+        replied_at=row.replied_at,
     )
 
 
@@ -78,30 +80,32 @@ async def list_for_operators(
         + f" LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
-    return [operator_feedback_out(row) for row in rows], (rows[0]["total_count"] if rows else 0)
+        found = rows.rows(FeedbackRow, await conn.fetch(sql, *args))
+    return [operator_feedback_out(row) for row in found], (found[0].total_count if found else 0)
 
 
-async def _locked_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int) -> Any:
+async def _locked_row(conn: asyncpg.Connection, principal: Principal, feedback_id: int) -> FeedbackRow:
     args: list[Any] = [feedback_id]
     condition = policy.feedback_moderated(principal, "f", args)
-    row = await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition} FOR UPDATE OF f", *args)
+    row = rows.row_or_none(
+        FeedbackRow, await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1 AND {condition} FOR UPDATE OF f", *args)
+    )
     if row is None:
         raise _not_found()
     return row
 
 
-async def _update(conn: asyncpg.Connection, feedback_id: int, changes: dict[str, Any]) -> Any:
+async def _update(conn: asyncpg.Connection, feedback_id: int, changes: dict[str, Any]) -> FeedbackRow:
     assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
     await conn.execute(f"UPDATE feedback SET {assignments} WHERE id = $1", feedback_id, *changes.values())
-    return await conn.fetchrow(f"{FEEDBACK_SELECT} WHERE f.id = $1", feedback_id)
+    return await fetch_feedback(conn, feedback_id)
 
 
 async def _audit(
     conn: asyncpg.Connection,
     action: str,
     principal: Principal,
-    row: Any,
+    row: FeedbackRow,
     ip: str,
     detail: dict[str, Any],
 ) -> None:
@@ -109,9 +113,9 @@ async def _audit(
         action,
         actor=principal,
         object_type="feedback",
-        object_id=row["id"],
+        object_id=row.id,
         ip=ip,
-        detail={"base_id": row["base"], "booking_id": row["booking"], **detail},
+        detail={"base_id": row.base, "booking_id": row.booking, **detail},
         conn=conn,
     )
 
@@ -127,7 +131,7 @@ async def reply_to_feedback(
         raise InvalidInput(message, field_errors={"reply": message})
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if row["reply"] == text:
+        if row.reply == text:
             return operator_feedback_out(row)
         updated = await _update(
             conn,
@@ -140,17 +144,17 @@ async def reply_to_feedback(
             principal,
             row,
             ip,
-            {"reply": text, "previous_reply": row["reply"] or None},
+            {"reply": text, "previous_reply": row.reply or None},
         )
         await outbox.enqueue(
             conn,
             "feedback_replied",
-            row["booking_account"],
+            row.booking_account,
             {
                 "feedback_id": feedback_id,
-                "booking_id": row["booking"],
-                "reference": row["reference"],
-                "base_id": row["base"],
+                "booking_id": row.booking,
+                "reference": row.reference,
+                "base_id": row.base,
             },
             dedupe_key=f"feedback_replied:{feedback_id}",
             deliver_after=now,
@@ -161,10 +165,10 @@ async def reply_to_feedback(
 async def remove_reply(principal: Principal, feedback_id: int, *, ip: str = "") -> OperatorFeedbackOut:
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if not row["reply"]:
+        if not row.reply:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"reply": "", "replied_at": None, "replied_by": None})
-        await _audit(conn, "feedback_reply_removed", principal, row, ip, {"previous_reply": row["reply"]})
+        await _audit(conn, "feedback_reply_removed", principal, row, ip, {"previous_reply": row.reply})
         return operator_feedback_out(updated)
 
 
@@ -172,7 +176,7 @@ async def flag_feedback(principal: Principal, feedback_id: int, reason: str, *, 
     """Ask an admin to look at feedback that seems abusive; it stays public until they decide."""
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if row["abuse_flagged"]:
+        if row.abuse_flagged:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"abuse_flagged": True})
         await _audit(conn, "feedback_flagged", principal, row, ip, {"reason": clean_comment(reason)})
@@ -187,7 +191,7 @@ async def hide_feedback(principal: Principal, feedback_id: int, reason: str, *, 
         raise InvalidInput(message, field_errors={"reason": message})
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if row["hidden"]:
+        if row.hidden:
             return operator_feedback_out(row)
         updated = await _update(
             conn,
@@ -200,7 +204,7 @@ async def hide_feedback(principal: Principal, feedback_id: int, reason: str, *, 
             principal,
             row,
             ip,
-            {"reason": why, "was_flagged": row["abuse_flagged"]},
+            {"reason": why, "was_flagged": row.abuse_flagged},
         )
         return operator_feedback_out(updated)
 
@@ -208,7 +212,7 @@ async def hide_feedback(principal: Principal, feedback_id: int, reason: str, *, 
 async def unhide_feedback(principal: Principal, feedback_id: int, reason: str, *, ip: str = "") -> OperatorFeedbackOut:
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if not row["hidden"]:
+        if not row.hidden:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"hidden": False, "hidden_by": None})
         await _audit(
@@ -217,7 +221,7 @@ async def unhide_feedback(principal: Principal, feedback_id: int, reason: str, *
             principal,
             row,
             ip,
-            {"reason": clean_comment(reason), "hidden_by": row["hidden_by"]},
+            {"reason": clean_comment(reason), "hidden_by": row.hidden_by},
         )
         return operator_feedback_out(updated)
 
@@ -226,7 +230,7 @@ async def dismiss_flag(principal: Principal, feedback_id: int, reason: str, *, i
     """The admin looked and found nothing to hide: the flag is cleared, the feedback stays."""
     async with db.connection() as conn, conn.transaction():
         row = await _locked_row(conn, principal, feedback_id)
-        if not row["abuse_flagged"]:
+        if not row.abuse_flagged:
             return operator_feedback_out(row)
         updated = await _update(conn, feedback_id, {"abuse_flagged": False})
         await _audit(conn, "feedback_flag_dismissed", principal, row, ip, {"reason": clean_comment(reason)})

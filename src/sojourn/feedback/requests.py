@@ -15,6 +15,8 @@ import arrow
 from sojourn import db
 from sojourn.bookings import states
 from sojourn.config import Settings
+from sojourn.db import rows
+from sojourn.feedback.rows import FeedbackRequestCandidate
 from sojourn.notifications import outbox
 
 log = logging.getLogger(__name__)
@@ -72,21 +74,23 @@ async def request_feedback(now: dt.datetime, settings: Settings) -> int:
         if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", *JOB_LOCK):
             log.info("feedback requests: another run is in progress")
             return 0
-        rows = await conn.fetch(CANDIDATES_SQL, now, earliest_departure, LOOKBACK_DAYS)
-        for row in rows:
+        ended = rows.rows(
+            FeedbackRequestCandidate, await conn.fetch(CANDIDATES_SQL, now, earliest_departure, LOOKBACK_DAYS)
+        )
+        for row in ended:
             await outbox.enqueue(
                 conn,
                 KIND,
-                row["account"],
+                row.account,
                 {
-                    "booking_id": row["id"],
-                    "reference": row["reference"],
-                    "base_id": row["base"],
-                    "base_name_zh": row["name_zh"],
-                    "base_name_en": row["name_en"],
-                    "ended_on": row["ended_on"].isoformat(),
+                    "booking_id": row.id,
+                    "reference": row.reference,
+                    "base_id": row.base,
+                    "base_name_zh": row.name_zh,
+                    "base_name_en": row.name_en,
+                    "ended_on": row.ended_on.isoformat(),
                 },
-                dedupe_key=dedupe_key(row["id"]),
-                deliver_after=deliver_after(now, row["time_zone"]),
+                dedupe_key=dedupe_key(row.id),
+                deliver_after=deliver_after(now, row.time_zone),
             )
-    return len(rows)
+    return len(ended)

@@ -4,11 +4,11 @@ or reaches a person (masked names, long numbers masked in comments)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sojourn import db
 from sojourn.bases import services as bases
+from sojourn.db import rows
 from sojourn.feedback.masking import mask_numbers, public_name
+from sojourn.feedback.rows import PublishedReview
 from sojourn.feedback.schemas import BaseReviewsOut, ReviewOut
 from sojourn.feedback.scores import base_scores
 from sojourn.feedback.tables import RATING_ASPECTS
@@ -26,16 +26,16 @@ LIMIT $2 OFFSET $3
 """
 
 
-def review_out(row: Any) -> ReviewOut:
+def review_out(row: PublishedReview) -> ReviewOut:
     return ReviewOut(
-        id=row["id"],
-        author=public_name(row["traveller_name"]),
-        stayed_in=row["arrival"].strftime("%Y-%m"),
-        rating=float(row["rating"]),
-        comment=mask_numbers(row["comment"]),
-        created_at=row["created_at"],
-        reply=row["reply"],
-        replied_at=row["replied_at"] if row["reply"] else None,
+        id=row.id,
+        author=public_name(row.traveller_name),
+        stayed_in=row.arrival.strftime("%Y-%m"),
+        rating=float(row.rating),
+        comment=mask_numbers(row.comment),
+        created_at=row.created_at,
+        reply=row.reply,
+        replied_at=row.replied_at if row.reply else None,
     )
 
 
@@ -43,7 +43,7 @@ async def base_reviews(base_id: int, *, limit: int = 20, offset: int = 0) -> Bas
     await bases.get_base(base_id)  # 404 for unknown and not-yet-admitted bases
     scores = (await base_scores([base_id]))[base_id]
     async with db.connection() as conn:
-        rows = await conn.fetch(PUBLISHED_SQL, base_id, limit, offset)
+        published = rows.rows(PublishedReview, await conn.fetch(PUBLISHED_SQL, base_id, limit, offset))
     return BaseReviewsOut(
         base_id=base_id,
         review_count=scores.review_count,
@@ -52,6 +52,6 @@ async def base_reviews(base_id: int, *, limit: int = 20, offset: int = 0) -> Bas
         nps=scores.nps,
         nps_reliable=scores.nps_reliable,
         prior_weight=scores.prior_weight,
-        items=[review_out(row) for row in rows],
-        total=rows[0]["total_count"] if rows else 0,
+        items=[review_out(row) for row in published],
+        total=published[0].total_count if published else 0,
     )

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import asyncpg
 
 from sojourn import db
+from sojourn.db import rows
+from sojourn.feedback.rows import BaseScoreTotals
 from sojourn.feedback.schemas import AspectScores, BaseScoresOut, NpsOut, ScoreOut
 from sojourn.feedback.tables import RATING_ASPECTS
 
@@ -168,13 +167,14 @@ ORDER BY b.id
 """
 
 
-def _totals(row: Mapping[str, Any] | asyncpg.Record, prefix: str = "") -> RatingTotals:
-    count = row[f"{prefix}n"] or 0
+def _totals(row: BaseScoreTotals, prefix: str = "") -> RatingTotals:
+    """The base's totals, or with ``prefix="all_"`` the alliance's (which carry no NPS counts)."""
+    count = getattr(row, f"{prefix}n") or 0
     return RatingTotals(
         count=int(count),
-        sums={aspect: float(row[f"{prefix}{aspect}"] or 0) for aspect in RATING_ASPECTS},
-        promoters=int(row["promoters"]) if not prefix else 0,
-        detractors=int(row["detractors"]) if not prefix else 0,
+        sums={aspect: float(getattr(row, f"{prefix}{aspect}") or 0) for aspect in RATING_ASPECTS},
+        promoters=int(row.promoters) if not prefix else 0,
+        detractors=int(row.detractors) if not prefix else 0,
     )
 
 
@@ -185,5 +185,5 @@ async def base_scores(base_ids: Iterable[int] | None = None) -> dict[int, BaseSc
     """
     ids = None if base_ids is None else sorted(set(base_ids))
     async with db.connection() as conn:
-        rows = await conn.fetch(BASE_SCORES_SQL, ids)
-    return {row["base_id"]: summarise(row["base_id"], _totals(row), _totals(row, "all_")) for row in rows}
+        totals = rows.rows(BaseScoreTotals, await conn.fetch(BASE_SCORES_SQL, ids))
+    return {row.base_id: summarise(row.base_id, _totals(row), _totals(row, "all_")) for row in totals}

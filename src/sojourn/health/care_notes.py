@@ -14,8 +14,10 @@ import asyncpg
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.health import sealing
 from sojourn.health.consents import share_stands_sql
+from sojourn.health.rows import SharedContent
 from sojourn.health.schemas import CareNotes
 
 CARE_SQL = f"""
@@ -36,11 +38,11 @@ async def arrival_care_notes(
 ) -> dict[tuple[int, int], CareNotes]:
     """Care notes per (booking id, traveller id). Travellers without shared, sent declarations
     are simply absent. Pass ``actor`` to leave an audit entry for the read."""
-    rows = await conn.fetch(CARE_SQL, sorted(set(booking_ids)))
+    shared = rows.rows(SharedContent, await conn.fetch(CARE_SQL, sorted(set(booking_ids))))
     notes: dict[tuple[int, int], CareNotes] = {}
-    for row in rows:
-        answers = sealing.open_content(keyring, row["booking"], row["traveller"], row["content_cipher"]).answers
-        notes[(row["booking"], row["traveller"])] = CareNotes(
+    for row in shared:
+        answers = sealing.open_content(keyring, row.booking, row.traveller, row.content_cipher).answers
+        notes[(row.booking, row.traveller)] = CareNotes(
             diet=[need.value for need in answers.diet if need.value != "none"],
             mobility_aid=answers.mobility_aid.value,
             travels_alone=answers.travels_alone,
@@ -52,7 +54,7 @@ async def arrival_care_notes(
             "care_notes_read",
             actor=actor,
             object_type="health_declaration",
-            detail={"declaration_ids": sorted(row["id"] for row in rows)},
+            detail={"declaration_ids": sorted(row.id for row in shared)},
             conn=conn,
         )
     return notes

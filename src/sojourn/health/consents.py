@@ -14,6 +14,8 @@ import asyncpg
 
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
+from sojourn.db import rows
+from sojourn.health.rows import ConsentRow
 from sojourn.health.schemas import ConsentState, ConsentTerms
 from sojourn.health.tables import ConsentPurpose
 from sojourn.i18n import lazy_gettext as _l
@@ -56,17 +58,20 @@ def terms(retention_days: int) -> ConsentTerms:
 
 
 async def consent_state(conn: asyncpg.Connection, traveller_id: int, booking_id: int) -> ConsentState:
-    rows = await conn.fetch(
-        "SELECT purpose, granted_at, withdrawn_at FROM consent WHERE traveller = $1 AND booking = $2 "
-        "ORDER BY granted_at, id",
-        traveller_id,
-        booking_id,
+    given = rows.rows(
+        ConsentRow,
+        await conn.fetch(
+            "SELECT purpose, granted_at, withdrawn_at FROM consent WHERE traveller = $1 AND booking = $2 "
+            "ORDER BY granted_at, id",
+            traveller_id,
+            booking_id,
+        ),
     )
-    standing = {row["purpose"]: row["granted_at"] for row in rows if row["withdrawn_at"] is None}
+    standing = {row.purpose: row.granted_at for row in given if row.withdrawn_at is None}
     share_withdrawn = [
-        row["withdrawn_at"]
-        for row in rows
-        if row["purpose"] == ConsentPurpose.share_with_base.value and row["withdrawn_at"] is not None
+        row.withdrawn_at
+        for row in given
+        if row.purpose == ConsentPurpose.share_with_base.value and row.withdrawn_at is not None
     ]
     shared = ConsentPurpose.share_with_base.value in standing
     return ConsentState(
@@ -147,12 +152,12 @@ async def withdraw(
         purpose.value,
         now,
     )
-    for row in withdrawn:
+    for (consent_id,) in withdrawn:
         await audit.record(
             "consent_withdrawn",
             actor=actor,
             object_type="consent",
-            object_id=row["id"],
+            object_id=consent_id,
             on_behalf_of=on_behalf_of,
             detail={
                 "purpose": purpose.value,

@@ -23,7 +23,9 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import states
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.health.consents import share_stands_sql
+from sojourn.health.rows import BaseOperator, OutstandingDeclaration
 from sojourn.health.schemas import QueueItem
 from sojourn.notifications import outbox
 
@@ -69,7 +71,7 @@ async def _new_keys(conn: asyncpg.Connection, keys: list[str]) -> set[str]:
     if not keys:
         return set()
     existing = await conn.fetch("SELECT dedupe_key FROM outbox_message WHERE dedupe_key = ANY($1::text[])", keys)
-    return set(keys) - {row["dedupe_key"] for row in existing}
+    return set(keys) - {key for (key,) in existing}
 
 
 async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> int:
@@ -78,16 +80,16 @@ async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> in
     window = f"today >= due_on - {REMINDER_DAYS_BEFORE}"
     sent = 0
     async with db.connection() as conn, conn.transaction():
-        rows = await conn.fetch(outstanding_sql(window), now)
-        bookings: dict[int, list[Any]] = defaultdict(list)
-        for row in rows:
-            bookings[row["booking_id"]].append(row)
+        outstanding = rows.rows(OutstandingDeclaration, await conn.fetch(outstanding_sql(window), now))
+        bookings: dict[int, list[OutstandingDeclaration]] = defaultdict(list)
+        for row in outstanding:
+            bookings[row.booking_id].append(row)
         for booking_id, travellers in bookings.items():
             first = travellers[0]
-            stage = _stage(first["due_on"], first["today"])
+            stage = _stage(first.due_on, first.today)
             if stage is None:
                 continue
-            recipients = {first["account"], first["booked_by"]}
+            recipients = {first.account, first.booked_by}
             keys = {f"declaration_due:{booking_id}:{stage}:{account}": account for account in recipients}
             for key in sorted(await _new_keys(conn, list(keys))):
                 await outbox.enqueue(
@@ -96,11 +98,11 @@ async def send_declaration_reminders(now: dt.datetime, settings: Settings) -> in
                     keys[key],
                     {
                         "booking_id": booking_id,
-                        "reference": first["reference"],
-                        "due_on": first["due_on"].isoformat(),
-                        "arrival": first["arrival"].isoformat(),
+                        "reference": first.reference,
+                        "due_on": first.due_on.isoformat(),
+                        "arrival": first.arrival.isoformat(),
                         "stage": stage,
-                        "travellers": [{"id": row["traveller"], "name": row["traveller_name"]} for row in travellers],
+                        "travellers": [{"id": row.traveller, "name": row.traveller_name} for row in travellers],
                     },
                     dedupe_key=key,
                     deliver_after=now,
@@ -121,16 +123,17 @@ async def flag_missing_declarations(now: dt.datetime, settings: Settings) -> int
     once per booking and operator. Returns how many messages were written."""
     sent = 0
     async with db.connection() as conn, conn.transaction():
-        rows = await conn.fetch(outstanding_sql("today >= due_on"), now)
-        bookings: dict[int, list[Any]] = defaultdict(list)
-        for row in rows:
-            bookings[row["booking_id"]].append(row)
+        outstanding = rows.rows(OutstandingDeclaration, await conn.fetch(outstanding_sql("today >= due_on"), now))
+        bookings: dict[int, list[OutstandingDeclaration]] = defaultdict(list)
+        for row in outstanding:
+            bookings[row.booking_id].append(row)
         operators: dict[int, list[int]] = defaultdict(list)
-        for row in await conn.fetch(OPERATORS_SQL, list({row["base"] for row in rows})):
-            operators[row["base"]].append(row["account"])
+        bases = list({row.base for row in outstanding})
+        for operator in rows.rows(BaseOperator, await conn.fetch(OPERATORS_SQL, bases)):
+            operators[operator.base].append(operator.account)
         for booking_id, travellers in bookings.items():
             first = travellers[0]
-            keys = {f"declarations_missing:{booking_id}:{account}": account for account in operators[first["base"]]}
+            keys = {f"declarations_missing:{booking_id}:{account}": account for account in operators[first.base]}
             for key in sorted(await _new_keys(conn, list(keys))):
                 await outbox.enqueue(
                     conn,
@@ -138,15 +141,15 @@ async def flag_missing_declarations(now: dt.datetime, settings: Settings) -> int
                     keys[key],
                     {
                         "booking_id": booking_id,
-                        "reference": first["reference"],
-                        "base_id": first["base"],
-                        "arrival": first["arrival"].isoformat(),
-                        "due_on": first["due_on"].isoformat(),
+                        "reference": first.reference,
+                        "base_id": first.base,
+                        "arrival": first.arrival.isoformat(),
+                        "due_on": first.due_on.isoformat(),
                         "travellers": [
                             {
-                                "id": row["traveller"],
-                                "name": row["traveller_name"],
-                                "status": row["status"],
+                                "id": row.traveller,
+                                "name": row.traveller_name,
+                                "status": row.status,
                             }
                             for row in travellers
                         ],
@@ -179,26 +182,26 @@ async def missing_declarations(
     sql = outstanding_sql("today >= due_on", scope)
     sql += f" ORDER BY due_on, arrival, booking_id, traveller LIMIT {int(limit)} OFFSET {int(offset)}"
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
+        outstanding = rows.rows(OutstandingDeclaration, await conn.fetch(sql, *args))
     items = [
         QueueItem(
-            declaration_id=row["declaration_id"],
-            booking_id=row["booking_id"],
-            booking_reference=row["reference"],
-            booking_status=row["booking_status"],
-            base_id=row["base"],
-            tour_id=row["tour"],
-            traveller_id=row["traveller"],
-            traveller_name=row["traveller_name"],
-            age_at_arrival=row["age_at_arrival"],
-            arrival=row["arrival"],
-            due_on=row["due_on"],
-            status=row["status"],
-            risk=row["risk"],
-            submitted_at=row["submitted_at"],
-            reviewed_at=row["reviewed_at"],
-            shared=row["shared"],
+            declaration_id=row.declaration_id,
+            booking_id=row.booking_id,
+            booking_reference=row.reference,
+            booking_status=row.booking_status,
+            base_id=row.base,
+            tour_id=row.tour,
+            traveller_id=row.traveller,
+            traveller_name=row.traveller_name,
+            age_at_arrival=row.age_at_arrival,
+            arrival=row.arrival,
+            due_on=row.due_on,
+            status=row.status,
+            risk=row.risk,
+            submitted_at=row.submitted_at,
+            reviewed_at=row.reviewed_at,
+            shared=row.shared,
         )
-        for row in rows
+        for row in outstanding
     ]
-    return items, (rows[0]["total_count"] if rows else 0)
+    return items, (outstanding[0].total_count if outstanding else 0)

@@ -21,9 +21,11 @@ from sojourn.audit import services as audit
 from sojourn.bookings import states
 from sojourn.bookings.stays import today_at
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.health import answers as checks
 from sojourn.health import consents, review_thread, sealing
+from sojourn.health.rows import BookingState, DeclarationStatus, DeclarationTarget, PreviousDeclaration
 from sojourn.health.schemas import (
     DeclarationAnswers,
     DeclarationIn,
@@ -73,84 +75,86 @@ def _not_yours() -> NotFound:
     return NotFound(_l("This traveller is not on this booking in your account."))
 
 
-async def fetch_target(conn: asyncpg.Connection, principal: Principal, booking_id: int, traveller_id: int) -> Any:
+async def fetch_target(
+    conn: asyncpg.Connection, principal: Principal, booking_id: int, traveller_id: int
+) -> DeclarationTarget:
     """The traveller on the booking, with trip and declaration, if the caller is on the booker's side."""
     args: list[Any] = [booking_id, traveller_id]
     condition = policy.declarations_writable(principal, "bt", args)
-    row = await conn.fetchrow(f"{TARGET_SQL} AND {condition}", *args)
+    row = rows.row_or_none(DeclarationTarget, await conn.fetchrow(f"{TARGET_SQL} AND {condition}", *args))
     if row is None:
         raise _not_yours()
     return row
 
 
-def _booking_open(row: Any, now: dt.datetime, status: str | None = None, hold_expires_at: Any = None) -> bool:
+def _booking_open(
+    row: DeclarationTarget, now: dt.datetime, status: str | None = None, hold_expires_at: dt.datetime | None = None
+) -> bool:
     """Declarations change only on a live booking: a hold still running, or a confirmed stay not over."""
-    status = status or row["booking_status"]
-    hold_expires_at = hold_expires_at or row["hold_expires_at"]
+    status = status or row.booking_status
+    hold_expires_at = hold_expires_at or row.hold_expires_at
     if status == states.HELD:
         return states.is_live_hold(status, hold_expires_at, now)
-    return status == states.CONFIRMED and row["departure"] > today_at(row["time_zone"], now)
+    return status == states.CONFIRMED and row.departure > today_at(row.time_zone, now)
 
 
-def _due_on(row: Any) -> dt.date:
-    return row["due_on"] or row["arrival"] - dt.timedelta(days=row["declaration_due_days"])
+def _due_on(row: DeclarationTarget) -> dt.date:
+    return row.due_on or row.arrival - dt.timedelta(days=row.declaration_due_days)
 
 
-def _editable(row: Any, status: str | None, now: dt.datetime) -> bool:
+def _editable(row: DeclarationTarget, status: str | None, now: dt.datetime) -> bool:
     return _booking_open(row, now) and status not in REVIEWED
 
 
-def _on_behalf_of(principal: Principal, row: Any) -> int | None:
-    return row["account"] if row["account"] != principal.account_id else None
+def _on_behalf_of(principal: Principal, row: DeclarationTarget) -> int | None:
+    return row.account if row.account != principal.account_id else None
 
 
-def _traveller_contact(row: Any) -> EmergencyContact | None:
-    if not (row["emergency_name"] and row["emergency_phone"] and row["emergency_relation"]):
+def _traveller_contact(row: DeclarationTarget) -> EmergencyContact | None:
+    if not (row.emergency_name and row.emergency_phone and row.emergency_relation):
         return None
-    return EmergencyContact(
-        name=row["emergency_name"], phone=row["emergency_phone"], relation=row["emergency_relation"]
-    )
+    return EmergencyContact(name=row.emergency_name, phone=row.emergency_phone, relation=row.emergency_relation)
 
 
 async def _prefill(
-    conn: asyncpg.Connection, row: Any, keyring: KeyRing
+    conn: asyncpg.Connection, row: DeclarationTarget, keyring: KeyRing
 ) -> tuple[DeclarationAnswers, PrefillSource | None]:
     """A draft from the traveller's latest declaration on another booking, with the emergency
     contact from the traveller record (the record is kept up to date; old answers may not be)."""
     contact = _traveller_contact(row)
-    previous = await conn.fetchrow(PREVIOUS_SQL, row["traveller"], row["booking"])
+    previous = rows.row_or_none(PreviousDeclaration, await conn.fetchrow(PREVIOUS_SQL, row.traveller, row.booking))
     if previous is None:
         source = PrefillSource(source="traveller_record") if contact else None
         return DeclarationAnswers(emergency_contact=contact), source
-    content = sealing.open_content(keyring, previous["booking"], row["traveller"], previous["content_cipher"])
+    content = sealing.open_content(keyring, previous.booking, row.traveller, previous.content_cipher)
     answers = content.answers
     # Whether the medicine lasts depends on this stay's length: ask again, keep the names.
     answers.medications = Medications(takes=answers.medications.takes, names=answers.medications.names)
     answers.emergency_contact = contact or answers.emergency_contact
     return answers, PrefillSource(
         source="previous_declaration",
-        declaration_id=previous["id"],
-        booking_id=previous["booking"],
-        booking_reference=previous["reference"],
-        filled_at=previous["filled_at"],
+        declaration_id=previous.id,
+        booking_id=previous.booking,
+        booking_reference=previous.reference,
+        filled_at=previous.filled_at,
     )
 
 
 async def _declaration_out(
     conn: asyncpg.Connection,
-    row: Any,
+    row: DeclarationTarget,
     keyring: KeyRing,
     now: dt.datetime,
     *,
     with_prefill: bool = True,
 ) -> DeclarationOut:
-    booking_id, traveller_id = row["booking"], row["traveller"]
-    status = row["status"]
+    booking_id, traveller_id = row.booking, row.traveller
+    status = row.status
     consent = await consents.consent_state(conn, traveller_id, booking_id)
     screening = None
     source = None
-    if row["content_cipher"] is not None:
-        content = sealing.open_content(keyring, booking_id, traveller_id, row["content_cipher"])
+    if row.content_cipher is not None:
+        content = sealing.open_content(keyring, booking_id, traveller_id, row.content_cipher)
         answers, screening = content.answers, screening_out(content.screening)
     elif with_prefill and _booking_open(row, now):
         answers, source = await _prefill(conn, row, keyring)
@@ -160,23 +164,23 @@ async def _declaration_out(
     thread = await review_thread.thread(
         conn,
         keyring,
-        declaration_id=row["declaration_id"],
+        declaration_id=row.declaration_id,
         booking_id=booking_id,
         traveller_id=traveller_id,
-        time_zone=row["time_zone"],
+        time_zone=row.time_zone,
     )
     return DeclarationOut(
         **fields,
-        id=row["declaration_id"],
+        id=row.declaration_id,
         booking_id=booking_id,
         traveller_id=traveller_id,
-        traveller_name=row["traveller_name"],
+        traveller_name=row.traveller_name,
         status=status or "new",
         editable=_editable(row, status, now),
         due_on=_due_on(row),
-        submitted_at=row["submitted_at"],
-        reviewed_at=row["reviewed_at"],
-        review_note=sealing.open_note(keyring, booking_id, traveller_id, row["review_note_cipher"]),
+        submitted_at=row.submitted_at,
+        reviewed_at=row.reviewed_at,
+        review_note=sealing.open_note(keyring, booking_id, traveller_id, row.review_note_cipher),
         screening=screening,
         consent=consent,
         prefilled_from=source,
@@ -194,7 +198,7 @@ async def get_declaration(
         if principal.role != Role.traveller:
             # Staff (hotline agents, admins) reading a person's health data leave a trace,
             # also when it is shown as the prefill from an earlier declaration.
-            shown = row["declaration_id"] if row["content_cipher"] is not None else None
+            shown = row.declaration_id if row.content_cipher is not None else None
             if shown is None and out.prefilled_from is not None:
                 shown = out.prefilled_from.declaration_id
             if shown is not None:
@@ -203,8 +207,8 @@ async def get_declaration(
                     actor=principal,
                     object_type="health_declaration",
                     object_id=shown,
-                    on_behalf_of=row["account"],
-                    detail={"booking_id": row["booking"], "traveller_id": row["traveller"]},
+                    on_behalf_of=row.account,
+                    detail={"booking_id": row.booking, "traveller_id": row.traveller},
                     conn=conn,
                     at=now,
                 )
@@ -220,8 +224,8 @@ def _require_collect_consent(data: DeclarationIn) -> None:
         raise InvalidInput(message, code="consent_required", field_errors={"consent.collect": message})
 
 
-def _require_answer(row: Any, data: DeclarationIn) -> None:
-    if data.submit and row["status"] == "info_requested" and not data.answer.strip():
+def _require_answer(row: DeclarationTarget, data: DeclarationIn) -> None:
+    if data.submit and row.status == "info_requested" and not data.answer.strip():
         message = _l("Please answer the base's question before you send the form again.")
         raise InvalidInput(message, code="answer_required", field_errors={"answer": message})
 
@@ -262,14 +266,14 @@ async def save_declaration(
             current = await _lock_open_declaration(conn, row, booking_id, traveller_id, now)
             behalf = _on_behalf_of(principal, row)
             await _record_consents(conn, principal, behalf, data.consent.share_with_base, booking_id, traveller_id, now)
-            screening = await screen_declaration(conn, answers, Trip.from_row(row), row["base"], row["tour"])
-            status = _next_status(current["status"], data.submit)
+            screening = await screen_declaration(conn, answers, Trip.from_row(row), row.base, row.tour)
+            status = _next_status(current.status, data.submit)
             await health_counts.declaration_saving(
                 conn, keyring, booking_id, traveller_id, answers=answers, risk=screening["risk"], submit=data.submit
             )
             await conn.execute(
                 STORE_ANSWERS_SQL,
-                current["id"],
+                current.id,
                 status,
                 sealing.seal_content(keyring, booking_id, traveller_id, answers, screening),
                 screening["risk"],
@@ -277,11 +281,11 @@ async def save_declaration(
                 data.submit,
                 principal.account_id,
             )
-            if data.submit and current["status"] == "info_requested":
+            if data.submit and current.status == "info_requested":
                 await review_thread.add_message(
                     conn,
                     keyring,
-                    declaration_id=current["id"],
+                    declaration_id=current.id,
                     booking_id=booking_id,
                     traveller_id=traveller_id,
                     author_id=principal.account_id,
@@ -293,7 +297,7 @@ async def save_declaration(
                 "declaration_submitted" if data.submit else "declaration_saved",
                 actor=principal,
                 object_type="health_declaration",
-                object_id=current["id"],
+                object_id=current.id,
                 on_behalf_of=behalf,
                 ip=ip,
                 detail={"booking_id": booking_id, "traveller_id": traveller_id, "status": status},
@@ -304,19 +308,19 @@ async def save_declaration(
             return await _declaration_out(conn, saved, keyring, now)
 
 
-def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> DeclarationAnswers:
+def _checked_answers(row: DeclarationTarget, data: DeclarationIn, now: dt.datetime) -> DeclarationAnswers:
     """Before anything is written: the booking is open, nobody reviewed this yet, the consent to
     collect is given, and the answers are valid (complete, if they are sent for review)."""
     if not _booking_open(row, now):
         raise _booking_closed()
-    if row["status"] in REVIEWED:
+    if row.status in REVIEWED:
         raise _already_reviewed()
     answers = checks.normalise(checks.answers_only(data))
     # Everything to correct is said at once: the consent, the answers, the base's question.
     refusals: list[InvalidInput] = []
     for check in (
         lambda: _require_collect_consent(data),
-        lambda: checks.check_draft(answers, today_at(row["time_zone"], now)),
+        lambda: checks.check_draft(answers, today_at(row.time_zone, now)),
         lambda: checks.check_complete(answers) if data.submit else None,
         lambda: _require_answer(row, data),
     ):
@@ -335,21 +339,27 @@ def _checked_answers(row: Any, data: DeclarationIn, now: dt.datetime) -> Declara
 
 
 async def _lock_open_declaration(
-    conn: asyncpg.Connection, row: Any, booking_id: int, traveller_id: int, now: dt.datetime
-) -> Any:
+    conn: asyncpg.Connection, row: DeclarationTarget, booking_id: int, traveller_id: int, now: dt.datetime
+) -> DeclarationStatus:
     """The declaration row, created if needed and locked, then the booking (the same order as a
     review); checked again under the locks."""
     await conn.execute(NEW_DECLARATION_SQL, booking_id, traveller_id, _due_on(row), now)
-    current = await conn.fetchrow(
-        "SELECT id, status FROM health_declaration WHERE booking = $1 AND traveller = $2 FOR UPDATE",
-        booking_id,
-        traveller_id,
+    # Inserted just above; bookings are never deleted.
+    current = rows.row(
+        DeclarationStatus,
+        await conn.fetchrow(
+            "SELECT id, status FROM health_declaration WHERE booking = $1 AND traveller = $2 FOR UPDATE",
+            booking_id,
+            traveller_id,
+        ),
     )
-    booking = await conn.fetchrow("SELECT status, hold_expires_at FROM booking WHERE id = $1 FOR SHARE", booking_id)
-    assert current is not None and booking is not None  # inserted just above; bookings are never deleted
-    if current["status"] in REVIEWED:
+    booking = rows.row(
+        BookingState,
+        await conn.fetchrow("SELECT status, hold_expires_at FROM booking WHERE id = $1 FOR SHARE", booking_id),
+    )
+    if current.status in REVIEWED:
         raise _already_reviewed()
-    if not _booking_open(row, now, booking["status"], booking["hold_expires_at"]):
+    if not _booking_open(row, now, booking.status, booking.hold_expires_at):
         raise _booking_closed()
     return current
 

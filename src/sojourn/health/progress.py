@@ -12,6 +12,8 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
+from sojourn.health.rows import ProgressRow
 
 # Sent for review (or already reviewed): nothing more is asked of the traveller.
 SENT = ("submitted", "accepted", "declined")
@@ -50,16 +52,16 @@ async def declaration_progress(
     args: list[Any] = [list(booking_ids)]
     condition = policy.declarations_writable(principal, "bt", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(PROGRESS_SQL.format(scope=condition), *args)
+        found = rows.rows(ProgressRow, await conn.fetch(PROGRESS_SQL.format(scope=condition), *args))
     progress: dict[int, list[DeclarationProgress]] = {}
-    for row in rows:
-        progress.setdefault(row["booking"], []).append(
+    for row in found:
+        progress.setdefault(row.booking, []).append(
             DeclarationProgress(
-                booking_id=row["booking"],
-                traveller_id=row["traveller"],
-                traveller_name=row["traveller_name"],
-                status=row["status"],
-                due_on=row["due_on"],
+                booking_id=row.booking,
+                traveller_id=row.traveller,
+                traveller_name=row.traveller_name,
+                status=row.status,
+                due_on=row.due_on,
             )
         )
     return progress

@@ -47,21 +47,21 @@ RETURNING hd.id
 async def shred_expired_declarations(now: dt.datetime, settings: Settings) -> int:
     """Destroy the content of every declaration past its retention; returns how many."""
     async with db.connection() as conn, conn.transaction():
-        rows = await conn.fetch(SHRED_SQL, now, settings.declaration_retention_days)
-        if rows:
+        shredded = await conn.fetch(SHRED_SQL, now, settings.declaration_retention_days)
+        if shredded:
             # The questions and answers about them go with them.
             await conn.execute(
                 "UPDATE review_message SET text_cipher = NULL WHERE declaration = ANY($1::int[])",
-                [row["id"] for row in rows],
+                [declaration_id for (declaration_id,) in shredded],
             )
             await audit.record(
                 "declarations_shredded",
                 object_type="health_declaration",
                 detail={
-                    "ids": sorted(row["id"] for row in rows),
+                    "ids": sorted(declaration_id for (declaration_id,) in shredded),
                     "retention_days": settings.declaration_retention_days,
                 },
                 conn=conn,
                 at=now,
             )
-    return len(rows)
+    return len(shredded)

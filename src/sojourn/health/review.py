@@ -24,9 +24,11 @@ from sojourn.bookings import lifecycle, states
 from sojourn.bookings.locking import lock_base
 from sojourn.config import Settings
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.health import review_thread, sealing
 from sojourn.health.consents import share_stands_sql
+from sojourn.health.rows import ReviewedDeclaration
 from sojourn.health.schemas import Decision, OperatorDeclarationOut, QueueItem, ReviewIn
 from sojourn.health.screening import screening_out
 from sojourn.i18n import lazy_gettext as _l
@@ -79,24 +81,24 @@ MESSAGE_KIND = {
 }
 
 
-def _queue_item(row: Any) -> QueueItem:
+def _queue_item(row: ReviewedDeclaration) -> QueueItem:
     return QueueItem(
-        declaration_id=row["id"],
-        booking_id=row["booking"],
-        booking_reference=row["reference"],
-        booking_status=row["booking_status"],
-        base_id=row["base"],
-        tour_id=row["tour"],
-        traveller_id=row["traveller"],
-        traveller_name=row["traveller_name"],
-        age_at_arrival=row["age_at_arrival"],
-        arrival=row["arrival"],
-        due_on=row["due_on"],
-        status=row["status"],
-        risk=row["risk"],
-        submitted_at=row["submitted_at"],
-        reviewed_at=row["reviewed_at"],
-        shared=row["shared"],
+        declaration_id=row.id,
+        booking_id=row.booking,
+        booking_reference=row.reference,
+        booking_status=row.booking_status,
+        base_id=row.base,
+        tour_id=row.tour,
+        traveller_id=row.traveller,
+        traveller_name=row.traveller_name,
+        age_at_arrival=row.age_at_arrival,
+        arrival=row.arrival,
+        due_on=row.due_on,
+        status=row.status,
+        risk=row.risk,
+        submitted_at=row.submitted_at,
+        reviewed_at=row.reviewed_at,
+        shared=row.shared,
     )
 
 
@@ -130,25 +132,27 @@ async def review_queue(
         + f" WHERE {condition} {QUEUE_ORDER} LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
-    return [_queue_item(row) for row in rows], (rows[0]["total_count"] if rows else 0)
+        found = rows.rows(ReviewedDeclaration, await conn.fetch(sql, *args))
+    return [_queue_item(row) for row in found], (found[0].total_count if found else 0)
 
 
-async def _fetch(conn: asyncpg.Connection, principal: Principal, declaration_id: int) -> Any:
+async def _fetch(conn: asyncpg.Connection, principal: Principal, declaration_id: int) -> ReviewedDeclaration:
     args: list[Any] = [declaration_id]
     condition = policy.declarations_visible(principal, "b", args)
-    row = await conn.fetchrow(f"{SELECT_SQL} WHERE hd.id = $1 AND {condition}", *args)
+    row = rows.row_or_none(
+        ReviewedDeclaration, await conn.fetchrow(f"{SELECT_SQL} WHERE hd.id = $1 AND {condition}", *args)
+    )
     if row is None:
         raise NotFound(_l("There is no declaration with this number for your bases."))
     return row
 
 
-def _hidden_because(row: Any) -> Any:
-    if row["status"] == "shredded":
+def _hidden_because(row: ReviewedDeclaration) -> Any:
+    if row.status == "shredded":
         return _l("The details were deleted: the keeping period ended or the traveller took back consent.")
-    if row["status"] not in SENT:
+    if row.status not in SENT:
         return _l("The traveller has not sent this declaration yet.")
-    if not row["shared"]:
+    if not row.shared:
         return _l("The traveller has not agreed to share the details with the base, or took that back.")
     return None
 
@@ -156,7 +160,7 @@ def _hidden_because(row: Any) -> Any:
 async def _view(
     conn: asyncpg.Connection,
     principal: Principal,
-    row: Any,
+    row: ReviewedDeclaration,
     keyring: KeyRing,
     now: dt.datetime,
     ip: str,
@@ -164,44 +168,44 @@ async def _view(
     """Status and risk always; details only when shared, and then the read is audited."""
     hidden = _hidden_because(row)
     view = OperatorDeclarationOut(
-        id=row["id"],
-        booking_id=row["booking"],
-        booking_reference=row["reference"],
-        base_id=row["base"],
-        tour_id=row["tour"],
-        traveller_id=row["traveller"],
-        traveller_name=row["traveller_name"],
-        age_at_arrival=row["age_at_arrival"],
-        arrival=row["arrival"],
-        status=row["status"],
-        risk=row["risk"],
-        due_on=row["due_on"],
-        submitted_at=row["submitted_at"],
-        reviewed_at=row["reviewed_at"],
-        shared=row["shared"],
+        id=row.id,
+        booking_id=row.booking,
+        booking_reference=row.reference,
+        base_id=row.base,
+        tour_id=row.tour,
+        traveller_id=row.traveller,
+        traveller_name=row.traveller_name,
+        age_at_arrival=row.age_at_arrival,
+        arrival=row.arrival,
+        status=row.status,
+        risk=row.risk,
+        due_on=row.due_on,
+        submitted_at=row.submitted_at,
+        reviewed_at=row.reviewed_at,
+        shared=row.shared,
         hidden_because=str(hidden) if hidden is not None else None,
     )
-    if hidden is not None or row["content_cipher"] is None:
+    if hidden is not None or row.content_cipher is None:
         return view
-    content = sealing.open_content(keyring, row["booking"], row["traveller"], row["content_cipher"])
+    content = sealing.open_content(keyring, row.booking, row.traveller, row.content_cipher)
     view.details = content.answers
     view.screening = screening_out(content.screening)
-    view.review_note = sealing.open_note(keyring, row["booking"], row["traveller"], row["review_note_cipher"])
+    view.review_note = sealing.open_note(keyring, row.booking, row.traveller, row.review_note_cipher)
     view.thread = await review_thread.thread(
         conn,
         keyring,
-        declaration_id=row["id"],
-        booking_id=row["booking"],
-        traveller_id=row["traveller"],
-        time_zone=row["time_zone"],
+        declaration_id=row.id,
+        booking_id=row.booking,
+        traveller_id=row.traveller,
+        time_zone=row.time_zone,
     )
     await audit.record(
         "declaration_read",
         actor=principal,
         object_type="health_declaration",
-        object_id=row["id"],
+        object_id=row.id,
         ip=ip,
-        detail={"booking_id": row["booking"], "traveller_id": row["traveller"]},
+        detail={"booking_id": row.booking, "traveller_id": row.traveller},
         conn=conn,
         at=now,
     )
@@ -251,20 +255,20 @@ async def _lock_for_review(
     decision: Decision,
     settings: Settings,
     now: dt.datetime,
-) -> Any:
+) -> ReviewedDeclaration:
     """The declaration, locked and still waiting for a decision, on a booking still going ahead.
 
     Declining cancels the booking, so it takes the base's lock first (the booking engine's order:
     the base's lock before any row lock)."""
     row = await _fetch(conn, principal, declaration_id)
     if decision == Decision.decline:
-        await lock_base(conn, row["base"], settings.lock_timeout_ms)
+        await lock_base(conn, row.base, settings.lock_timeout_ms)
     status = await conn.fetchval("SELECT status FROM health_declaration WHERE id = $1 FOR UPDATE", declaration_id)
     if status != "submitted":
         raise _not_reviewable(status)
     row = await _fetch(conn, principal, declaration_id)
-    held_live = states.is_live_hold(row["booking_status"], row["hold_expires_at"], now)
-    if not (held_live or row["booking_status"] == states.CONFIRMED):
+    held_live = states.is_live_hold(row.booking_status, row.hold_expires_at, now)
+    if not (held_live or row.booking_status == states.CONFIRMED):
         raise Conflict(
             _l("This booking is cancelled or has run out; there is nothing to decide."),
             code="booking_closed",
@@ -273,23 +277,23 @@ async def _lock_for_review(
 
 
 async def _tell_the_booker(
-    conn: asyncpg.Connection, row: Any, declaration_id: int, decision: Decision, now: dt.datetime
+    conn: asyncpg.Connection, row: ReviewedDeclaration, declaration_id: int, decision: Decision, now: dt.datetime
 ) -> None:
     """The decision for the booker, in the outbox. No health details there (it is not
     encrypted, and goes out by text message): not even the base's question, which may speak of
     health. The message links to the health form, where the question is shown and answered."""
     kind = MESSAGE_KIND[decision]
     payload: dict[str, Any] = {
-        "booking_id": row["booking"],
-        "reference": row["reference"],
+        "booking_id": row.booking,
+        "reference": row.reference,
         "declaration_id": declaration_id,
-        "traveller_id": row["traveller"],
-        "traveller_name": row["traveller_name"],
+        "traveller_id": row.traveller,
+        "traveller_name": row.traveller_name,
     }
     await outbox.enqueue(
         conn,
         kind,
-        row["account"],
+        row.account,
         payload,
         dedupe_key=f"{kind}:{declaration_id}:{now.isoformat()}",
         deliver_after=now,
@@ -315,7 +319,7 @@ async def review_declaration(
             NEW_STATUS[data.decision],
             now,
             principal.account_id,
-            sealing.seal_note(keyring, row["booking"], row["traveller"], note),
+            sealing.seal_note(keyring, row.booking, row.traveller, note),
         )
         await audit.record(
             "declaration_reviewed",
@@ -323,7 +327,7 @@ async def review_declaration(
             object_type="health_declaration",
             object_id=declaration_id,
             ip=ip,
-            detail={"decision": data.decision.value, "booking_id": row["booking"], "traveller_id": row["traveller"]},
+            detail={"decision": data.decision.value, "booking_id": row.booking, "traveller_id": row.traveller},
             conn=conn,
             at=now,
         )
@@ -331,8 +335,8 @@ async def review_declaration(
             conn,
             keyring,
             declaration_id=declaration_id,
-            booking_id=row["booking"],
-            traveller_id=row["traveller"],
+            booking_id=row.booking,
+            traveller_id=row.traveller,
             author_id=principal.account_id,
             side=review_thread.BASE,
             text=note,
@@ -343,7 +347,7 @@ async def review_declaration(
         if data.decision == Decision.decline:
             refund = await lifecycle.cancel_with_full_refund(
                 conn,
-                row["booking"],
+                row.booking,
                 actor=principal,
                 reason="Declined by the base after the health declaration review",
                 settings=settings,

@@ -18,7 +18,9 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.health import sealing
+from sojourn.health.rows import OpenQuestionRow, ReviewMessageRow
 from sojourn.health.schemas import ReviewMessageOut
 
 BASE = "base"
@@ -66,15 +68,15 @@ async def thread(
     if declaration_id is None:
         return []
     zone = ZoneInfo(time_zone)
-    rows: list[Any] = await conn.fetch(THREAD_SQL, declaration_id)
+    messages = rows.rows(ReviewMessageRow, await conn.fetch(THREAD_SQL, declaration_id))
     return [
         ReviewMessageOut(
-            side=row["side"],
-            text=sealing.open_note(keyring, booking_id, traveller_id, row["text_cipher"]) or "",
-            at=row["created_at"].astimezone(zone),
-            author_name=row["display_name"] if row["side"] == BOOKER else None,
+            side=row.side,
+            text=sealing.open_note(keyring, booking_id, traveller_id, row.text_cipher) or "",
+            at=row.created_at.astimezone(zone),
+            author_name=row.display_name if row.side == BOOKER else None,
         )
-        for row in rows
+        for row in messages
     ]
 
 
@@ -102,16 +104,17 @@ async def open_questions(principal: Principal, booking_id: int, keyring: KeyRing
     condition = policy.declarations_writable(principal, "bt", args)
     questions: dict[int, ReviewMessageOut] = {}
     async with db.connection() as conn:
-        for row in await conn.fetch(OPEN_QUESTIONS_SQL.format(condition=condition), *args):
+        waiting = rows.rows(OpenQuestionRow, await conn.fetch(OPEN_QUESTIONS_SQL.format(condition=condition), *args))
+        for row in waiting:
             messages = await thread(
                 conn,
                 keyring,
-                declaration_id=row["id"],
-                booking_id=row["booking"],
-                traveller_id=row["traveller"],
-                time_zone=row["time_zone"],
+                declaration_id=row.id,
+                booking_id=row.booking,
+                traveller_id=row.traveller,
+                time_zone=row.time_zone,
             )
             question = open_question(messages, "info_requested")
             if question is not None:
-                questions[row["traveller"]] = question
+                questions[row.traveller] = question
     return questions

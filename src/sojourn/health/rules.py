@@ -22,6 +22,8 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sojourn.health.rows import ScreeningRuleRow
+
 FACTS: dict[str, str] = {
     "age": "age at arrival, in years",
     "nights": "nights of this booking",
@@ -144,19 +146,19 @@ def _holds(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
     return OPERATORS[condition["op"]](facts.get(condition["fact"]), value)
 
 
-def effective_rules(rows: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def effective_rules(rows: list[ScreeningRuleRow]) -> list[ScreeningRuleRow]:
     """The rules that apply, one per code: a tour rule overrides a base rule, which overrides the
     alliance rule of the same code (an inactive override switches the rule off there)."""
 
-    def specificity(row: Mapping[str, Any]) -> int:
-        return 2 if row["tour"] is not None else 1 if row["base"] is not None else 0
+    def specificity(row: ScreeningRuleRow) -> int:
+        return 2 if row.tour is not None else 1 if row.base is not None else 0
 
-    chosen: dict[str, Mapping[str, Any]] = {}
+    chosen: dict[str, ScreeningRuleRow] = {}
     for row in rows:
-        current = chosen.get(row["code"])
+        current = chosen.get(row.code)
         if current is None or specificity(row) > specificity(current):
-            chosen[row["code"]] = row
+            chosen[row.code] = row
     return sorted(
-        (row for row in chosen.values() if row["active"]),
-        key=lambda row: (row["priority"], row["code"]),
+        (row for row in chosen.values() if row.active),
+        key=lambda row: (row.priority, row.code),
     )

@@ -16,7 +16,9 @@ from typing import Any
 
 import asyncpg
 
+from sojourn.db import rows
 from sojourn.health import rules
+from sojourn.health.rows import DeclarationTarget, ScreeningRuleRow
 from sojourn.health.schemas import CONDITION_NAMES, DeclarationAnswers, Flag, Screening
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.i18n import using_locale
@@ -49,16 +51,16 @@ class Trip:
     medical_level: str
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Trip:
+    def from_row(cls, row: DeclarationTarget) -> Trip:
         return cls(
-            arrival=row["arrival"],
-            nights=row["nights"],
-            birth_date=row["birth_date"],
-            mode=row["mode"],
-            requirements=tuple(row["health_requirements"] or ()),
-            altitude_m=row["altitude_m"],
-            hospital_distance_km=float(row["hospital_distance_km"]),
-            medical_level=row["medical_level"],
+            arrival=row.arrival,
+            nights=row.nights,
+            birth_date=row.birth_date,
+            mode=row.mode,
+            requirements=tuple(row.health_requirements or ()),
+            altitude_m=row.altitude_m,
+            hospital_distance_km=float(row.hospital_distance_km),
+            medical_level=row.medical_level,
         )
 
 
@@ -107,14 +109,14 @@ def facts_for(answers: DeclarationAnswers, trip: Trip) -> dict[str, Any]:
     return facts
 
 
-def _unreadable_rule(row: Mapping[str, Any]) -> dict[str, Any]:
+def _unreadable_rule(row: ScreeningRuleRow) -> dict[str, Any]:
     """A rule that cannot be read must not be skipped silently: a person looks instead."""
     with using_locale("zh_CN"):
         chinese = str(UNREADABLE_RULE)
     with using_locale("en"):
         english = str(UNREADABLE_RULE)
     return {
-        "code": row["code"],
+        "code": row.code,
         "effect": "review",
         "risk": "medium",
         "explanation_zh": chinese,
@@ -122,27 +124,27 @@ def _unreadable_rule(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def screen(rule_rows: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> dict[str, Any]:
+def screen(rule_rows: Sequence[ScreeningRuleRow], facts: Mapping[str, Any]) -> dict[str, Any]:
     """The stored screening: overall risk and the flags with both explanations."""
     flags: list[dict[str, Any]] = []
     for row in rules.effective_rules(list(rule_rows)):
-        condition = row["condition"]
+        condition = row.condition
         if isinstance(condition, str):
             condition = json.loads(condition)
         try:
             matched = rules.holds(condition, facts)
         except rules.BadCondition as error:
-            log.error("screening rule %s (id %s) cannot be read: %s", row["code"], row.get("id"), error)
+            log.error("screening rule %s (id %s) cannot be read: %s", row.code, row.id, error)
             flags.append(_unreadable_rule(row))
             continue
         if matched:
             flags.append(
                 {
-                    "code": row["code"],
-                    "effect": row["effect"],
-                    "risk": row["risk"],
-                    "explanation_zh": row["explanation_zh"],
-                    "explanation_en": row["explanation_en"],
+                    "code": row.code,
+                    "effect": row.effect,
+                    "risk": row.risk,
+                    "explanation_zh": row.explanation_zh,
+                    "explanation_en": row.explanation_en,
                 }
             )
     flags.sort(key=lambda flag: -RISK_ORDER.get(flag["risk"], 1))  # stable: rule priority within a risk
@@ -168,8 +170,8 @@ def screening_out(stored: Mapping[str, Any] | None) -> Screening | None:
     )
 
 
-async def load_rules(conn: asyncpg.Connection, base_id: int, tour_id: int) -> list[Mapping[str, Any]]:
-    return [dict(row) for row in await conn.fetch(RULES_SQL, base_id, tour_id)]
+async def load_rules(conn: asyncpg.Connection, base_id: int, tour_id: int) -> list[ScreeningRuleRow]:
+    return rows.rows(ScreeningRuleRow, await conn.fetch(RULES_SQL, base_id, tour_id))
 
 
 async def screen_declaration(

@@ -16,8 +16,10 @@ from litestar import Request
 from sojourn import db
 from sojourn.accounts.principal import Principal
 from sojourn.accounts.tables import Role
+from sojourn.db import rows
 from sojourn.errors import NotFound
 from sojourn.hotline import services
+from sojourn.hotline.rows import TravellerOfSenior
 from sojourn.web.templating import BOOKING_FOR_SESSION, booking_for
 
 __all__ = ["SeniorGroup", "booking_for", "group_by_senior", "start_booking_for", "stop_booking_for"]
@@ -40,7 +42,7 @@ async def start_booking_for(request: Request[Any, Any, Any], account_id: int) ->
             senior = await services.served_account(conn, principal, account_id)
         except NotFound:
             return False
-    request.session[BOOKING_FOR_SESSION] = {"account_id": senior["id"], "name": senior["display_name"]}
+    request.session[BOOKING_FOR_SESSION] = {"account_id": senior.id, "name": senior.display_name}
     return True
 
 
@@ -53,16 +55,19 @@ async def group_by_senior(principal: Principal, people: list[Any], only_account:
     if not people:
         return []
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT t.id, a.id AS account_id, a.display_name FROM traveller t JOIN account a ON a.id = t.account "
-            "WHERE t.id = ANY($1::int[]) ORDER BY a.display_name, a.id",
-            [person.id for person in people],
+        travellers = rows.rows(
+            TravellerOfSenior,
+            await conn.fetch(
+                "SELECT t.id, a.id AS account_id, a.display_name FROM traveller t JOIN account a ON a.id = t.account "
+                "WHERE t.id = ANY($1::int[]) ORDER BY a.display_name, a.id",
+                [person.id for person in people],
+            ),
         )
     by_id = {person.id: person for person in people}
     groups: dict[int, SeniorGroup] = {}
-    for row in rows:
-        if only_account is not None and row["account_id"] != only_account:
+    for row in travellers:
+        if only_account is not None and row.account_id != only_account:
             continue
-        group = groups.setdefault(row["account_id"], SeniorGroup(row["account_id"], row["display_name"], []))
-        group.people.append(by_id[row["id"]])
+        group = groups.setdefault(row.account_id, SeniorGroup(row.account_id, row.display_name, []))
+        group.people.append(by_id[row.id])
     return list(groups.values())

@@ -15,7 +15,9 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, NotFound
+from sojourn.hotline.rows import MandateRow
 from sojourn.hotline.schemas import MandateOut, MandateTerms
 from sojourn.hotline.services import LookupKey, key_matches_account
 from sojourn.i18n import lazy_gettext as _l
@@ -23,17 +25,17 @@ from sojourn.i18n import lazy_gettext as _l
 NOT_FOUND = _l("There is no traveller with this number that you may help. Find the senior by phone first.")
 
 
-def mandate_out(row: Any, account_id: int) -> MandateOut:
+def mandate_out(row: MandateRow, account_id: int) -> MandateOut:
     return MandateOut(
-        id=row["id"],
-        traveller_id=row["traveller"],
+        id=row.id,
+        traveller_id=row.traveller,
         account_id=account_id,
-        method=row["method"],
-        reference=row["reference"],
-        recorded_by_account_id=row["recorded_by"],
-        recorded_at=row["recorded_at"],
-        withdrawn_at=row["withdrawn_at"],
-        active=row["withdrawn_at"] is None,
+        method=row.method,
+        reference=row.reference,
+        recorded_by_account_id=row.recorded_by,
+        recorded_at=row.recorded_at,
+        withdrawn_at=row.withdrawn_at,
+        active=row.withdrawn_at is None,
     )
 
 
@@ -66,24 +68,26 @@ async def insert_mandate(
             _l("The hotline already has this person's consent. Withdraw it first to record a new one."),
             code="mandate_active",
         )
-    row = await conn.fetchrow(
-        "INSERT INTO agent_mandate (traveller, recorded_by, method, reference, recorded_at) "
-        "VALUES ($1, $2, $3, $4, $5) RETURNING *",
-        traveller_id,
-        principal.account_id,
-        terms.method.value,
-        terms.reference.strip(),
-        now,
+    row = rows.row(
+        MandateRow,
+        await conn.fetchrow(
+            "INSERT INTO agent_mandate (traveller, recorded_by, method, reference, recorded_at) "
+            "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            traveller_id,
+            principal.account_id,
+            terms.method.value,
+            terms.reference.strip(),
+            now,
+        ),
     )
-    assert row is not None  # INSERT ... RETURNING answers one row
     await audit.record(
         "mandate_recorded",
         actor=principal,
         object_type="agent_mandate",
-        object_id=row["id"],
+        object_id=row.id,
         on_behalf_of=account_id,
         ip=ip,
-        detail={"traveller_id": traveller_id, "method": terms.method.value, "reference": row["reference"]},
+        detail={"traveller_id": traveller_id, "method": terms.method.value, "reference": row.reference},
         conn=conn,
         at=now,
     )
@@ -104,14 +108,13 @@ async def record_mandate(
     gave (``key``), unless the account already has an active consent; a mismatch is NotFound,
     so nobody learns whether a traveller id exists."""
     async with db.connection() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            "SELECT t.id, t.account FROM traveller t JOIN account a ON a.id = t.account "
+        account_id = await conn.fetchval(
+            "SELECT t.account FROM traveller t JOIN account a ON a.id = t.account "
             "WHERE t.id = $1 AND a.role = 'traveller' AND a.status = 'active' FOR UPDATE OF t",
             traveller_id,
         )
-        if row is None:
+        if account_id is None:
             raise NotFound(NOT_FOUND)
-        account_id = row["account"]
         if not (
             await key_matches_account(conn, account_id, key, keyring)
             or await account_has_active_mandate(conn, account_id)
@@ -126,15 +129,18 @@ async def withdraw_mandate(principal: Principal, traveller_id: int, *, now: dt.d
     args: list[Any] = [traveller_id]
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn, conn.transaction():
-        traveller = await conn.fetchrow(
-            f"SELECT t.id, t.account FROM traveller t WHERE t.id = $1 AND {scope} FOR UPDATE OF t", *args
+        account_id = await conn.fetchval(
+            f"SELECT t.account FROM traveller t WHERE t.id = $1 AND {scope} FOR UPDATE OF t", *args
         )
-        if traveller is None:
+        if account_id is None:
             raise NotFound(NOT_FOUND)
-        row = await conn.fetchrow(
-            "UPDATE agent_mandate SET withdrawn_at = $2 WHERE traveller = $1 AND withdrawn_at IS NULL RETURNING *",
-            traveller_id,
-            now,
+        row = rows.row_or_none(
+            MandateRow,
+            await conn.fetchrow(
+                "UPDATE agent_mandate SET withdrawn_at = $2 WHERE traveller = $1 AND withdrawn_at IS NULL RETURNING *",
+                traveller_id,
+                now,
+            ),
         )
         if row is None:
             raise Conflict(_l("The hotline has no consent on record for this person."), code="no_active_mandate")
@@ -142,11 +148,11 @@ async def withdraw_mandate(principal: Principal, traveller_id: int, *, now: dt.d
             "mandate_withdrawn",
             actor=principal,
             object_type="agent_mandate",
-            object_id=row["id"],
-            on_behalf_of=traveller["account"] if traveller["account"] != principal.account_id else None,
+            object_id=row.id,
+            on_behalf_of=account_id if account_id != principal.account_id else None,
             ip=ip,
             detail={"traveller_id": traveller_id},
             conn=conn,
             at=now,
         )
-    return mandate_out(row, traveller["account"])
+    return mandate_out(row, account_id)

@@ -26,6 +26,13 @@ from sojourn.config import Settings
 from sojourn.crypto import KeyRing
 from sojourn.db import rows
 from sojourn.errors import InvalidInput, NotFound
+from sojourn.hotline.rows import (
+    FoundTraveller,
+    MandateWithNames,
+    RecentConsentRow,
+    SeniorAccount,
+    ServedTraveller,
+)
 from sojourn.hotline.schemas import ConsentRecord, MaskedTraveller, SeniorMatch, SeniorOverview
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.travellers import identity
@@ -127,16 +134,16 @@ async def key_matches_account(conn: asyncpg.Connection, account_id: int, key: Lo
     )
 
 
-def _masked_traveller(row: Any, keyring: KeyRing) -> MaskedTraveller:
+def _masked_traveller(row: FoundTraveller | ServedTraveller, keyring: KeyRing) -> MaskedTraveller:
     return MaskedTraveller(
-        id=row["id"],
-        name_masked=mask_name(row["name"]),
-        birth_year=row["birth_date"].year,
-        phone_masked=mask_phone(row["phone"]),
-        id_number_masked=masked_id_number(row, keyring),
-        home_province_code=row["home_province_code"],
-        mandate_active=row["mandate_active"],
-        matched=bool(row.get("matched")),
+        id=row.id,
+        name_masked=mask_name(row.name),
+        birth_year=row.birth_date.year,
+        phone_masked=mask_phone(row.phone),
+        id_number_masked=masked_id_number(row.id_number_cipher, row.account, keyring),
+        home_province_code=row.home_province_code,
+        mandate_active=row.mandate_active,
+        matched=isinstance(row, FoundTraveller) and row.matched,  # only a search matches
     )
 
 
@@ -145,29 +152,36 @@ async def find_seniors(principal: Principal, key: LookupKey, *, keyring: KeyRing
     masked. Every search is audited, once per account found (or once when none is)."""
     digest = key.digest(keyring)
     async with db.connection() as conn, conn.transaction():
-        accounts = await conn.fetch(
-            "SELECT a.id, a.display_name, a.phone FROM account a "
-            "WHERE a.role = 'traveller' AND a.status = 'active' AND ("
-            "  ($1::text IS NOT NULL AND a.phone = $1) OR EXISTS (SELECT 1 FROM traveller t WHERE t.account = a.id "
-            "  AND (t.phone = $1 OR t.id_number_digest = $2))) "
-            f"ORDER BY a.id LIMIT {MAX_MATCHES}",
-            key.phone,
-            digest,
+        accounts = rows.rows(
+            SeniorAccount,
+            await conn.fetch(
+                "SELECT a.id, a.display_name, a.phone FROM account a "
+                "WHERE a.role = 'traveller' AND a.status = 'active' AND ("
+                "  ($1::text IS NOT NULL AND a.phone = $1) OR EXISTS (SELECT 1 FROM traveller t WHERE t.account = a.id "
+                "  AND (t.phone = $1 OR t.id_number_digest = $2))) "
+                f"ORDER BY a.id LIMIT {MAX_MATCHES}",
+                key.phone,
+                digest,
+            ),
         )
-        ids = [row["id"] for row in accounts]
-        travellers = await conn.fetch(
-            "SELECT t.id, t.account, t.name, t.birth_date, t.phone, t.id_number_cipher, t.home_province_code, "
-            f"{_ACTIVE} AS mandate_active, "
-            "coalesce(t.phone = $2 OR t.id_number_digest = $3, false) AS matched "
-            "FROM traveller t WHERE t.account = ANY($1::int[]) ORDER BY t.account, t.is_account_holder DESC, t.id",
-            ids,
-            key.phone,
-            digest,
+        ids = [row.id for row in accounts]
+        travellers = rows.rows(
+            FoundTraveller,
+            await conn.fetch(
+                "SELECT t.id, t.account, t.name, t.birth_date, t.phone, t.id_number_cipher, t.home_province_code, "
+                f"{_ACTIVE} AS mandate_active, "
+                "coalesce(t.phone = $2 OR t.id_number_digest = $3, false) AS matched "
+                "FROM traveller t WHERE t.account = ANY($1::int[]) ORDER BY t.account, t.is_account_holder DESC, t.id",
+                ids,
+                key.phone,
+                digest,
+            ),
         )
         by_account: dict[int, list[MaskedTraveller]] = {account_id: [] for account_id in ids}
         for row in travellers:
-            by_account[row["account"]].append(_masked_traveller(row, keyring))
-        for account_id in ids or [None]:
+            by_account[row.account].append(_masked_traveller(row, keyring))
+        audited: list[int | None] = list(ids) or [None]  # once per account found, or once when none is
+        for account_id in audited:
             await audit.record(
                 "senior_lookup",
                 actor=principal,
@@ -180,11 +194,11 @@ async def find_seniors(principal: Principal, key: LookupKey, *, keyring: KeyRing
             )
     return [
         SeniorMatch(
-            account_id=row["id"],
-            display_name_masked=mask_name(row["display_name"]),
-            phone_masked=mask_phone(row["phone"]),
-            mandate_active=any(t.mandate_active for t in by_account[row["id"]]),
-            travellers=by_account[row["id"]],
+            account_id=row.id,
+            display_name_masked=mask_name(row.display_name),
+            phone_masked=mask_phone(row.phone),
+            mandate_active=any(t.mandate_active for t in by_account[row.id]),
+            travellers=by_account[row.id],
         )
         for row in accounts
     ]
@@ -194,13 +208,16 @@ def book_url(account_id: int) -> str:
     return f"/tours?for={account_id}"
 
 
-async def served_account(conn: asyncpg.Connection, principal: Principal, account_id: int) -> Any:
+async def served_account(conn: asyncpg.Connection, principal: Principal, account_id: int) -> SeniorAccount:
     """The traveller account if the principal may act for it (``policy.accounts_served``), else 404."""
     args: list[Any] = [account_id]
     scope = policy.accounts_served(principal, "a", args)
-    row = await conn.fetchrow(
-        f"SELECT a.id, a.display_name, a.phone FROM account a WHERE a.id = $1 AND a.role = 'traveller' AND {scope}",
-        *args,
+    row = rows.row_or_none(
+        SeniorAccount,
+        await conn.fetchrow(
+            f"SELECT a.id, a.display_name, a.phone FROM account a WHERE a.id = $1 AND a.role = 'traveller' AND {scope}",
+            *args,
+        ),
     )
     if row is None:
         raise NotFound(_l("There is no senior with this number that you may help. Find them by phone first."))
@@ -223,16 +240,22 @@ async def senior_overview(
         account = await served_account(conn, principal, account_id)
         args: list[Any] = [account_id]
         visible = policy.travellers_visible(principal, "t", args)
-        travellers = await conn.fetch(
-            f"SELECT t.*, ({visible}) AS visible, {_ACTIVE} AS mandate_active FROM traveller t "
-            "WHERE t.account = $1 ORDER BY t.is_account_holder DESC, t.id",
-            *args,
+        travellers = rows.rows(
+            ServedTraveller,
+            await conn.fetch(
+                f"SELECT t.*, ({visible}) AS visible, {_ACTIVE} AS mandate_active FROM traveller t "
+                "WHERE t.account = $1 ORDER BY t.is_account_holder DESC, t.id",
+                *args,
+            ),
         )
-        consents = await conn.fetch(
-            "SELECT m.*, t.name AS traveller_name, r.display_name AS recorded_by_name "
-            "FROM agent_mandate m JOIN traveller t ON t.id = m.traveller JOIN account r ON r.id = m.recorded_by "
-            f"WHERE t.account = $1 ORDER BY m.recorded_at DESC, m.id DESC LIMIT {MAX_CONSENTS}",
-            account_id,
+        consents = rows.rows(
+            MandateWithNames,
+            await conn.fetch(
+                "SELECT m.*, t.name AS traveller_name, r.display_name AS recorded_by_name "
+                "FROM agent_mandate m JOIN traveller t ON t.id = m.traveller JOIN account r ON r.id = m.recorded_by "
+                f"WHERE t.account = $1 ORDER BY m.recorded_at DESC, m.id DESC LIMIT {MAX_CONSENTS}",
+                account_id,
+            ),
         )
         booking_args: list[Any] = [account_id]
         booking_scope = policy.bookings_visible(principal, "b", booking_args)
@@ -252,24 +275,24 @@ async def senior_overview(
                 conn=conn,
                 at=now,
             )
-    shown = {row["id"] for row in travellers if row["visible"]}
+    shown = {row.id for row in travellers if row.visible}
     return SeniorOverview(
         account_id=account_id,
-        display_name=account["display_name"],
-        phone_masked=mask_phone(account["phone"]),
-        travellers=[traveller_out(row, today, keyring) for row in travellers if row["visible"]],
-        other_travellers=[_masked_traveller(row, keyring) for row in travellers if not row["visible"]],
+        display_name=account.display_name,
+        phone_masked=mask_phone(account.phone),
+        travellers=[traveller_out(row, today, keyring) for row in travellers if row.visible],
+        other_travellers=[_masked_traveller(row, keyring) for row in travellers if not row.visible],
         consents=[
             ConsentRecord(
-                id=row["id"],
-                traveller_id=row["traveller"],
-                traveller_name=row["traveller_name"] if row["traveller"] in shown else mask_name(row["traveller_name"]),
-                method=row["method"],
-                reference=row["reference"],
-                recorded_by_account_id=row["recorded_by"],
-                recorded_by_name=row["recorded_by_name"],
-                recorded_at=row["recorded_at"],
-                withdrawn_at=row["withdrawn_at"],
+                id=row.id,
+                traveller_id=row.traveller,
+                traveller_name=row.traveller_name if row.traveller in shown else mask_name(row.traveller_name),
+                method=row.method,
+                reference=row.reference,
+                recorded_by_account_id=row.recorded_by,
+                recorded_by_name=row.recorded_by_name,
+                recorded_at=row.recorded_at,
+                withdrawn_at=row.withdrawn_at,
             )
             for row in consents
         ],
@@ -292,17 +315,17 @@ async def my_recent_consents(principal: Principal, limit: int = 10) -> list[Rece
     args: list[Any] = [principal.account_id]
     visible = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT t.account, t.id AS traveller_id, t.name, m.reference, m.recorded_at "
-            "FROM agent_mandate m JOIN traveller t ON t.id = m.traveller "
-            f"WHERE m.recorded_by = $1 AND m.withdrawn_at IS NULL AND {visible} "
-            f"ORDER BY m.recorded_at DESC, m.id DESC LIMIT {int(limit)}",
-            *args,
+        recent = rows.rows(
+            RecentConsentRow,
+            await conn.fetch(
+                "SELECT t.account, t.id AS traveller_id, t.name, m.reference, m.recorded_at "
+                "FROM agent_mandate m JOIN traveller t ON t.id = m.traveller "
+                f"WHERE m.recorded_by = $1 AND m.withdrawn_at IS NULL AND {visible} "
+                f"ORDER BY m.recorded_at DESC, m.id DESC LIMIT {int(limit)}",
+                *args,
+            ),
         )
-    return [
-        RecentConsent(row["account"], row["traveller_id"], row["name"], row["reference"], row["recorded_at"])
-        for row in rows
-    ]
+    return [RecentConsent(row.account, row.traveller_id, row.name, row.reference, row.recorded_at) for row in recent]
 
 
 async def serves(principal: Principal, account_id: int) -> bool:

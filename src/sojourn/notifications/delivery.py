@@ -30,6 +30,7 @@ import asyncpg
 
 from sojourn import db
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.notifications.channels import (
     Channel,
     DeliveryFailed,
@@ -40,6 +41,7 @@ from sojourn.notifications.channels import (
     configured_channels,
 )
 from sojourn.notifications.messages import render
+from sojourn.notifications.rows import ClaimedMessage
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +108,9 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
-async def claim(conn: asyncpg.Connection, now: dt.datetime, limit: int = BATCH) -> list[asyncpg.Record]:
+async def claim(conn: asyncpg.Connection, now: dt.datetime, limit: int = BATCH) -> list[ClaimedMessage]:
     async with conn.transaction():
-        return await conn.fetch(CLAIM_SQL, now, now + LEASE, limit)
+        return rows.rows(ClaimedMessage, await conn.fetch(CLAIM_SQL, now, now + LEASE, limit))
 
 
 async def deliver_outbox(now: dt.datetime, settings: Settings, channels: list[Channel] | None = None) -> int:
@@ -118,58 +120,58 @@ async def deliver_outbox(now: dt.datetime, settings: Settings, channels: list[Ch
     started = asyncio.get_running_loop().time()
     while asyncio.get_running_loop().time() - started < RUN_BUDGET_SECONDS:
         async with db.connection() as conn:
-            rows = await claim(conn, now)
-        if not rows:
+            claimed = await claim(conn, now)
+        if not claimed:
             break
-        report += await _deliver_batch(rows, now, settings, channels)
+        report += await _deliver_batch(claimed, now, settings, channels)
     if report.sent or report.retried or report.failed:
         log.info("outbox: %s sent, %s to retry, %s failed", report.sent, report.retried, report.failed)
     return report.sent
 
 
 async def _deliver_batch(
-    rows: list[asyncpg.Record], now: dt.datetime, settings: Settings, channels: list[Channel]
+    claimed: list[ClaimedMessage], now: dt.datetime, settings: Settings, channels: list[Channel]
 ) -> DeliveryReport:
     gate = asyncio.Semaphore(PARALLEL_SENDS)
 
-    async def one(row: asyncpg.Record) -> DeliveryReport:
+    async def one(row: ClaimedMessage) -> DeliveryReport:
         async with gate:
             return await _deliver_one(row, now, settings, channels)
 
     report = DeliveryReport()
-    for outcome in await asyncio.gather(*(one(row) for row in rows)):
+    for outcome in await asyncio.gather(*(one(row) for row in claimed)):
         report += outcome
     return report
 
 
 async def _deliver_one(
-    row: asyncpg.Record, now: dt.datetime, settings: Settings, channels: list[Channel]
+    row: ClaimedMessage, now: dt.datetime, settings: Settings, channels: list[Channel]
 ) -> DeliveryReport:
-    attempts = row["attempts"]
-    if row["account_status"] != "active":
-        await _record(FAILED_SQL, row["id"], attempts, "the account is disabled")
+    attempts = row.attempts
+    if row.account_status != "active":
+        await _record(FAILED_SQL, row.id, attempts, "the account is disabled")
         return DeliveryReport(failed=1)
     if attempts > settings.notification_max_attempts:
         # Claimed again after a crash on its last attempt: give up rather than loop.
-        await _record(FAILED_SQL, row["id"], attempts, "no attempts left")
-        log.error("outbox message %s (%s) failed: no attempts left", row["id"], row["kind"])
+        await _record(FAILED_SQL, row.id, attempts, "no attempts left")
+        log.error("outbox message %s (%s) failed: no attempts left", row.id, row.kind)
         return DeliveryReport(failed=1)
     recipient = Recipient(
-        account_id=row["account_id"],
-        locale=row["locale"],
-        display_name=row["display_name"],
-        email=row["email"],
-        phone=row["phone"],
+        account_id=row.account_id,
+        locale=row.locale,
+        display_name=row.display_name,
+        email=row.email,
+        phone=row.phone,
     )
-    payload = row["payload"]
+    payload = row.payload
     if isinstance(payload, str):
         payload = json.loads(payload)
     channel = channel_for(channels, recipient)
     outgoing = Outgoing(
-        idempotency_key(row["id"]),
-        row["kind"],
+        idempotency_key(row.id),
+        row.kind,
         recipient,
-        render(row["kind"], payload, row["locale"], settings.public_url),
+        render(row.kind, payload, row.locale, settings.public_url),
     )
     try:
         await asyncio.wait_for(channel.send(outgoing), timeout=LEASE.total_seconds() / 4)
@@ -177,16 +179,16 @@ async def _deliver_one(
         reason = f"{channel.name}: {error!r}"[:500]
         permanent = isinstance(error, PermanentFailure)
         if not isinstance(error, (DeliveryFailed, TimeoutError)):
-            log.exception("outbox message %s: unexpected error from %s", row["id"], channel.name)
+            log.exception("outbox message %s: unexpected error from %s", row.id, channel.name)
         if permanent or attempts >= settings.notification_max_attempts:
-            await _record(FAILED_SQL, row["id"], attempts, reason)
-            log.error("outbox message %s (%s) failed after %s attempts: %s", row["id"], row["kind"], attempts, reason)
+            await _record(FAILED_SQL, row.id, attempts, reason)
+            log.error("outbox message %s (%s) failed after %s attempts: %s", row.id, row.kind, attempts, reason)
             return DeliveryReport(failed=1)
-        await _record(RETRY_SQL, row["id"], attempts, now + retry_delay(attempts), reason)
-        log.warning("outbox message %s: attempt %s failed, retrying: %s", row["id"], attempts, reason)
+        await _record(RETRY_SQL, row.id, attempts, now + retry_delay(attempts), reason)
+        log.warning("outbox message %s: attempt %s failed, retrying: %s", row.id, attempts, reason)
         return DeliveryReport(retried=1)
-    if not await _record(SENT_SQL, row["id"], attempts, now):
-        log.warning("outbox message %s was sent after its lease ran out; it may arrive twice", row["id"])
+    if not await _record(SENT_SQL, row.id, attempts, now):
+        log.warning("outbox message %s was sent after its lease ran out; it may arrive twice", row.id)
     return DeliveryReport(sent=1)
 
 

@@ -14,7 +14,9 @@ import arrow
 from sojourn import db
 from sojourn.bookings import states
 from sojourn.config import Settings
+from sojourn.db import rows
 from sojourn.notifications import outbox
+from sojourn.notifications.rows import StayStartingSoon
 
 KIND = "departure_reminder"
 SEND_FROM_HOUR = 9
@@ -55,21 +57,21 @@ async def send_departure_reminders(now: dt.datetime, settings: Settings) -> int:
     # Bases are at most a day away from UTC: these bounds only let the arrival index help.
     earliest, latest = now.date() - dt.timedelta(days=1), now.date() + dt.timedelta(days=days + 1)
     async with db.connection() as conn, conn.transaction():
-        rows = await conn.fetch(CANDIDATES_SQL, now, earliest, latest, days)
-        for row in rows:
+        starting = rows.rows(StayStartingSoon, await conn.fetch(CANDIDATES_SQL, now, earliest, latest, days))
+        for row in starting:
             await outbox.enqueue(
                 conn,
                 KIND,
-                row["account"],
+                row.account,
                 {
-                    "booking_id": row["id"],
-                    "reference": row["reference"],
-                    "base_id": row["base"],
-                    "base_name_zh": row["name_zh"],
-                    "base_name_en": row["name_en"],
-                    "arrival": row["arrival"].isoformat(),
+                    "booking_id": row.id,
+                    "reference": row.reference,
+                    "base_id": row.base,
+                    "base_name_zh": row.name_zh,
+                    "base_name_en": row.name_en,
+                    "arrival": row.arrival.isoformat(),
                 },
-                dedupe_key=dedupe_key(row["id"]),
-                deliver_after=in_daytime(now, row["time_zone"]),
+                dedupe_key=dedupe_key(row.id),
+                deliver_after=in_daytime(now, row.time_zone),
             )
-    return len(rows)
+    return len(starting)

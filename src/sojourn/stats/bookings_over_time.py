@@ -12,8 +12,10 @@ from typing import Any
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
 from sojourn.stats.filters import StatsFilter, month_label
 from sojourn.stats.rollups import ORIGIN_BOOKING_ROWS, OUTCOME_COLUMNS
+from sojourn.stats.rows import BookingsInMonth
 from sojourn.stats.schemas import BookingsOut
 
 BOOKINGS_SQL = """
@@ -59,15 +61,15 @@ async def bookings_over_time(principal: Principal, filters: StatsFilter) -> list
     args: list[Any] = []
     sql = BOOKINGS_SQL.format(rows=_rows(principal, filters, args))
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
+        months = rows.rows(BookingsInMonth, await conn.fetch(sql, *args))
     return [
         BookingsOut(
-            month=month_label(row["month"]),
-            mode=row["mode"],
-            sold_bookings=row["sold_bookings"],
-            sold_travellers=row["sold_travellers"],
-            no_show_bookings=row["no_show_bookings"],
-            cancelled_bookings=row["cancelled_bookings"],
+            month=month_label(row.month),
+            mode=row.mode,
+            sold_bookings=row.sold_bookings,
+            sold_travellers=row.sold_travellers,
+            no_show_bookings=row.no_show_bookings,
+            cancelled_bookings=row.cancelled_bookings,
         )
-        for row in rows
+        for row in months
     ]

@@ -13,9 +13,11 @@ from typing import Any
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
 from sojourn.localized import pick
 from sojourn.stats.filters import StatsFilter
 from sojourn.stats.rollups import FLOW_ROWS
+from sojourn.stats.rows import ExchangeLeg, MemberName
 from sojourn.stats.schemas import ExchangeOut
 
 LEGS_SQL = f"""
@@ -36,13 +38,14 @@ async def exchange_balance(principal: Principal, filters: StatsFilter) -> list[E
         args.append(filters.member_id)
         clauses.append(f"(r.origin_member = ${len(args)} OR r.destination_member = ${len(args)})")
     async with db.connection() as conn:
-        legs = await conn.fetch(LEGS_SQL.format(conditions=" AND ".join(clauses)), *args)
-        ids = sorted({leg["sender"] for leg in legs} | {leg["receiver"] for leg in legs})
-        members = {row["id"]: row for row in await conn.fetch("SELECT * FROM member WHERE id = ANY($1::int[])", ids)}
+        legs = rows.rows(ExchangeLeg, await conn.fetch(LEGS_SQL.format(conditions=" AND ".join(clauses)), *args))
+        ids = sorted({leg.sender for leg in legs} | {leg.receiver for leg in legs})
+        named = rows.rows(MemberName, await conn.fetch("SELECT * FROM member WHERE id = ANY($1::int[])", ids))
+        members = {member.id: member for member in named}
     preferred = {filters.member_id} if filters.member_id else set(principal.member_ids)
     pairs: dict[tuple[int, int], dict[str, int]] = {}
     for leg in legs:
-        sender, receiver = leg["sender"], leg["receiver"]
+        sender, receiver = leg.sender, leg.receiver
         if receiver in preferred and sender not in preferred:
             side, partner = receiver, sender
         elif sender in preferred and receiver not in preferred:
@@ -51,11 +54,11 @@ async def exchange_balance(principal: Principal, filters: StatsFilter) -> list[E
             side, partner = min(sender, receiver), max(sender, receiver)
         totals = pairs.setdefault((side, partner), {"st": 0, "rt": 0, "sb": 0, "rb": 0})
         if sender == side:
-            totals["st"] += leg["travellers"]
-            totals["sb"] += leg["bed_nights"]
+            totals["st"] += leg.travellers
+            totals["sb"] += leg.bed_nights
         else:
-            totals["rt"] += leg["travellers"]
-            totals["rb"] += leg["bed_nights"]
+            totals["rt"] += leg.travellers
+            totals["rb"] += leg.bed_nights
     out = []
     for (side, partner), totals in sorted(pairs.items()):
         if not any(totals.values()):
@@ -63,10 +66,10 @@ async def exchange_balance(principal: Principal, filters: StatsFilter) -> list[E
         out.append(
             ExchangeOut(
                 member_id=side,
-                member_code=members[side]["code"],
+                member_code=members[side].code,
                 member_name=pick(members[side], "name"),
                 partner_id=partner,
-                partner_code=members[partner]["code"],
+                partner_code=members[partner].code,
                 partner_name=pick(members[partner], "name"),
                 sent_travellers=totals["st"],
                 received_travellers=totals["rt"],

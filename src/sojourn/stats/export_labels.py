@@ -83,9 +83,10 @@ def column_titles() -> dict[str, str]:
     return titles
 
 
-def readable_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Codes a person cannot read (kinds of trip, groupings, yes/no) in words."""
-    words: dict[str, Any] = dict(row)
+def readable_row(values: dict[str, Any]) -> dict[str, Any]:
+    """Codes a person cannot read (kinds of trip, groupings, yes/no) in words; ``values`` is one
+    exported line (an output struct as builtins), not a database row."""
+    words: dict[str, Any] = dict(values)
     modes = mode_names()
     groups = {"base": _("Base"), "member": _("Member")}
     facets = {
@@ -96,13 +97,13 @@ def readable_row(row: dict[str, Any]) -> dict[str, Any]:
         "condition": _("Condition"),
         "mobility": _("Mobility"),
     }
-    if isinstance(row.get("mode"), str):
-        words["mode"] = modes.get(row["mode"], row["mode"])
-    if isinstance(row.get("group"), str):
-        words["group"] = groups.get(row["group"], row["group"])
-    if isinstance(row.get("facet"), str):
-        words["facet"] = facets.get(row["facet"], row["facet"])
-    for key, value in row.items():
+    if isinstance(values.get("mode"), str):
+        words["mode"] = modes.get(values["mode"], values["mode"])
+    if isinstance(values.get("group"), str):
+        words["group"] = groups.get(values["group"], values["group"])
+    if isinstance(values.get("facet"), str):
+        words["facet"] = facets.get(values["facet"], values["facet"])
+    for key, value in values.items():
         if isinstance(value, bool):
             words[key] = _("Yes") if value else _("No")
     return words

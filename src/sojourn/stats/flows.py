@@ -11,9 +11,11 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.alliance.regions import province_name
+from sojourn.db import rows
 from sojourn.i18n import current_locale
 from sojourn.stats.filters import StatsFilter
 from sojourn.stats.rollups import FLOW_ROWS
+from sojourn.stats.rows import Flow
 from sojourn.stats.schemas import FlowOut
 
 FLOWS_SQL = """
@@ -30,7 +32,7 @@ ACROSS_BASES = (f"{FLOW_ROWS} r", "r.destination_code", None, "r.destination_mem
 
 
 async def flows(principal: Principal, filters: StatsFilter) -> list[FlowOut]:
-    rows, destination, base_id, member = PER_BASE if filters.base_id else ACROSS_BASES
+    table, destination, base_id, member = PER_BASE if filters.base_id else ACROSS_BASES
     args: list[Any] = []
     conditions = " AND ".join(
         (
@@ -39,18 +41,18 @@ async def flows(principal: Principal, filters: StatsFilter) -> list[FlowOut]:
             policy.stats_flows_visible(principal, member, "r.origin_code", args),
         )
     )
-    sql = FLOWS_SQL.format(rows=rows, destination=destination, conditions=conditions)
+    sql = FLOWS_SQL.format(rows=table, destination=destination, conditions=conditions)
     async with db.connection() as conn:
-        records = await conn.fetch(sql, *args)
+        found = rows.rows(Flow, await conn.fetch(sql, *args))
     locale = current_locale()
     return [
         FlowOut(
-            origin_code=row["origin_code"],
-            origin_name=province_name(row["origin_code"], locale),
-            destination_code=row["destination_code"],
-            destination_name=province_name(row["destination_code"], locale),
-            travellers=row["travellers"],
-            bed_nights=row["bed_nights"],
+            origin_code=row.origin_code,
+            origin_name=province_name(row.origin_code, locale),
+            destination_code=row.destination_code,
+            destination_name=province_name(row.destination_code, locale),
+            travellers=row.travellers,
+            bed_nights=row.bed_nights,
         )
-        for row in records
+        for row in found
     ]

@@ -21,14 +21,15 @@ risk level, age band (from the booking, in clear), companion, mobility aid, and 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import asyncpg
 
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.health import sealing
 from sojourn.health.schemas import CONDITION_NAMES, DeclarationAnswers
 from sojourn.stats import rollups
+from sojourn.stats.rows import CountedDeclaration
 
 COUNTED_STATUSES = ("submitted", "info_requested", "accepted", "declined")
 
@@ -93,25 +94,27 @@ def facets(answers: DeclarationAnswers, risk: str | None, age: int) -> list[tupl
     return found
 
 
-def _stored_facets(keyring: KeyRing, booking_id: int, traveller_id: int, row: Any) -> list[tuple[str, str]]:
-    if row["status"] not in COUNTED_STATUSES or row["content_cipher"] is None:
+def _stored_facets(
+    keyring: KeyRing, booking_id: int, traveller_id: int, row: CountedDeclaration
+) -> list[tuple[str, str]]:
+    if row.status not in COUNTED_STATUSES or row.content_cipher is None:
         return []
-    content = sealing.open_content(keyring, booking_id, traveller_id, row["content_cipher"])
-    return facets(content.answers, content.screening.get("risk"), row["age_at_arrival"])
+    content = sealing.open_content(keyring, booking_id, traveller_id, row.content_cipher)
+    return facets(content.answers, content.screening.get("risk"), row.age_at_arrival)
 
 
-async def _apply(conn: asyncpg.Connection, row: Any, before: list, after: list) -> None:
+async def _apply(conn: asyncpg.Connection, row: CountedDeclaration, before: list, after: list) -> None:
     delta = Counter(after)
     delta.subtract(Counter(before))
     changes = sorted((facet, value, n) for (facet, value), n in delta.items() if n)
     if not changes:
         return
-    await rollups.bump(conn, row["base"])
+    await rollups.bump(conn, row.base)
     await conn.execute(
         APPLY_SQL,
-        row["base"],
-        row["month"],
-        row["mode"],
+        row.base,
+        row.month,
+        row.mode,
         [c[0] for c in changes],
         [c[1] for c in changes],
         [c[2] for c in changes],
@@ -129,18 +132,18 @@ async def declaration_saving(
     submit: bool,
 ) -> None:
     """Before new answers are stored (same transaction, declaration row locked)."""
-    row = await conn.fetchrow(TARGET_SQL, booking_id, traveller_id)
+    row = rows.row_or_none(CountedDeclaration, await conn.fetchrow(TARGET_SQL, booking_id, traveller_id))
     if row is None:
         return
     before = _stored_facets(keyring, booking_id, traveller_id, row)
-    counts_after = submit or row["status"] in COUNTED_STATUSES
-    after = facets(answers, risk, row["age_at_arrival"]) if counts_after else []
+    counts_after = submit or row.status in COUNTED_STATUSES
+    after = facets(answers, risk, row.age_at_arrival) if counts_after else []
     await _apply(conn, row, before, after)
 
 
 async def declaration_shredding(conn: asyncpg.Connection, keyring: KeyRing, booking_id: int, traveller_id: int) -> None:
     """Before the content is destroyed because the consent to keep it was withdrawn."""
-    row = await conn.fetchrow(TARGET_SQL, booking_id, traveller_id)
+    row = rows.row_or_none(CountedDeclaration, await conn.fetchrow(TARGET_SQL, booking_id, traveller_id))
     if row is None:
         return
     await _apply(conn, row, _stored_facets(keyring, booking_id, traveller_id, row), [])

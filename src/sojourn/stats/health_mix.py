@@ -25,10 +25,12 @@ from typing import Any
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
 from sojourn.i18n import gettext as _
 from sojourn.localized import pick
 from sojourn.stats.filters import StatsFilter
 from sojourn.stats.health_counts import AGE_BANDS, COMPANION, CONDITIONS, MOBILITY, RISKS
+from sojourn.stats.rows import BaseName, HealthCount
 from sojourn.stats.schemas import HealthMixOut
 
 MIN_CELL = 5
@@ -121,7 +123,7 @@ def suppressed_cells(total: int, counts: dict[tuple[str, str], int]) -> set[tupl
 
 
 def base_cells(
-    base: Any, quarter: dt.date, counts: dict[tuple[str, str], int], names: dict[tuple[str, str], str]
+    base: BaseName, quarter: dt.date, counts: dict[tuple[str, str], int], names: dict[tuple[str, str], str]
 ) -> list[HealthMixOut]:
     total = counts.get(("all", "declarations"), 0)
     hidden = suppressed_cells(total, counts)
@@ -134,7 +136,7 @@ def base_cells(
         shown = cell not in hidden
         out.append(
             HealthMixOut(
-                base_id=base["id"],
+                base_id=base.id,
                 base_name=pick(base, "name"),
                 period=quarter_label(quarter),
                 facet=cell[0],
@@ -160,18 +162,19 @@ async def health_mix(principal: Principal, filters: StatsFilter) -> list[HealthM
         )
     )
     async with db.connection() as conn:
-        rows = await conn.fetch(COUNTS_SQL.format(conditions=conditions), *args)
-        base_ids = sorted({row["base_id"] for row in rows})
-        bases = await conn.fetch(
-            "SELECT id, name_zh, name_en FROM base WHERE id = ANY($1::int[]) ORDER BY id", base_ids
+        found = rows.rows(HealthCount, await conn.fetch(COUNTS_SQL.format(conditions=conditions), *args))
+        base_ids = sorted({row.base_id for row in found})
+        bases = rows.rows(
+            BaseName,
+            await conn.fetch("SELECT id, name_zh, name_en FROM base WHERE id = ANY($1::int[]) ORDER BY id", base_ids),
         )
     counts: dict[tuple[int, dt.date], dict[tuple[str, str], int]] = {}
-    for row in rows:
-        counts.setdefault((row["base_id"], row["quarter"]), {})[(row["facet"], row["value"])] = row["n"]
+    for row in found:
+        counts.setdefault((row.base_id, row.quarter), {})[(row.facet, row.value)] = row.n
     names = labels()
     out: list[HealthMixOut] = []
     for base in bases:
         for (base_id, quarter), table in sorted(counts.items()):
-            if base_id == base["id"] and table.get(("all", "declarations"), 0) > 0:
+            if base_id == base.id and table.get(("all", "declarations"), 0) > 0:
                 out.extend(base_cells(base, quarter, table, names))
     return out

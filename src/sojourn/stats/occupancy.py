@@ -7,8 +7,10 @@ from typing import Any
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
 from sojourn.localized import pick
 from sojourn.stats.filters import StatsFilter, month_label
+from sojourn.stats.rows import OccupancyInMonth
 from sojourn.stats.schemas import OccupancyOut
 
 # Beds are counted whatever the mode filter; sold bed-nights follow it (a mode's share of the beds).
@@ -41,16 +43,16 @@ async def occupancy(principal: Principal, filters: StatsFilter) -> list[Occupanc
     conditions = " AND ".join((filters.base_sql("bs", args), policy.stats_bases_visible(principal, "bs", args)))
     sql = OCCUPANCY_SQL.format(period=period, capacity_period=capacity_period, conditions=conditions)
     async with db.connection() as conn:
-        rows = await conn.fetch(sql, *args)
+        months = rows.rows(OccupancyInMonth, await conn.fetch(sql, *args))
     return [
         OccupancyOut(
-            base_id=row["base_id"],
+            base_id=row.base_id,
             base_name=pick(row, "name"),
-            member_id=row["member"],
-            month=month_label(row["month"]),
-            sold=row["sold"],
-            available=row["available"],
-            rate=rate(row["sold"], row["available"]),
+            member_id=row.member,
+            month=month_label(row.month),
+            sold=row.sold,
+            available=row.available,
+            rate=rate(row.sold, row.available),
         )
-        for row in rows
+        for row in months
     ]

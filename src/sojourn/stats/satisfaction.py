@@ -14,10 +14,12 @@ from typing import Any
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
+from sojourn.db import rows
 from sojourn.feedback.scores import RatingTotals, summarise
 from sojourn.feedback.tables import RATING_ASPECTS
 from sojourn.localized import pick
 from sojourn.stats.filters import StatsFilter
+from sojourn.stats.rows import BaseOfMember, FeedbackTotals
 from sojourn.stats.schemas import SatisfactionOut
 
 _SUMS = ", ".join(f"coalesce(sum(r.{aspect}), 0)::bigint AS {aspect}" for aspect in RATING_ASPECTS)
@@ -38,12 +40,12 @@ ORDER BY bs.id
 """
 
 
-def _totals(rows: list[Any]) -> RatingTotals:
+def _totals(bases: list[FeedbackTotals]) -> RatingTotals:
     return RatingTotals(
-        count=sum(row["n"] for row in rows),
-        sums={aspect: float(sum(row[aspect] for row in rows)) for aspect in RATING_ASPECTS},
-        promoters=sum(row["promoters"] for row in rows),
-        detractors=sum(row["detractors"] for row in rows),
+        count=sum(row.n for row in bases),
+        sums={aspect: float(sum(getattr(row, aspect) for row in bases)) for aspect in RATING_ASPECTS},
+        promoters=sum(row.promoters for row in bases),
+        detractors=sum(row.detractors for row in bases),
     )
 
 
@@ -72,31 +74,32 @@ async def satisfaction(principal: Principal, filters: StatsFilter, group: str = 
         (filters.base_sql("bs", base_args), policy.stats_bases_visible(principal, "bs", base_args))
     )
     async with db.connection() as conn:
-        per_base = {row["base_id"]: row for row in await conn.fetch(TOTALS_SQL.format(period=period), *period_args)}
-        bases = await conn.fetch(BASES_SQL.format(conditions=conditions), *base_args)
+        totals = rows.rows(FeedbackTotals, await conn.fetch(TOTALS_SQL.format(period=period), *period_args))
+        bases = rows.rows(BaseOfMember, await conn.fetch(BASES_SQL.format(conditions=conditions), *base_args))
+    per_base = {row.base_id: row for row in totals}
     alliance = _totals(list(per_base.values()))
     if group == "member":
-        by_member: dict[int, list[Any]] = {}
+        by_member: dict[int, list[BaseOfMember]] = {}
         for base in bases:
-            by_member.setdefault(base["member"], []).append(base)
+            by_member.setdefault(base.member, []).append(base)
         return [
             _out(
                 "member",
                 member_id,
-                pick({"name_zh": rows[0]["member_name_zh"], "name_en": rows[0]["member_name_en"]}, "name"),
+                pick(members_bases[0], "member_name"),
                 member_id,
-                _totals([per_base[b["id"]] for b in rows if b["id"] in per_base]),
+                _totals([per_base[b.id] for b in members_bases if b.id in per_base]),
                 alliance,
             )
-            for member_id, rows in sorted(by_member.items())
+            for member_id, members_bases in sorted(by_member.items())
         ]
     return [
         _out(
             "base",
-            base["id"],
+            base.id,
             pick(base, "name"),
-            base["member"],
-            _totals([per_base[base["id"]]] if base["id"] in per_base else []),
+            base.member,
+            _totals([per_base[base.id]] if base.id in per_base else []),
             alliance,
         )
         for base in bases

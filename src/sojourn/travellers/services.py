@@ -14,40 +14,42 @@ from sojourn.accounts.principal import Principal
 from sojourn.alliance.regions import PROVINCES
 from sojourn.audit import services as audit
 from sojourn.crypto import KeyRing
+from sojourn.db import rows
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.travellers import identity
+from sojourn.travellers.rows import ListedTraveller, TravellerRow, TravellerToDelete, TravellerWithStatus
 from sojourn.travellers.schemas import EmergencyContact, TravellerIn, TravellerOut, TravellerPatch
 
 OLDEST_BIRTH_YEAR = 1900
 
 
-def masked_id_number(row: Any, keyring: KeyRing) -> str | None:
+def masked_id_number(cipher: bytes | None, account_id: int, keyring: KeyRing) -> str | None:
     """The identity number as its owner may see it (last four characters), from the ciphertext.
 
     No masked copy is stored: with the birth date and home province in plain text, any digits
     kept in clear would narrow the number to a handful of candidates without the key.
     """
-    if row["id_number_cipher"] is None:
+    if cipher is None:
         return None
-    return identity.mask(keyring.decrypt_text(row["id_number_cipher"], f"traveller-id:{row['account']}"))
+    return identity.mask(keyring.decrypt_text(cipher, f"traveller-id:{account_id}"))
 
 
-def traveller_out(row: Any, today: dt.date, keyring: KeyRing | None = None) -> TravellerOut:
+def traveller_out(row: TravellerRow, today: dt.date, keyring: KeyRing | None = None) -> TravellerOut:
     """``keyring`` None: a listing that does not show identity numbers (``id_number_masked`` None)."""
     return TravellerOut(
-        id=row["id"],
-        name=row["name"],
-        birth_date=row["birth_date"],
-        age=identity.age_on(row["birth_date"], today),
-        gender=row["gender"],
-        phone=row["phone"],
-        home_province_code=row["home_province_code"],
-        id_number_masked=masked_id_number(row, keyring) if keyring is not None else None,
+        id=row.id,
+        name=row.name,
+        birth_date=row.birth_date,
+        age=identity.age_on(row.birth_date, today),
+        gender=row.gender,
+        phone=row.phone,
+        home_province_code=row.home_province_code,
+        id_number_masked=masked_id_number(row.id_number_cipher, row.account, keyring) if keyring is not None else None,
         emergency_contact=EmergencyContact(
-            name=row["emergency_name"], phone=row["emergency_phone"], relation=row["emergency_relation"]
+            name=row.emergency_name, phone=row.emergency_phone, relation=row.emergency_relation
         ),
-        is_account_holder=row["is_account_holder"],
+        is_account_holder=row.is_account_holder,
     )
 
 
@@ -115,9 +117,9 @@ async def create_traveller(
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     sql = f"INSERT INTO traveller ({names}) VALUES ({placeholders}) RETURNING *"
     if conn is not None:
-        return traveller_out(await conn.fetchrow(sql, *columns.values()), today, keyring)
+        return traveller_out(rows.row(TravellerRow, await conn.fetchrow(sql, *columns.values())), today, keyring)
     async with db.connection() as own:
-        row = await own.fetchrow(sql, *columns.values())
+        row = rows.row(TravellerRow, await own.fetchrow(sql, *columns.values()))
     return traveller_out(row, today, keyring)
 
 
@@ -127,19 +129,24 @@ async def list_travellers(
     args: list[Any] = []
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"SELECT t.*, count(*) OVER () AS total FROM traveller t WHERE {scope} "
-            f"ORDER BY t.is_account_holder DESC, t.id LIMIT {int(limit)} OFFSET {int(offset)}",
-            *args,
+        listed = rows.rows(
+            ListedTraveller,
+            await conn.fetch(
+                f"SELECT t.*, count(*) OVER () AS total FROM traveller t WHERE {scope} "
+                f"ORDER BY t.is_account_holder DESC, t.id LIMIT {int(limit)} OFFSET {int(offset)}",
+                *args,
+            ),
         )
-    return [traveller_out(row, today, keyring) for row in rows], (rows[0]["total"] if rows else 0)
+    return [traveller_out(row, today, keyring) for row in listed], (listed[0].total if listed else 0)
 
 
-async def _visible_row(principal: Principal, traveller_id: int) -> Any:
+async def _visible_row(principal: Principal, traveller_id: int) -> TravellerRow:
     args: list[Any] = [traveller_id]
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn:
-        row = await conn.fetchrow(f"SELECT t.* FROM traveller t WHERE t.id = $1 AND {scope}", *args)
+        row = rows.row_or_none(
+            TravellerRow, await conn.fetchrow(f"SELECT t.* FROM traveller t WHERE t.id = $1 AND {scope}", *args)
+        )
     if row is None:
         raise NotFound(_l("There is no traveller with this number in your account."))
     return row
@@ -164,10 +171,10 @@ async def update_traveller(
     a patch's None means "unchanged"."""
     row = await _visible_row(principal, traveller_id)
     id_number = identity.normalise(patch.id_number) if patch.id_number else None
-    birth_date = patch.birth_date or row["birth_date"]
+    birth_date = patch.birth_date or row.birth_date
     _check(birth_date, patch.home_province_code, id_number, today)
-    if id_number is None and patch.birth_date and row["id_number_cipher"] is not None and "id_number" not in clear:
-        stored = keyring.decrypt_text(row["id_number_cipher"], f"traveller-id:{row['account']}")
+    if id_number is None and patch.birth_date and row.id_number_cipher is not None and "id_number" not in clear:
+        stored = keyring.decrypt_text(row.id_number_cipher, f"traveller-id:{row.account}")
         _check(birth_date, None, stored, today)
     changes: dict[str, Any] = {}
     for field in ("name", "birth_date", "home_province_code", "phone"):
@@ -181,19 +188,22 @@ async def update_traveller(
         changes["emergency_phone"] = patch.emergency_contact.phone.strip()
         changes["emergency_relation"] = patch.emergency_contact.relation.strip()
     if id_number is not None:
-        changes.update(_id_columns(keyring, row["account"], id_number))
+        changes.update(_id_columns(keyring, row.account, id_number))
     if "phone" in clear and patch.phone is None:
         changes["phone"] = None
     if "id_number" in clear and id_number is None:
-        changes.update(_id_columns(keyring, row["account"], None))
+        changes.update(_id_columns(keyring, row.account, None))
     if not changes:
         return traveller_out(row, today, keyring)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
     async with db.connection() as conn:
-        updated = await conn.fetchrow(
-            f"UPDATE traveller SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
-            traveller_id,
-            *changes.values(),
+        updated = rows.row(
+            TravellerRow,
+            await conn.fetchrow(
+                f"UPDATE traveller SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
+                traveller_id,
+                *changes.values(),
+            ),
         )
     return traveller_out(updated, today, keyring)
 
@@ -225,6 +235,12 @@ class TravellerEntry:
     mandate: ActiveMandate | None
 
 
+def _standing_mandate(row: TravellerWithStatus) -> ActiveMandate | None:
+    if row.mandate_method is None or row.mandate_reference is None or row.mandate_recorded_at is None:
+        return None  # no consent stands (the LEFT JOIN found none)
+    return ActiveMandate(row.mandate_method, row.mandate_reference, row.mandate_recorded_at)
+
+
 async def travellers_with_status(
     principal: Principal, today: dt.date, limit: int = 100, *, keyring: KeyRing | None = None
 ) -> list[TravellerEntry]:
@@ -232,22 +248,23 @@ async def travellers_with_status(
     args: list[Any] = []
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            f"SELECT t.*, {_IN_USE_SQL} AS in_use, m.method AS mandate_method, m.reference AS mandate_reference, "
-            "m.recorded_at AS mandate_recorded_at "
-            "FROM traveller t LEFT JOIN agent_mandate m ON m.traveller = t.id AND m.withdrawn_at IS NULL "
-            f"WHERE {scope} ORDER BY t.is_account_holder DESC, t.id LIMIT {int(limit)}",
-            *args,
+        travellers = rows.rows(
+            TravellerWithStatus,
+            await conn.fetch(
+                f"SELECT t.*, {_IN_USE_SQL} AS in_use, m.method AS mandate_method, m.reference AS mandate_reference, "
+                "m.recorded_at AS mandate_recorded_at "
+                "FROM traveller t LEFT JOIN agent_mandate m ON m.traveller = t.id AND m.withdrawn_at IS NULL "
+                f"WHERE {scope} ORDER BY t.is_account_holder DESC, t.id LIMIT {int(limit)}",
+                *args,
+            ),
         )
     return [
         TravellerEntry(
             traveller=traveller_out(row, today, keyring),
-            in_use=row["in_use"],
-            mandate=ActiveMandate(row["mandate_method"], row["mandate_reference"], row["mandate_recorded_at"])
-            if row["mandate_recorded_at"] is not None
-            else None,
+            in_use=row.in_use,
+            mandate=_standing_mandate(row),
         )
-        for row in rows
+        for row in travellers
     ]
 
 
@@ -261,18 +278,21 @@ async def delete_traveller(principal: Principal, traveller_id: int, *, ip: str =
     args: list[Any] = [traveller_id]
     scope = policy.travellers_visible(principal, "t", args)
     async with db.connection() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            f"SELECT t.id, t.account, t.name, {_IN_USE_SQL} AS in_use FROM traveller t "
-            f"WHERE t.id = $1 AND {scope} FOR UPDATE OF t",
-            *args,
+        row = rows.row_or_none(
+            TravellerToDelete,
+            await conn.fetchrow(
+                f"SELECT t.id, t.account, t.name, {_IN_USE_SQL} AS in_use FROM traveller t "
+                f"WHERE t.id = $1 AND {scope} FOR UPDATE OF t",
+                *args,
+            ),
         )
         if row is None:
             raise NotFound(_l("There is no traveller with this number in your account."))
-        if row["in_use"]:
+        if row.in_use:
             raise Conflict(
                 _l(
                     "%(name)s is on a booking or a waiting list, so their details are kept. You can still correct them.",
-                    name=row["name"],
+                    name=row.name,
                 ),
                 code="traveller_in_use",
             )
@@ -284,9 +304,9 @@ async def delete_traveller(principal: Principal, traveller_id: int, *, ip: str =
             actor=principal,
             object_type="traveller",
             object_id=traveller_id,
-            on_behalf_of=row["account"] if row["account"] != principal.account_id else None,
+            on_behalf_of=row.account if row.account != principal.account_id else None,
             ip=ip,
             detail={"mandates_removed": mandates},
             conn=conn,
         )
-    return row["name"]
+    return row.name
