@@ -62,6 +62,7 @@ async def test_without_the_lock_the_same_code_oversells(settings):
     principals = [await principal_for_account(p["account_id"]) for p in people]
     async with connection() as conn:
         await conn.execute("ALTER TABLE capacity_night DROP CONSTRAINT capacity_night_taken_within_beds")
+        await conn.execute("ALTER TABLE room_night DROP CONSTRAINT room_night_taken_within_rooms")
     try:
         now = PINNED_NOW  # the clock every test starts at (tests.pinned)
 
@@ -85,6 +86,10 @@ async def test_without_the_lock_the_same_code_oversells(settings):
             await conn.execute(
                 "ALTER TABLE capacity_night ADD CONSTRAINT capacity_night_taken_within_beds "
                 "CHECK (taken >= 0 AND taken <= beds)"
+            )
+            await conn.execute(
+                "ALTER TABLE room_night ADD CONSTRAINT room_night_taken_within_rooms "
+                "CHECK (taken_rooms >= 0 AND taken_rooms <= rooms)"
             )
 
 

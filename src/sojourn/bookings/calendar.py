@@ -1,4 +1,7 @@
-"""The capacity calendar under the base's lock: taking, giving back, expiring, resizing.
+"""The capacity calendar under the base's lock: giving back, expiring, taking again, resizing.
+
+What is sold is rooms per type and night (``room_night``); a base's beds per night
+(``capacity_night``) follow by trigger in the same statement (migration "room types").
 
 Every function here expects the caller to hold the base's advisory lock in the
 current transaction (``locking.lock_base``). The CHECK constraints on
@@ -23,12 +26,13 @@ WITH expired AS (
     WHERE base = $1 AND {states.releasable_hold_sql("booking", "$2")}
     RETURNING id, tour, arrival, departure, party_size, origin_member
 ), per_night AS (
-    SELECT n.night::date AS night, sum(e.party_size)::int AS k
-    FROM expired e, generate_series(e.arrival, e.departure - 1, interval '1 day') AS n(night)
-    GROUP BY 1
+    SELECT r.room_type, n.night::date AS night, sum(r.rooms)::int AS k
+    FROM expired e JOIN booking_room r ON r.booking = e.id,
+         generate_series(e.arrival, e.departure - 1, interval '1 day') AS n(night)
+    GROUP BY 1, 2
 ), calendar AS (
-    UPDATE capacity_night c SET taken = c.taken - p.k
-    FROM per_night p WHERE c.base = $1 AND c.night = p.night
+    UPDATE room_night c SET taken_rooms = c.taken_rooms - p.k
+    FROM per_night p WHERE c.room_type = p.room_type AND c.night = p.night
     RETURNING 1
 ), seats AS (
     UPDATE tour t SET seats_taken = t.seats_taken - x.k
@@ -49,10 +53,12 @@ WITH expired AS (
 SELECT count(*)::int FROM expired
 """
 
+# $4: travellers (seats, quota), $7: +1 to take the booking's rooms again, -1 to give them back.
 ADJUST_SQL = """
 WITH calendar AS (
-    UPDATE capacity_night SET taken = taken + $4
-    WHERE base = $1 AND night >= $2 AND night < $3
+    UPDATE room_night n SET taken_rooms = n.taken_rooms + $7 * r.rooms
+    FROM booking_room r
+    WHERE r.booking = $8 AND n.base = $1 AND n.room_type = r.room_type AND n.night >= $2 AND n.night < $3
     RETURNING 1
 ), seats AS (
     UPDATE tour SET seats_taken = seats_taken + $4 WHERE id = $5 AND seats IS NOT NULL RETURNING 1
@@ -91,10 +97,18 @@ async def short_nights(
 
 
 async def adjust_taken(conn: asyncpg.Connection, booking: BookingRow, delta: int) -> None:
-    """Add ``delta`` travellers of an existing booking to its nights, seats and quota:
-    minus its party to give everything back (cancelling), plus to take it again (undo)."""
+    """Add ``delta`` travellers of an existing booking to its seats and quota, and its rooms to its
+    nights: minus its party to give everything back (cancelling), plus to take it again (undo)."""
     await conn.fetchval(
-        ADJUST_SQL, booking.base, booking.arrival, booking.departure, delta, booking.tour, booking.origin_member
+        ADJUST_SQL,
+        booking.base,
+        booking.arrival,
+        booking.departure,
+        delta,
+        booking.tour,
+        booking.origin_member,
+        1 if delta > 0 else -1,
+        booking.id,
     )
 
 
