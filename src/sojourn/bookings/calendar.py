@@ -112,45 +112,53 @@ async def adjust_taken(conn: asyncpg.Connection, booking: BookingRow, delta: int
     )
 
 
-SET_BEDS_SQL = """
-INSERT INTO capacity_night (base, night, beds, taken)
-SELECT $1, d::date, $4, 0
-FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
-WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
-ON CONFLICT (base, night) DO UPDATE SET beds = EXCLUDED.beds
-RETURNING night, beds, taken
+SET_ROOMS_SQL = """
+INSERT INTO room_night (base, room_type, night, rooms, taken_rooms)
+SELECT $1, $2, d::date, $5, 0
+FROM generate_series($3::date, $4::date - 1, interval '1 day') AS d
+WHERE $6::int[] IS NULL OR extract(isodow FROM d)::int = ANY($6::int[])
+ON CONFLICT (room_type, night) DO UPDATE SET rooms = EXCLUDED.rooms
+RETURNING night
 """
 
 BELOW_TAKEN_SQL = """
-SELECT c.night, c.taken FROM capacity_night c
-WHERE c.base = $1 AND c.night >= $2 AND c.night < $3 AND c.taken > $4
-  AND ($5::int[] IS NULL OR extract(isodow FROM c.night)::int = ANY($5::int[]))
-ORDER BY c.night
+SELECT n.night, n.taken_rooms FROM room_night n
+WHERE n.room_type = $1 AND n.night >= $2 AND n.night < $3 AND n.taken_rooms > $4
+  AND ($5::int[] IS NULL OR extract(isodow FROM n.night)::int = ANY($5::int[]))
+ORDER BY n.night
 """
 
-BEDS_BEFORE_SQL = """
-SELECT coalesce(bool_or(coalesce(c.beds, 0) < $4), false)
+ROOMS_BEFORE_SQL = """
+SELECT coalesce(bool_or(coalesce(n.rooms, 0) < $4), false)
 FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
-LEFT JOIN capacity_night c ON c.base = $1 AND c.night = d::date
+LEFT JOIN room_night n ON n.room_type = $1 AND n.night = d::date
 WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
 """
 
 
 async def nights_below_taken(
-    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+    conn: asyncpg.Connection, room_type: int, start: dt.date, end: dt.date, rooms: int, weekdays: list[int] | None
 ) -> list[tuple[dt.date, int]]:
-    rows = await conn.fetch(BELOW_TAKEN_SQL, base_id, start, end, beds, weekdays)
-    return [(row["night"], row["taken"]) for row in rows]
+    """Nights on which more rooms of this type are taken than ``rooms``, with the rooms taken."""
+    rows = await conn.fetch(BELOW_TAKEN_SQL, room_type, start, end, rooms, weekdays)
+    return [(row["night"], row["taken_rooms"]) for row in rows]
 
 
-async def set_beds(
-    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+async def set_rooms(
+    conn: asyncpg.Connection,
+    base_id: int,
+    room_type: int,
+    start: dt.date,
+    end: dt.date,
+    rooms: int,
+    weekdays: list[int] | None,
 ) -> tuple[int, bool]:
-    """Set beds on every night in [start, end) (optionally only ISO weekdays 1-7).
+    """Set rooms of one type on every night in [start, end) (optionally only ISO weekdays 1-7); the
+    base's beds follow by trigger.
 
-    Returns how many nights changed and whether any night gained beds (then the
+    Returns how many nights changed and whether any night gained rooms (then the
     waiting list may be served).
     """
-    grew = await conn.fetchval(BEDS_BEFORE_SQL, base_id, start, end, beds, weekdays)
-    rows = await conn.fetch(SET_BEDS_SQL, base_id, start, end, beds, weekdays)
+    grew = await conn.fetchval(ROOMS_BEFORE_SQL, room_type, start, end, rooms, weekdays)
+    rows = await conn.fetch(SET_ROOMS_SQL, base_id, room_type, start, end, rooms, weekdays)
     return len(rows), bool(grew)

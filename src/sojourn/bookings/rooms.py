@@ -17,6 +17,17 @@ import asyncpg
 from sojourn.bookings import states
 from sojourn.bookings.arrangement import RoomChoice, RoomLine
 
+
+def beds_held_sql(alias: str) -> str:
+    """SQL for the beds booking ``alias`` holds on each of its nights: its rooms times their beds (a
+    single in a double room holds two). A booking written without room lines (bulk loads) holds a
+    bed per traveller, as every booking did before room types."""
+    return (
+        "coalesce((SELECT sum(r.rooms * t.beds_per_room) FROM booking_room r JOIN room_type t ON t.id = r.room_type"
+        f" WHERE r.booking = {alias}.id), {alias}.party_size)"
+    )
+
+
 ROOM_COLUMNS = (
     "t.id, t.code, t.name_zh, t.name_en, t.beds_per_room, t.accessible, t.price_fen, t.price_per, t.price_period,"
     " t.sort_order"
