@@ -6,6 +6,7 @@ a state check. A route without an entry here is called with no body and its path
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,17 @@ async def _base_x_pending(client, w: AuthzWorld, clock: Clock) -> None:
 
 async def _member_x_suspended(client, w: AuthzWorld, clock: Clock) -> None:
     await execute("UPDATE member SET status = 'suspended' WHERE id = $1", w.member_x)
+
+
+_room_codes = itertools.count(1)
+
+
+async def _room_types_at_x(client, w: AuthzWorld, clock: Clock) -> None:
+    """Room types at X never sold, one for each role's call (a removed one is gone for the next)."""
+    w.room_types = []  # type: ignore[attr-defined]
+    for n in range(len(ROLES)):
+        room = await factories.room_type(w.base_x, f"suite{n}", beds_per_room=2, rooms=0, start=START, nights=1)
+        w.room_types.append(room["id"])  # type: ignore[attr-defined]
 
 
 async def _photos_at_x(client, w: AuthzWorld, clock: Clock) -> None:
@@ -251,6 +263,23 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/admin/feedback/{feedback_id}/dismiss-flag"): Call(prepare=_set_feedback(abuse_flagged=True)),
     ("PUT", "/api/v1/operator/bases/{base_id}/capacity"): Call(
         body=lambda w: {"start": str(START + 100 * D), "end": str(START + 110 * D), "beds": 12}
+    ),
+    ("POST", "/api/v1/operator/bases/{base_id}/room-types"): Call(
+        body=lambda w: {
+            "code": f"double{next(_room_codes)}",
+            "name_zh": "大床房",
+            "name_en": "Double",
+            "beds_per_room": 2,
+        }
+    ),
+    ("PATCH", "/api/v1/operator/room-types/{room_type_id}"): Call(
+        body=lambda w: {"price_fen": 42000, "accessible": True},
+        path={"room_type_id": lambda w: w.room_types[0]},  # type: ignore[attr-defined]
+        prepare=_room_types_at_x,
+    ),
+    ("DELETE", "/api/v1/operator/room-types/{room_type_id}"): Call(
+        path={"room_type_id": lambda w: w.room_types.pop()},  # type: ignore[attr-defined]
+        prepare=_room_types_at_x,
     ),
     ("PATCH", "/api/v1/operator/bases/{base_id}/place"): Call(
         body=lambda w: {"phone": "0898-8888 6666", "latitude": 18.25, "longitude": 109.51, "check_in_time": "15:00"}

@@ -8,13 +8,43 @@ from dataclasses import dataclass, field
 from sojourn import db
 from tests import factories
 
-RECONCILIATION_SQL = """
+HOLDING = "('held','confirmed','checked_in','checked_out','no_show')"
+
+# Beds: what the bookings' rooms hold (a bed-only base: one room of one bed per traveller).
+RECONCILIATION_SQL = f"""
 SELECT c.base, c.night, c.beds, c.taken,
-       coalesce((SELECT sum(b.party_size) FROM booking b
-                 WHERE b.base = c.base AND b.status IN ('held','confirmed','checked_in','checked_out','no_show')
-                   AND b.arrival <= c.night AND b.departure > c.night), 0) AS booked
+       coalesce((SELECT sum(r.rooms * t.beds_per_room) FROM booking b
+                 JOIN booking_room r ON r.booking = b.id JOIN room_type t ON t.id = r.room_type
+                 WHERE b.base = c.base AND b.status IN {HOLDING}
+                   AND b.arrival <= c.night AND b.departure > c.night), 0) AS booked,
+       coalesce((SELECT sum(n.rooms * t.beds_per_room) FROM room_night n JOIN room_type t ON t.id = n.room_type
+                 WHERE n.base = c.base AND n.night = c.night), 0) AS room_beds
 FROM capacity_night c
 """
+
+# Rooms of each type and night: taken equals the rooms of the bookings that hold them.
+ROOM_RECONCILIATION_SQL = f"""
+SELECT n.base, n.room_type, n.night, n.rooms, n.taken_rooms,
+       coalesce((SELECT sum(r.rooms) FROM booking b JOIN booking_room r ON r.booking = b.id
+                 WHERE r.room_type = n.room_type AND b.status IN {HOLDING}
+                   AND b.arrival <= n.night AND b.departure > n.night), 0) AS booked
+FROM room_night n
+"""
+
+
+async def room_mismatches() -> list[dict]:
+    """Room nights whose taken rooms differ from the bookings that hold them, or exceed the rooms;
+    and bookings whose rooms do not give every traveller a bed."""
+    async with db.connection() as conn:
+        rooms = await conn.fetch(ROOM_RECONCILIATION_SQL)
+        beds = await conn.fetch(
+            "SELECT b.id, b.party_size, coalesce(sum(r.rooms * t.beds_per_room), 0) AS beds,"
+            " coalesce(sum(r.rooms), 0) AS rooms FROM booking b LEFT JOIN booking_room r ON r.booking = b.id"
+            " LEFT JOIN room_type t ON t.id = r.room_type GROUP BY b.id"
+        )
+    bad = [dict(r) for r in rooms if r["taken_rooms"] != r["booked"] or r["taken_rooms"] > r["rooms"]]
+    bad += [dict(r) for r in beds if r["beds"] < r["party_size"] or r["rooms"] > r["party_size"]]
+    return bad
 
 
 async def calendar_mismatches() -> list[dict]:
@@ -26,9 +56,9 @@ async def calendar_mismatches() -> list[dict]:
             " AND b.status IN ('held','confirmed','checked_in','checked_out','no_show')), 0) AS booked"
             " FROM tour t WHERE t.seats IS NOT NULL"
         )
-    bad = [dict(r) for r in rows if r["taken"] != r["booked"] or r["taken"] > r["beds"]]
+    bad = [dict(r) for r in rows if r["taken"] != r["booked"] or r["taken"] > r["beds"] or r["beds"] != r["room_beds"]]
     bad += [dict(r) for r in seats if r["seats_taken"] != r["booked"] or r["seats_taken"] > r["seats"]]
-    return bad
+    return bad + await room_mismatches()
 
 
 @dataclass

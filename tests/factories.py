@@ -65,6 +65,49 @@ async def calendar(base_id: int, start: dt.date, nights: int, beds: int) -> None
         )
 
 
+async def room_type(
+    base_id: int,
+    code: str,
+    *,
+    beds_per_room: int,
+    rooms: int,
+    start: dt.date,
+    nights: int,
+    name_zh: str = "",
+    name_en: str = "",
+    price_fen: int | None = None,
+    price_per: str = "room",
+    accessible: bool = False,
+    sort_order: int = 1,
+) -> dict:
+    """A room type of the base with ``rooms`` rooms on each of ``nights`` nights from ``start``
+    (the base's bed figure in ``capacity_night`` follows by trigger)."""
+    async with db.connection() as conn:
+        row = await conn.fetchrow(
+            "INSERT INTO room_type (base, code, name_zh, name_en, beds_per_room, accessible, price_fen, price_per,"
+            " price_period, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'night', $9) RETURNING *",
+            base_id,
+            code,
+            name_zh or code,
+            name_en or code,
+            beds_per_room,
+            accessible,
+            price_fen,
+            price_per,
+            sort_order,
+        )
+        await conn.execute(
+            "INSERT INTO room_night (base, room_type, night, rooms, taken_rooms) "
+            "SELECT $1, $2, d::date, $5, 0 FROM generate_series($3::date, $4::date, '1 day') d",
+            base_id,
+            row["id"],
+            start,
+            start + dt.timedelta(days=nights - 1),
+            rooms,
+        )
+    return dict(row)
+
+
 async def tour(
     base_id: int,
     organiser_id: int,

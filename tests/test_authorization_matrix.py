@@ -58,6 +58,7 @@ GET    /api/v1/bases/{base_id}/reviews                                          
 GET    /api/v1/tours                                                            ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/tours/{tour_id}                                                  ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/tours/{tour_id}/availability                                     ok   ok     ok     ok    ok   ok   ok    ok
+GET    /api/v1/tours/{tour_id}/room-types                                       ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/bases/{base_id}/place                                            ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/health/consent-terms                                             ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/auth/token                                                       ok   ok     ok     ok    ok   ok   ok    ok
@@ -114,6 +115,10 @@ POST   /api/v1/admin/feedback/{feedback_id}/unhide                              
 POST   /api/v1/admin/feedback/{feedback_id}/dismiss-flag                        401  403    403    403   403  403  403   ok
 # --- operators: their own bases only
 PUT    /api/v1/operator/bases/{base_id}/capacity                                401  403    403    403   ok   404  403   ok
+GET    /api/v1/operator/bases/{base_id}/room-types                              401  403    403    403   ok   404  403   ok
+POST   /api/v1/operator/bases/{base_id}/room-types                              401  403    403    403   ok   404  403   ok
+PATCH  /api/v1/operator/room-types/{room_type_id}                               401  403    403    403   ok   404  403   ok
+DELETE /api/v1/operator/room-types/{room_type_id}                               401  403    403    403   ok   404  403   ok
 PATCH  /api/v1/operator/bases/{base_id}/place                                   401  403    403    403   ok   404  403   ok
 PUT    /api/v1/operator/bases/{base_id}/climate                                 401  403    403    403   ok   404  403   ok
 POST   /api/v1/operator/bases/{base_id}/photos                                  401  403    403    403   ok   404  403   ok

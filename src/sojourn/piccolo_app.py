@@ -17,8 +17,8 @@ from sojourn.accounts.tables import (
 from sojourn.alliance.tables import Agreement, Member
 from sojourn.audit.tables import AuditEvent
 from sojourn.bases.place_tables import BaseClimateMonth, BasePlace, Photo, PhotoRendition
-from sojourn.bases.tables import Base, CapacityNight, FreeRun
-from sojourn.bookings.tables import Booking, BookingTraveller, IdempotencyRecord, WaitlistEntry
+from sojourn.bases.tables import Base, CapacityNight, FreeRun, RoomNight, RoomType
+from sojourn.bookings.tables import Booking, BookingRoom, BookingTraveller, IdempotencyRecord, WaitlistEntry
 from sojourn.feedback.tables import Feedback
 from sojourn.health.tables import Consent, HealthDeclaration, ReviewMessage, ScreeningRule
 from sojourn.notifications.tables import OutboxMessage
@@ -69,6 +69,8 @@ APP_CONFIG = AppConfig(
         Base,
         CapacityNight,
         FreeRun,
+        RoomType,
+        RoomNight,
         Tour,
         TourQuota,
         Account,
@@ -82,6 +84,7 @@ APP_CONFIG = AppConfig(
         AgentMandate,
         Booking,
         BookingTraveller,
+        BookingRoom,
         WaitlistEntry,
         IdempotencyRecord,
         HealthDeclaration,

@@ -19,6 +19,7 @@ from sojourn.bases import place_web as bases_place_web
 from sojourn.bookings import api as bookings_api
 from sojourn.bookings import family_web as bookings_family_web
 from sojourn.bookings import hold_web as bookings_hold_web
+from sojourn.bookings import rooms_api as bookings_rooms_api
 from sojourn.bookings import trip_info_web as bookings_trip_info_web
 from sojourn.bookings import trips_web as bookings_trips_web
 from sojourn.bookings import web as bookings_web
@@ -74,6 +75,7 @@ ROUTE_MODULES = (
     accounts_rights_api,
     travellers_api,
     bookings_api,
+    bookings_rooms_api,
     payments_api,
     payments_money_api,
     payments_money_web,

@@ -1,9 +1,10 @@
 """A Hypothesis state machine drives the booking engine against a plain model.
 
-Rules: hold, extend, confirm, cancel, let time pass (holds expire), change capacity.
-The model predicts every answer (success or which refusal); after every step the
-database must agree with the model on beds left per night, and ``taken`` must
-equal the bookings that hold beds, never above ``beds``.
+Rules: hold (beds, or double rooms), extend, confirm, cancel, let time pass (holds expire),
+change capacity (beds, or double rooms). The model predicts every answer (success or which
+refusal); after every step the database must agree with the model on beds left per night, and
+taken rooms of each type and night (and beds) must equal the bookings that hold them, never above
+what is offered.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sojourn import db
 from sojourn.accounts.principal import principal_for_account
 from sojourn.bases.services import availability
 from sojourn.bookings import capacity, holds, lifecycle
-from sojourn.bookings.schemas import BookingIn
+from sojourn.bookings.schemas import BookingIn, RoomsIn
 from sojourn.clock import Clock
 from sojourn.errors import Conflict, DomainError
 from sojourn.payments import hooks
@@ -34,6 +35,8 @@ from tests.table_state import empty_tables
 NIGHTS = 10
 START = dt.date(2027, 3, 1)
 INITIAL_BEDS = 3
+INITIAL_DOUBLES = 2
+BEDS_PER_ROOM = {"bed": 1, "double": 2}
 
 
 @dataclass
@@ -44,6 +47,8 @@ class ModelBooking:
     last: int  # night index of departure (exclusive)
     status: str  # held, confirmed, cancelled
     expires_at: dt.datetime
+    kind: str = "bed"  # the room type: bed (a bed each) or double (two beds a room)
+    rooms: int = 0
     extensions: int = 0
 
     def holds_beds(self, now: dt.datetime) -> bool:
@@ -62,7 +67,7 @@ class BookingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = Clock(PINNED_NOW)
-        self.beds = [INITIAL_BEDS] * NIGHTS
+        self.offered = {"bed": [INITIAL_BEDS] * NIGHTS, "double": [INITIAL_DOUBLES] * NIGHTS}
         self.model: dict[int, ModelBooking] = {}
         self.run(self._set_up())
 
@@ -74,6 +79,12 @@ class BookingMachine(RuleBasedStateMachine):
         member = await factories.member("460000", "海南", "Hainan")
         base = await factories.base(member["id"])
         await factories.calendar(base["id"], START, NIGHTS, INITIAL_BEDS)
+        double = await factories.room_type(
+            base["id"], "double", beds_per_room=2, rooms=INITIAL_DOUBLES, start=START, nights=NIGHTS, price_fen=40000
+        )
+        async with db.connection() as conn:
+            bed = await conn.fetchval("SELECT id FROM room_type WHERE base = $1 AND code = 'bed'", base["id"])
+        self.room_type_ids = {"bed": bed, "double": double["id"]}
         self.base_id = base["id"]
         self.tour = await factories.tour(
             base["id"],
@@ -104,11 +115,16 @@ class BookingMachine(RuleBasedStateMachine):
 
     # --- the model's predictions -------------------------------------------------------
 
-    def effective_taken(self, night: int) -> int:
+    def effective_taken(self, night: int, kind: str) -> int:
         now = self.clock.now()
-        return sum(len(b.travellers) for b in self.model.values() if b.holds_beds(now) and b.first <= night < b.last)
+        return sum(
+            b.rooms for b in self.model.values() if b.kind == kind and b.holds_beds(now) and b.first <= night < b.last
+        )
 
-    def predict_hold(self, account: int, travellers: frozenset[int], first: int, last: int) -> str:
+    def fits(self, kind: str, rooms: int, first: int, last: int) -> bool:
+        return all(self.effective_taken(n, kind) + rooms <= self.offered[kind][n] for n in range(first, last))
+
+    def predict_hold(self, travellers: frozenset[int], first: int, last: int, kind: str, rooms: int) -> str:
         now = self.clock.now()
         for booking in self.model.values():
             if (
@@ -118,7 +134,7 @@ class BookingMachine(RuleBasedStateMachine):
                 and first < booking.last
             ):
                 return "traveller_already_booked"
-        if any(self.effective_taken(n) + len(travellers) > self.beds[n] for n in range(first, last)):
+        if not self.fits(kind, rooms, first, last):
             return "sold_out"
         return "ok"
 
@@ -130,16 +146,19 @@ class BookingMachine(RuleBasedStateMachine):
         picks=st.sets(st.integers(0, 2), min_size=1, max_size=3),
         first=st.integers(0, NIGHTS - 1),
         length=st.integers(1, 4),
+        kind=st.sampled_from(["bed", "double"]),
     )
-    def hold(self, account, picks, first, length):
+    def hold(self, account, picks, first, length, kind):
         last = min(first + length, NIGHTS)
         travellers = frozenset(self.travellers[account][i] for i in picks)
-        expected = self.predict_hold(account, travellers, first, last)
+        rooms = -(-len(travellers) // BEDS_PER_ROOM[kind])
+        expected = self.predict_hold(travellers, first, last, kind, rooms)
         request = BookingIn(
             tour_id=self.tour["id"],
             traveller_ids=sorted(travellers),
             arrival=START + dt.timedelta(days=first),
             departure=START + dt.timedelta(days=last),
+            rooms=[RoomsIn(room_type_id=self.room_type_ids[kind], count=rooms)],
         )
         try:
             result = self.run(
@@ -149,8 +168,9 @@ class BookingMachine(RuleBasedStateMachine):
             assert refused.code == expected, (refused.code, expected)
             return multiple()
         assert expected == "ok", expected
+        assert [(r.code, r.count) for r in result.booking.rooms] == [(kind, rooms)]
         self.model[result.booking.id] = ModelBooking(
-            account, travellers, first, last, "held", result.booking.hold_expires_at
+            account, travellers, first, last, "held", result.booking.hold_expires_at, kind, rooms
         )
         return result.booking.id
 
@@ -187,9 +207,7 @@ class BookingMachine(RuleBasedStateMachine):
         now = self.clock.now()
         if model.status == "held" and model.expired(now):
             others = [b for key, b in self.model.items() if key != booking and b.holds_beds(now)]
-            ok = all(
-                self.effective_taken(n) + len(model.travellers) <= self.beds[n] for n in range(model.first, model.last)
-            ) and not any(
+            ok = self.fits(model.kind, model.rooms, model.first, model.last) and not any(
                 b.travellers & model.travellers and b.first < model.last and model.first < b.last for b in others
             )
         else:
@@ -225,14 +243,21 @@ class BookingMachine(RuleBasedStateMachine):
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
 
-    @rule(first=st.integers(0, NIGHTS - 1), length=st.integers(1, NIGHTS), beds=st.integers(0, 5))
-    def change_capacity(self, first, length, beds):
+    @rule(
+        first=st.integers(0, NIGHTS - 1),
+        length=st.integers(1, NIGHTS),
+        count=st.integers(0, 5),
+        kind=st.sampled_from(["bed", "double"]),
+    )
+    def change_capacity(self, first, length, count, kind):
         last = min(first + length, NIGHTS)
-        ok = all(self.effective_taken(n) <= beds for n in range(first, last))
+        ok = all(self.effective_taken(n, kind) <= count for n in range(first, last))
         admin = self._admin()
-        data = capacity.CapacityIn(
-            start=START + dt.timedelta(days=first), end=START + dt.timedelta(days=last), beds=beds
-        )
+        dates = {"start": START + dt.timedelta(days=first), "end": START + dt.timedelta(days=last)}
+        if kind == "bed":
+            data = capacity.CapacityIn(**dates, beds=count)
+        else:
+            data = capacity.CapacityIn(**dates, room_type_id=self.room_type_ids[kind], rooms=count)
         try:
             self.run(
                 capacity.change_capacity(admin, self.base_id, data, settings=self.app_settings, now=self.clock.now())
@@ -244,7 +269,7 @@ class BookingMachine(RuleBasedStateMachine):
         assert changed == ok
         if ok:
             for n in range(first, last):
-                self.beds[n] = beds
+                self.offered[kind][n] = count
 
     def _call(self, operation, model: ModelBooking, booking_id: int):
         try:
@@ -266,7 +291,10 @@ class BookingMachine(RuleBasedStateMachine):
     def database_agrees_with_the_model(self):
         assert self.run(calendar_mismatches()) == []
         nights = self.run(availability(self.base_id, START, START + dt.timedelta(days=NIGHTS), self.clock.now()))
-        expected = [self.beds[n] - self.effective_taken(n) for n in range(NIGHTS)]
+        expected = [
+            sum((self.offered[k][n] - self.effective_taken(n, k)) * BEDS_PER_ROOM[k] for k in BEDS_PER_ROOM)
+            for n in range(NIGHTS)
+        ]
         assert [night.beds_left for night in nights] == expected
 
 

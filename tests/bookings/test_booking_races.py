@@ -62,6 +62,7 @@ async def test_without_the_lock_the_same_code_oversells(settings):
     principals = [await principal_for_account(p["account_id"]) for p in people]
     async with connection() as conn:
         await conn.execute("ALTER TABLE capacity_night DROP CONSTRAINT capacity_night_taken_within_beds")
+        await conn.execute("ALTER TABLE room_night DROP CONSTRAINT room_night_taken_within_rooms")
     try:
         now = PINNED_NOW  # the clock every test starts at (tests.pinned)
 
@@ -86,6 +87,10 @@ async def test_without_the_lock_the_same_code_oversells(settings):
                 "ALTER TABLE capacity_night ADD CONSTRAINT capacity_night_taken_within_beds "
                 "CHECK (taken >= 0 AND taken <= beds)"
             )
+            await conn.execute(
+                "ALTER TABLE room_night ADD CONSTRAINT room_night_taken_within_rooms "
+                "CHECK (taken_rooms >= 0 AND taken_rooms <= rooms)"
+            )
 
 
 async def test_two_hundred_concurrent_holds_over_http_get_exactly_the_free_beds(live_server):
@@ -102,6 +107,41 @@ async def test_two_hundred_concurrent_holds_over_http_get_exactly_the_free_beds(
     async with connection() as conn:
         assert await conn.fetchval("SELECT max(taken) FROM capacity_night WHERE base = $1", tour["base"]) == BEDS
         assert await conn.fetchval("SELECT count(*) FROM booking") == BEDS
+    assert await calendar_mismatches() == []
+
+
+async def test_two_hundred_concurrent_holds_of_double_rooms_get_exactly_the_free_doubles(live_server):
+    """Room types under the same race: 200 singles each ask for a double room (one of 10) at a base that
+    also sells 10 beds; exactly 10 doubles are sold, no bed is touched, and the bed figure follows."""
+    world, tour = await hot_world()
+    double = await factories.room_type(
+        tour["base"], "double", beds_per_room=2, rooms=BEDS, start=world.start, nights=120, price_fen=40000
+    )
+    people = await factories.bulk_bookers(200)
+
+    def wants_a_double(person: dict) -> dict:
+        return {**stay(world, tour, person), "rooms": [{"room_type_id": double["id"], "count": 1}]}
+
+    async with httpx.AsyncClient(base_url=live_server, timeout=60, limits=httpx.Limits(max_connections=200)) as http:
+        responses = await asyncio.gather(
+            *(http.post("/api/v1/bookings", json=wants_a_double(p), headers=p["headers"]) for p in people)
+        )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses[201] == BEDS, statuses
+    assert set(statuses) <= {201, 409, 503}, statuses
+    refused = [r.json() for r in responses if r.status_code == 409]
+    assert all(p["code"] == "sold_out" and p["nights_short"][0]["room_type"] == "double" for p in refused)
+    async with connection() as conn:
+        assert await conn.fetchval("SELECT max(taken_rooms) FROM room_night WHERE room_type = $1", double["id"]) == BEDS
+        assert (
+            await conn.fetchval(
+                "SELECT max(taken_rooms) FROM room_night WHERE base = $1 AND room_type <> $2",
+                tour["base"],
+                double["id"],
+            )
+            == 0
+        )
+        assert await conn.fetchval("SELECT max(taken) FROM capacity_night WHERE base = $1", tour["base"]) == 2 * BEDS
     assert await calendar_mismatches() == []
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sojourn import db
 from sojourn.bases.schemas import BaseOut, NightAvailability
 from sojourn.bases.tables import Base, BaseStatus
-from sojourn.bookings import states
+from sojourn.bookings import rooms, states
 from sojourn.errors import NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
@@ -69,7 +69,7 @@ ALLIANCE_TIME_ZONE = "Asia/Shanghai"
 AVAILABILITY_SQL = f"""
 SELECT c.night,
        c.beds - c.taken + coalesce((
-           SELECT sum(b.party_size) FROM booking b
+           SELECT sum({rooms.beds_held_sql("b")}) FROM booking b
            WHERE b.base = c.base AND {states.releasable_hold_sql("b", "$4")}
              AND b.arrival <= c.night AND b.departure > c.night
        ), 0)::int AS beds_left

@@ -1,9 +1,10 @@
-"""Sojourn bases and their capacity calendars (beds per night)."""
+"""Sojourn bases, their room types and capacity calendars (rooms per type and night, beds per night)."""
 
 from enum import Enum
 
 from piccolo.columns import (
     Array,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -87,6 +88,57 @@ class CapacityNight(Table, tablename="capacity_night"):
 
     capacity_night_one_row_per_night = Unique(["base", "night"])
     capacity_night_taken_within_beds = Check("taken >= 0 AND taken <= beds")
+
+
+class PricePer(str, Enum):
+    person = "person"
+    room = "room"
+
+
+class PricePeriod(str, Enum):
+    night = "night"
+    month = "month"  # migratory stays: turned into nights at 1/30 of the month (tours.pricing)
+
+
+class RoomType(Table, tablename="room_type"):
+    """A kind of room a base sells (单人间, 大床房, 双床房, 无障碍房, 套间 ...).
+
+    ``price_fen`` NULL: the tour's own price per traveller (the default ``bed`` type every base had
+    before room types, migration "room types"); otherwise the room's price replaces it for the
+    travellers in these rooms, per room or per person, per night or per month.
+    """
+
+    base = ForeignKey(Base, on_delete=OnDelete.restrict, null=False)
+    code = Varchar(length=20)
+    name_zh = Varchar(length=40)
+    name_en = Varchar(length=60)
+    beds_per_room = SmallInt(default=1)
+    accessible = Boolean(default=False)
+    price_fen = Integer(null=True, default=None)
+    price_per = Varchar(length=8, choices=PricePer, default=PricePer.person)
+    price_period = Varchar(length=8, choices=PricePeriod, default=PricePeriod.night)
+    sort_order = SmallInt(default=0)
+
+    room_type_code_once_per_base = Unique(["base", "code"])
+    room_type_beds_per_room = Check("beds_per_room BETWEEN 1 AND 8")
+    room_type_price_not_negative = Check("price_fen IS NULL OR price_fen >= 0")
+
+
+class RoomNight(Table, tablename="room_night"):
+    """Rooms of one type offered and taken (held or booked) on one night: what is sold.
+
+    ``capacity_night`` stays the base's bed figure (beds = sum of rooms x beds per room, taken
+    likewise), kept by a trigger in the statement that changes this table.
+    """
+
+    base = ForeignKey(Base, on_delete=OnDelete.restrict, null=False)
+    room_type = ForeignKey(RoomType, on_delete=OnDelete.restrict, null=False)
+    night = Date()
+    rooms = Integer()
+    taken_rooms = Integer(default=0)
+
+    room_night_one_row_per_type_and_night = Unique(["room_type", "night"])
+    room_night_taken_within_rooms = Check("taken_rooms >= 0 AND taken_rooms <= rooms")
 
 
 class FreeRun(Table, tablename="free_run"):

@@ -1,4 +1,7 @@
-"""The capacity calendar under the base's lock: taking, giving back, expiring, resizing.
+"""The capacity calendar under the base's lock: giving back, expiring, taking again, resizing.
+
+What is sold is rooms per type and night (``room_night``); a base's beds per night
+(``capacity_night``) follow by trigger in the same statement (migration "room types").
 
 Every function here expects the caller to hold the base's advisory lock in the
 current transaction (``locking.lock_base``). The CHECK constraints on
@@ -23,12 +26,13 @@ WITH expired AS (
     WHERE base = $1 AND {states.releasable_hold_sql("booking", "$2")}
     RETURNING id, tour, arrival, departure, party_size, origin_member
 ), per_night AS (
-    SELECT n.night::date AS night, sum(e.party_size)::int AS k
-    FROM expired e, generate_series(e.arrival, e.departure - 1, interval '1 day') AS n(night)
-    GROUP BY 1
+    SELECT r.room_type, n.night::date AS night, sum(r.rooms)::int AS k
+    FROM expired e JOIN booking_room r ON r.booking = e.id,
+         generate_series(e.arrival, e.departure - 1, interval '1 day') AS n(night)
+    GROUP BY 1, 2
 ), calendar AS (
-    UPDATE capacity_night c SET taken = c.taken - p.k
-    FROM per_night p WHERE c.base = $1 AND c.night = p.night
+    UPDATE room_night c SET taken_rooms = c.taken_rooms - p.k
+    FROM per_night p WHERE c.room_type = p.room_type AND c.night = p.night
     RETURNING 1
 ), seats AS (
     UPDATE tour t SET seats_taken = t.seats_taken - x.k
@@ -49,10 +53,12 @@ WITH expired AS (
 SELECT count(*)::int FROM expired
 """
 
+# $4: travellers (seats, quota), $7: +1 to take the booking's rooms again, -1 to give them back.
 ADJUST_SQL = """
 WITH calendar AS (
-    UPDATE capacity_night SET taken = taken + $4
-    WHERE base = $1 AND night >= $2 AND night < $3
+    UPDATE room_night n SET taken_rooms = n.taken_rooms + $7 * r.rooms
+    FROM booking_room r
+    WHERE r.booking = $8 AND n.base = $1 AND n.room_type = r.room_type AND n.night >= $2 AND n.night < $3
     RETURNING 1
 ), seats AS (
     UPDATE tour SET seats_taken = seats_taken + $4 WHERE id = $5 AND seats IS NOT NULL RETURNING 1
@@ -91,52 +97,68 @@ async def short_nights(
 
 
 async def adjust_taken(conn: asyncpg.Connection, booking: BookingRow, delta: int) -> None:
-    """Add ``delta`` travellers of an existing booking to its nights, seats and quota:
-    minus its party to give everything back (cancelling), plus to take it again (undo)."""
+    """Add ``delta`` travellers of an existing booking to its seats and quota, and its rooms to its
+    nights: minus its party to give everything back (cancelling), plus to take it again (undo)."""
     await conn.fetchval(
-        ADJUST_SQL, booking.base, booking.arrival, booking.departure, delta, booking.tour, booking.origin_member
+        ADJUST_SQL,
+        booking.base,
+        booking.arrival,
+        booking.departure,
+        delta,
+        booking.tour,
+        booking.origin_member,
+        1 if delta > 0 else -1,
+        booking.id,
     )
 
 
-SET_BEDS_SQL = """
-INSERT INTO capacity_night (base, night, beds, taken)
-SELECT $1, d::date, $4, 0
-FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
-WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
-ON CONFLICT (base, night) DO UPDATE SET beds = EXCLUDED.beds
-RETURNING night, beds, taken
+SET_ROOMS_SQL = """
+INSERT INTO room_night (base, room_type, night, rooms, taken_rooms)
+SELECT $1, $2, d::date, $5, 0
+FROM generate_series($3::date, $4::date - 1, interval '1 day') AS d
+WHERE $6::int[] IS NULL OR extract(isodow FROM d)::int = ANY($6::int[])
+ON CONFLICT (room_type, night) DO UPDATE SET rooms = EXCLUDED.rooms
+RETURNING night
 """
 
 BELOW_TAKEN_SQL = """
-SELECT c.night, c.taken FROM capacity_night c
-WHERE c.base = $1 AND c.night >= $2 AND c.night < $3 AND c.taken > $4
-  AND ($5::int[] IS NULL OR extract(isodow FROM c.night)::int = ANY($5::int[]))
-ORDER BY c.night
+SELECT n.night, n.taken_rooms FROM room_night n
+WHERE n.room_type = $1 AND n.night >= $2 AND n.night < $3 AND n.taken_rooms > $4
+  AND ($5::int[] IS NULL OR extract(isodow FROM n.night)::int = ANY($5::int[]))
+ORDER BY n.night
 """
 
-BEDS_BEFORE_SQL = """
-SELECT coalesce(bool_or(coalesce(c.beds, 0) < $4), false)
+ROOMS_BEFORE_SQL = """
+SELECT coalesce(bool_or(coalesce(n.rooms, 0) < $4), false)
 FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
-LEFT JOIN capacity_night c ON c.base = $1 AND c.night = d::date
+LEFT JOIN room_night n ON n.room_type = $1 AND n.night = d::date
 WHERE $5::int[] IS NULL OR extract(isodow FROM d)::int = ANY($5::int[])
 """
 
 
 async def nights_below_taken(
-    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+    conn: asyncpg.Connection, room_type: int, start: dt.date, end: dt.date, rooms: int, weekdays: list[int] | None
 ) -> list[tuple[dt.date, int]]:
-    rows = await conn.fetch(BELOW_TAKEN_SQL, base_id, start, end, beds, weekdays)
-    return [(row["night"], row["taken"]) for row in rows]
+    """Nights on which more rooms of this type are taken than ``rooms``, with the rooms taken."""
+    rows = await conn.fetch(BELOW_TAKEN_SQL, room_type, start, end, rooms, weekdays)
+    return [(row["night"], row["taken_rooms"]) for row in rows]
 
 
-async def set_beds(
-    conn: asyncpg.Connection, base_id: int, start: dt.date, end: dt.date, beds: int, weekdays: list[int] | None
+async def set_rooms(
+    conn: asyncpg.Connection,
+    base_id: int,
+    room_type: int,
+    start: dt.date,
+    end: dt.date,
+    rooms: int,
+    weekdays: list[int] | None,
 ) -> tuple[int, bool]:
-    """Set beds on every night in [start, end) (optionally only ISO weekdays 1-7).
+    """Set rooms of one type on every night in [start, end) (optionally only ISO weekdays 1-7); the
+    base's beds follow by trigger.
 
-    Returns how many nights changed and whether any night gained beds (then the
+    Returns how many nights changed and whether any night gained rooms (then the
     waiting list may be served).
     """
-    grew = await conn.fetchval(BEDS_BEFORE_SQL, base_id, start, end, beds, weekdays)
-    rows = await conn.fetch(SET_BEDS_SQL, base_id, start, end, beds, weekdays)
+    grew = await conn.fetchval(ROOMS_BEFORE_SQL, room_type, start, end, rooms, weekdays)
+    rows = await conn.fetch(SET_ROOMS_SQL, base_id, room_type, start, end, rooms, weekdays)
     return len(rows), bool(grew)

@@ -1,11 +1,13 @@
-"""Operators set beds per night. Never below what is taken: the answer names the nights
-and the bookings in the way. More beds serve the waiting list at once."""
+"""Operators set rooms of a type per night (``room_type_id`` and ``rooms``), or beds per night at a
+base that sells beds (``beds``: its ``bed`` type). Never below what is taken: the answer names the
+nights and the bookings in the way. More rooms serve the waiting list at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
+import asyncpg
 import msgspec
 
 from sojourn import db
@@ -19,29 +21,70 @@ from sojourn.config import Settings
 from sojourn.dates import BoundedDates
 from sojourn.errors import Conflict, InvalidInput, NotFound
 from sojourn.i18n import lazy_gettext as _l
+from sojourn.ids import RowId
 
 MAX_NIGHTS = 731  # two years at a time
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
 
 
+Count = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+
+
 class CapacityIn(BoundedDates, forbid_unknown_fields=True):
     start: dt.date
     end: dt.date  # exclusive: the first night not changed
-    beds: Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+    beds: Count | None = None  # a base that sells beds: its bed type
     weekdays: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)] | None = None  # ISO: 1 = Monday
+    room_type_id: RowId | None = None  # with ``rooms``: rooms of that type
+    rooms: Count | None = None
 
 
 class CapacityOut(msgspec.Struct):
     base_id: int
     start: dt.date
     end: dt.date
-    beds: int
+    beds: int | None
     nights_changed: int
     offers_made: int
+    room_type_id: int | None = None
+    rooms: int | None = None
+
+
+BED_TYPE_SQL = """
+WITH made AS (
+    INSERT INTO room_type (base, code, name_zh, name_en)
+    SELECT $1, 'bed', '床位', 'Bed' WHERE NOT EXISTS (SELECT 1 FROM room_type WHERE base = $1)
+    ON CONFLICT (base, code) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM made UNION ALL SELECT id FROM room_type WHERE base = $1 AND code = 'bed'
+"""
+
+
+async def _room_type_to_set(conn: asyncpg.Connection, base_id: int, data: CapacityIn) -> tuple[int, int]:
+    """(room type, rooms per night) the change is about; beds at a base that sells beds are rooms of
+    its ``bed`` type (made when the base has no room type yet)."""
+    if data.room_type_id is not None:
+        if data.rooms is None or data.beds is not None:
+            message = _l("With a room type, give the number of rooms per night.")
+            raise InvalidInput(message, field_errors={"rooms": message})
+        if await conn.fetchval("SELECT base FROM room_type WHERE id = $1", data.room_type_id) != base_id:
+            message = _l("This place has no such room type. Please choose one of its rooms.")
+            raise InvalidInput(message, field_errors={"room_type_id": message})
+        return data.room_type_id, data.rooms
+    if data.beds is None or data.rooms is not None:
+        message = _l("Give the number of beds per night, or a room type and its number of rooms.")
+        raise InvalidInput(message, field_errors={"beds": message})
+    bed_type = await conn.fetchval(BED_TYPE_SQL, base_id)
+    if bed_type is None:
+        message = _l("This place sells rooms, not beds: choose a room type and give its number of rooms.")
+        raise InvalidInput(message, field_errors={"room_type_id": message})
+    return bed_type, data.beds
 
 
 BLOCKING_BOOKINGS_SQL = f"""
 SELECT DISTINCT b.reference, b.arrival, b.departure, b.party_size, b.status FROM booking b
+JOIN booking_room r ON r.booking = b.id AND r.room_type = $4
 WHERE b.base = $1 AND {states.status_in_sql("b", states.STATUSES_HOLDING_BEDS)}
   AND b.arrival <= $3 AND b.departure > $2
 ORDER BY b.arrival LIMIT 20
@@ -64,9 +107,10 @@ async def change_capacity(
         with map_database_errors():
             await lock_base(conn, base_id, settings.lock_timeout_ms)
             await calendar.release_expired_holds(conn, base_id, now)
-            below = await calendar.nights_below_taken(conn, base_id, data.start, data.end, data.beds, weekdays)
+            room_type, count = await _room_type_to_set(conn, base_id, data)
+            below = await calendar.nights_below_taken(conn, room_type, data.start, data.end, count, weekdays)
             if below:
-                blocking = await conn.fetch(BLOCKING_BOOKINGS_SQL, base_id, below[0][0], below[-1][0])
+                blocking = await conn.fetch(BLOCKING_BOOKINGS_SQL, base_id, below[0][0], below[-1][0], room_type)
                 raise Conflict(
                     _l("Some nights already have more beds taken than that. Lower them after those stays."),
                     code="below_taken",
@@ -82,7 +126,7 @@ async def change_capacity(
                         for row in blocking
                     ],
                 )
-            changed, grew = await calendar.set_beds(conn, base_id, data.start, data.end, data.beds, weekdays)
+            changed, grew = await calendar.set_rooms(conn, base_id, room_type, data.start, data.end, count, weekdays)
             offers = await waitlist_offers.offer_freed_beds(conn, base_id, settings=settings, now=now) if grew else 0
             await audit.record(
                 "capacity_changed",
@@ -94,6 +138,8 @@ async def change_capacity(
                     "start": data.start.isoformat(),
                     "end": data.end.isoformat(),
                     "beds": data.beds,
+                    "room_type_id": room_type,
+                    "rooms": count,
                     "weekdays": weekdays,
                     "nights": changed,
                 },
@@ -101,5 +147,12 @@ async def change_capacity(
             )
     await live.capacity_changed(base_id)
     return CapacityOut(
-        base_id=base_id, start=data.start, end=data.end, beds=data.beds, nights_changed=changed, offers_made=offers
+        base_id=base_id,
+        start=data.start,
+        end=data.end,
+        beds=data.beds,
+        nights_changed=changed,
+        offers_made=offers,
+        room_type_id=room_type,
+        rooms=count,
     )

@@ -9,6 +9,7 @@ from a cache or outside the lock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,11 +19,12 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import idempotency, live, states, taking, waitlist_offers
+from sojourn.bookings import arrangement, idempotency, live, states, taking, waitlist_offers
+from sojourn.bookings.arrangement import RoomLine
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.rows import TourToBook
-from sojourn.bookings.schemas import BookingIn, BookingOut, BookingTravellerOut, PaymentStepOut
+from sojourn.bookings.schemas import BookingIn, BookingOut, BookingRoomOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import Stay, check_tour_open, check_travellers, stay_for, today_at
 from sojourn.config import Settings
 from sojourn.errors import NotFound
@@ -30,7 +32,6 @@ from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.notifications import outbox
 from sojourn.payments import instalments
-from sojourn.tours.pricing import traveller_price_fen
 
 IDEMPOTENCY_SCOPE = "bookings.create"
 
@@ -115,9 +116,10 @@ async def _hold(
     account_id, travellers = check_travellers(request.traveller_ids, people, stay.arrival)
     taking.check_nobody_away(people)
     party = taking.Party(account_id, travellers, {person.id: person.name for person in people})
-    origin_member = await taking.check_room(conn, tour, stay, party)
+    lines = await taking.rooms_to_take(conn, tour, stay, party, request.rooms_wanted())
+    origin_member = await taking.check_room(conn, tour, stay, party, lines)
 
-    total_fen = traveller_price_fen(tour, stay.nights) * party.size
+    total_fen = arrangement.price_fen(tour, lines, party.size, stay.nights)
     hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
     taken = await taking.take(
         conn,
@@ -126,6 +128,7 @@ async def _hold(
         party=party,
         booked_by=principal.account_id,
         origin_member=origin_member,
+        lines=lines,
         total_fen=total_fen,
         hold_expires_at=hold_expires_at,
         now=now,
@@ -151,7 +154,14 @@ async def _hold(
     )
     out = fresh_hold_out(tour, stay, party, taken, total_fen, hold_expires_at, principal.account_id, settings)
     steps = [PaymentStepOut(i["kind"], i["amount_fen"], i["due_at"], i["status"]) for i in schedule]
-    return msgspec.structs.replace(out, payment_schedule=steps)
+    return msgspec.structs.replace(out, payment_schedule=steps, rooms=rooms_out(lines))
+
+
+def rooms_out(lines: Sequence[RoomLine]) -> list[BookingRoomOut]:
+    return [
+        BookingRoomOut(line.room.id, line.room.code, pick(line.room, "name"), line.room.beds_per_room, line.count)
+        for line in lines
+    ]
 
 
 def fresh_hold_out(

@@ -16,7 +16,7 @@ from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.audit import services as audit
-from sojourn.bookings import calendar, live, states, taking, waitlist_offers
+from sojourn.bookings import calendar, live, rooms, states, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.queries import (
@@ -170,7 +170,7 @@ async def confirm_paid_booking(
             taking.check_nobody_away(
                 await taking.lock_travellers(conn, [t[0] for t in party.travellers], stay, now, own)
             )
-            await taking.check_room(conn, tour, stay, party)
+            await taking.check_room(conn, tour, stay, party, await rooms.booking_rooms(conn, row.id))
             await calendar.adjust_taken(conn, row, party.size)
             await _confirm_locked(conn, row, now)
     except DomainError:
@@ -343,7 +343,7 @@ async def undo_cancel(principal: Principal, booking_id: int, *, settings: Settin
                 tour = rows.row(TourToBook, await conn.fetchrow(taking.TOUR_SQL, row.tour))
                 stay = Stay(row.arrival, row.departure)
                 party = await _party_of(conn, row)
-                await taking.check_room(conn, tour, stay, party)
+                await taking.check_room(conn, tour, stay, party, await rooms.booking_rooms(conn, row.id))
                 await calendar.adjust_taken(conn, row, party.size)
                 await conn.execute(UNDO_CANCEL_SQL, booking_id)
                 await outbox.enqueue(

@@ -15,7 +15,7 @@ from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
 from sojourn.bookings import states
 from sojourn.bookings.rows import BookingRow
-from sojourn.bookings.schemas import BookingOut, BookingTravellerOut, PaymentStepOut
+from sojourn.bookings.schemas import BookingOut, BookingRoomOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import today_at
 from sojourn.config import Settings
 from sojourn.db import rows
@@ -36,6 +36,11 @@ SELECT b.*, t.title_zh, t.title_en, t.mode, t.cancellation_policy,
                                  'age_at_arrival', bt.age_at_arrival) ORDER BY tr.id)
                  FROM booking_traveller bt JOIN traveller tr ON tr.id = bt.traveller
                  WHERE bt.booking = b.id), '[]') AS traveller_list,
+       coalesce((SELECT json_agg(json_build_object('room_type_id', rt.id, 'code', rt.code, 'name_zh', rt.name_zh,
+                                 'name_en', rt.name_en, 'beds_per_room', rt.beds_per_room, 'count', br.rooms)
+                                 ORDER BY rt.sort_order, rt.id)
+                 FROM booking_room br JOIN room_type rt ON rt.id = br.room_type
+                 WHERE br.booking = b.id), '[]') AS room_list,
        (SELECT w.id FROM waitlist_entry w WHERE w.offered_booking = b.id) AS waitlist_entry_id
 FROM booking b JOIN tour t ON t.id = b.tour JOIN base bs ON bs.id = b.base
 """
@@ -104,7 +109,17 @@ def booking_out(booking: BookingRow, now: dt.datetime, settings: Settings) -> Bo
         time_zone=booking.time_zone,
         can_cancel=deadline is not None and now < deadline,
         cancel_deadline=deadline,
+        rooms=_rooms(booking.room_list),
     )
+
+
+def _rooms(room_list: Any) -> list[BookingRoomOut]:
+    if isinstance(room_list, str):
+        room_list = json.loads(room_list)
+    return [
+        BookingRoomOut(room["room_type_id"], room["code"], pick(room, "name"), room["beds_per_room"], room["count"])
+        for room in room_list or []
+    ]
 
 
 async def with_money(

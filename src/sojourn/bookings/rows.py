@@ -74,6 +74,7 @@ class BookingRow(msgspec.Struct, frozen=True):
     time_zone: str
     traveller_list: Any  # JSON text or list of {id, name, age_at_arrival}
     waitlist_entry_id: int | None
+    room_list: Any = None  # JSON text or list of {room_type_id, code, name_zh, name_en, beds_per_room, count}
 
 
 class WaitlistEntryRow(msgspec.Struct, frozen=True):
@@ -92,3 +93,4 @@ class WaitlistEntryRow(msgspec.Struct, frozen=True):
     offered_booking: int | None
     created_at: dt.datetime
     position: int | None = None
+    rooms: Any = None  # JSON text or list of {room_type_id, count}: the rooms asked for (empty: any)

@@ -12,11 +12,29 @@ TravellerIds = Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=10)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
 
 
+class RoomsIn(msgspec.Struct, forbid_unknown_fields=True):
+    room_type_id: RowId
+    count: Annotated[int, msgspec.Meta(ge=1, le=10)]
+
+
 class BookingIn(BoundedDates, forbid_unknown_fields=True):
     tour_id: RowId
     traveller_ids: TravellerIds
     arrival: dt.date | None = None  # migratory stays only; fixed-date tours use the tour's dates
     departure: dt.date | None = None
+    # Rooms chosen; without them one room type is booked as before, several: the cheapest that fits.
+    rooms: Annotated[list[RoomsIn], msgspec.Meta(min_length=1, max_length=10)] | None = None
+
+    def rooms_wanted(self) -> list[tuple[int, int]] | None:
+        return None if self.rooms is None else [(room.room_type_id, room.count) for room in self.rooms]
+
+
+class BookingRoomOut(msgspec.Struct):
+    room_type_id: int
+    code: str
+    name: str
+    beds_per_room: int
+    count: int
 
 
 class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -75,6 +93,7 @@ class BookingOut(msgspec.Struct):
     paid_fen: int = 0
     refunded_fen: int = 0
     refund_status: str = "none"  # none | scheduled | processing | paid | failed
+    rooms: list[BookingRoomOut] = msgspec.field(default_factory=list)  # the rooms held, a line per type
 
 
 class WaitlistOut(msgspec.Struct):

@@ -20,7 +20,7 @@ from piccolo.table import Table
 
 from sojourn.accounts.tables import Account
 from sojourn.alliance.tables import Member
-from sojourn.bases.tables import Base
+from sojourn.bases.tables import Base, RoomType
 from sojourn.bookings.states import BookingStatus
 from sojourn.tours.tables import Tour
 from sojourn.travellers.tables import Traveller
@@ -56,6 +56,17 @@ class Booking(Table, tablename="booking"):
     booking_party_not_empty = Check("party_size > 0")
     booking_money_not_negative = Check("total_fen >= 0 AND (refund_fen IS NULL OR refund_fen BETWEEN 0 AND total_fen)")
     booking_held_has_expiry = Check("status <> 'held' OR hold_expires_at IS NOT NULL")
+
+
+class BookingRoom(Table, tablename="booking_room"):
+    """Rooms of one type a booking takes on each of its nights (a line per type)."""
+
+    booking = ForeignKey(Booking, on_delete=OnDelete.cascade, null=False)
+    room_type = ForeignKey(RoomType, on_delete=OnDelete.restrict, null=False)
+    rooms = SmallInt()
+
+    booking_room_once_per_type = Unique(["booking", "room_type"])
+    booking_room_rooms_positive = Check("rooms > 0")
 
 
 class Attendance(str, Enum):
@@ -105,6 +116,8 @@ class WaitlistEntry(Table, tablename="waitlist_entry"):
     offered_booking = ForeignKey(Booking, on_delete=OnDelete.restrict, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     offered_at = Timestamptz(null=True, default=None)
+    # The rooms asked for, [{"room_type_id", "count"}]; empty: the cheapest arrangement that fits.
+    rooms = JSONB(default=list)
 
     waitlist_entry_stay_in_order = Check("departure > arrival AND party_size = cardinality(traveller_ids)")
 

@@ -1,5 +1,5 @@
-"""Counting and taking beds, seats and quota for one stay: shared by new holds and by
-waiting-list offers. The caller holds the base's lock."""
+"""Counting and taking rooms (and so beds), seats and quota for one stay: shared by new holds, by
+waiting-list offers and by undoing a cancellation. The caller holds the base's lock."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 import asyncpg
 
-from sojourn.bookings import calendar, states
-from sojourn.bookings.errors import sold_out
+from sojourn.bookings import arrangement, calendar, rooms, states
+from sojourn.bookings.arrangement import RoomLine
+from sojourn.bookings.errors import rooms_sold_out, sold_out
 from sojourn.bookings.rows import TourToBook, TravellerToBook
 from sojourn.bookings.stays import Stay
 from sojourn.db import rows
@@ -51,10 +52,14 @@ FROM tour_quota q JOIN member m ON m.id = q.member
 WHERE q.tour = $1 AND m.code = $2
 """
 
+# Rooms of each type on every night (capacity_night's beds follow, by trigger, in this statement).
 TAKE_SQL = f"""
-WITH calendar AS (
-    UPDATE capacity_night SET taken = taken + $6
-    WHERE base = $2 AND night >= $7 AND night < $8
+WITH wanted AS (
+    SELECT * FROM unnest($15::int[], $16::int[]) AS w(room_type, rooms)
+), calendar AS (
+    UPDATE room_night n SET taken_rooms = n.taken_rooms + w.rooms
+    FROM wanted w
+    WHERE n.room_type = w.room_type AND n.night >= $7 AND n.night < $8
     RETURNING 1
 ), seats AS (
     UPDATE tour SET seats_taken = seats_taken + $6 WHERE id = $1 AND seats IS NOT NULL RETURNING 1
@@ -70,6 +75,10 @@ WITH calendar AS (
     INSERT INTO booking_traveller (booking, traveller, home_province_code, age_at_arrival)
     SELECT new_booking.id, x.traveller, x.province, x.age
     FROM new_booking, unnest($12::int[], $13::varchar[], $14::int[]) AS x(traveller, province, age)
+    RETURNING 1
+), booked_rooms AS (
+    INSERT INTO booking_room (booking, room_type, rooms)
+    SELECT new_booking.id, w.room_type, w.rooms FROM new_booking, wanted w
     RETURNING 1
 )
 SELECT id, reference, created_at, (SELECT count(*) FROM calendar)::int AS nights_taken FROM new_booking
@@ -122,8 +131,22 @@ def check_nobody_away(travellers: Sequence[TravellerToBook]) -> None:
         )
 
 
-async def check_room(conn: asyncpg.Connection, tour: TourToBook, stay: Stay, party: Party) -> int | None:
-    """Seats, member quota and beds on every night; returns the origin member for exchanges."""
+async def rooms_to_take(
+    conn: asyncpg.Connection, tour: TourToBook, stay: Stay, party: Party, wanted: Sequence[tuple[int, int]] | None
+) -> list[RoomLine]:
+    """The rooms this party takes (``arrangement.for_party``), counted under the lock; sold out
+    when no arrangement of the rooms left fits."""
+    types = await rooms.rooms_left(conn, tour.base, stay.arrival, stay.departure)
+    lines = arrangement.for_party(tour, types, wanted, party.size, stay.nights)
+    if lines is None:
+        raise sold_out(await calendar.short_nights(conn, tour.base, stay.arrival, stay.departure, party.size))
+    return lines
+
+
+async def check_room(
+    conn: asyncpg.Connection, tour: TourToBook, stay: Stay, party: Party, lines: Sequence[RoomLine]
+) -> int | None:
+    """Seats, member quota and the rooms on every night; returns the origin member for exchanges."""
     seats_left = None if tour.seats is None else tour.seats - tour.seats_taken
     if seats_left is not None and seats_left < party.size:
         raise Conflict(
@@ -132,9 +155,12 @@ async def check_room(conn: asyncpg.Connection, tour: TourToBook, stay: Stay, par
             seats_left=max(seats_left, 0),
         )
     origin_member = await _exchange_member(conn, tour, party) if tour.mode == "interactive" else None
-    short = await calendar.short_nights(conn, tour.base, stay.arrival, stay.departure, party.size)
-    if short:
-        raise sold_out(short)
+    # Lines counted just now (``rooms_to_take``) know what is left; others (a booking's own rooms,
+    # taken again) are counted here.
+    if any(line.count > line.room.rooms_left for line in lines):
+        short = await rooms.short_nights(conn, tour.base, stay.arrival, stay.departure, lines)
+        if short:
+            raise rooms_sold_out(short)
     return origin_member
 
 
@@ -166,6 +192,7 @@ async def take(
     party: Party,
     booked_by: int,
     origin_member: int | None,
+    lines: Sequence[RoomLine],
     total_fen: int,
     hold_expires_at: dt.datetime,
     now: dt.datetime,
@@ -186,8 +213,10 @@ async def take(
         [t[0] for t in party.travellers],
         [t[1] for t in party.travellers],
         [t[2] for t in party.travellers],
+        [line.room.id for line in lines],
+        [line.count for line in lines],
     )
     assert row is not None  # the INSERT ... RETURNING always answers one row
-    if row["nights_taken"] != stay.nights:  # impossible under the lock: a night row went missing
+    if row["nights_taken"] != stay.nights * len(lines):  # impossible under the lock: a night row went missing
         raise sold_out([])
     return Taken(booking_id=row["id"], reference=row["reference"], created_at=row["created_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import partial
 from typing import Any
 
@@ -104,7 +105,8 @@ async def _join(
     party = taking.Party(account_id, travellers, {person.id: person.name for person in people})
     try:
         async with conn.transaction():  # a savepoint: counting must leave nothing behind
-            await taking.check_room(conn, tour, stay, party)
+            lines = await taking.rooms_to_take(conn, tour, stay, party, request.rooms_wanted())
+            await taking.check_room(conn, tour, stay, party, lines)
     except Conflict as full:
         if full.code not in ("sold_out", "seats_short", "quota_short"):
             raise
@@ -122,7 +124,7 @@ async def _join(
         raise Conflict(_l("These travellers are already on the waiting list for these dates."), code="already_waiting")
     entry_id = await conn.fetchval(
         "INSERT INTO waitlist_entry (tour, base, account, booked_by, traveller_ids, party_size, arrival, "
-        "departure, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9) RETURNING id",
+        "departure, status, created_at, rooms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10::jsonb) RETURNING id",
         tour_id,
         base_id,
         account_id,
@@ -132,6 +134,7 @@ async def _join(
         stay.arrival,
         stay.departure,
         now,
+        json.dumps([{"room_type_id": t, "count": n} for t, n in request.rooms_wanted() or []]),
     )
     return entry_out(await conn.fetchrow(f"{ENTRY_SELECT} WHERE w.id = $1", entry_id))
 

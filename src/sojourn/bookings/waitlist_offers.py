@@ -9,12 +9,13 @@ expires, and the beds it gave back go to the next entry in line.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
 import asyncpg
 
-from sojourn.bookings import calendar, taking
+from sojourn.bookings import arrangement, calendar, taking
 from sojourn.bookings.rows import TourToBook, WaitlistEntryRow
 from sojourn.bookings.stays import Stay, today_at
 from sojourn.config import Settings
@@ -22,7 +23,6 @@ from sojourn.db import rows
 from sojourn.errors import DomainError
 from sojourn.notifications import outbox
 from sojourn.payments import instalments
-from sojourn.tours.pricing import traveller_price_fen
 from sojourn.travellers.identity import age_on
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,9 @@ async def _offer(
         [(person.id, person.home_province_code, age_on(person.birth_date, stay.arrival)) for person in travellers],
         {person.id: person.name for person in travellers},
     )
-    origin_member = await taking.check_room(conn, tour, stay, party)
+    # The rooms of the type asked for (none asked: the cheapest arrangement left, as for a new hold).
+    lines = await taking.rooms_to_take(conn, tour, stay, party, _rooms_asked(entry))
+    origin_member = await taking.check_room(conn, tour, stay, party, lines)
     hold_expires_at = now + dt.timedelta(hours=settings.offer_hours)
     taken = await taking.take(
         conn,
@@ -107,7 +109,8 @@ async def _offer(
         party=party,
         booked_by=entry.booked_by,
         origin_member=origin_member,
-        total_fen=traveller_price_fen(tour, stay.nights) * party.size,
+        lines=lines,
+        total_fen=arrangement.price_fen(tour, lines, party.size, stay.nights),
         hold_expires_at=hold_expires_at,
         now=now,
     )
@@ -137,6 +140,11 @@ async def _offer(
         deliver_after=now,
     )
     return True
+
+
+def _rooms_asked(entry: WaitlistEntryRow) -> list[tuple[int, int]] | None:
+    asked = json.loads(entry.rooms) if isinstance(entry.rooms, str) else entry.rooms
+    return [(room["room_type_id"], room["count"]) for room in asked] if asked else None
 
 
 async def _close(conn: asyncpg.Connection, entry_id: int, status: str) -> None:

@@ -27,6 +27,7 @@ from sojourn.demo.catalogue import AGREEMENTS, MEMBERS, BaseSeed, FixedTourSeed,
 from sojourn.demo.catalogue_bases import BASES
 from sojourn.demo.catalogue_stays import ALL_YEAR_STAYS, SEASONAL_STAYS
 from sojourn.demo.catalogue_tours import FIXED_TOURS
+from sojourn.demo.seed_rooms import seed_room_calendars
 
 # Health declarations are due up to 14 days before arrival, so no fixed-date tour is laid
 # out to start sooner: a senior who books today can still file in time.
@@ -364,16 +365,14 @@ async def _seed_bases(conn: asyncpg.Connection, members: dict[str, int]) -> dict
 
 
 async def _seed_capacity(conn: asyncpg.Connection, bases: dict[str, int], first: dt.date, last: dt.date) -> None:
-    nights = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    for base in BASES:  # one statement per base: the calendar's free-runs trigger runs once for it
-        await conn.execute(
-            "INSERT INTO capacity_night (base, night, beds, taken)"
-            " SELECT $1, x.night, x.beds, 0 FROM unnest($2::date[], $3::int[]) AS x(night, beds)"
-            " ON CONFLICT (base, night) DO NOTHING",
-            bases[base.slug],
-            nights,
-            [beds_on(base, night) for night in nights],
-        )
+    by_slug = {base.slug: base for base in BASES}
+    await seed_room_calendars(
+        conn,
+        {base.slug: bases[base.slug] for base in BASES},
+        first,
+        last,
+        lambda slug, night: beds_on(by_slug[slug], night),
+    )
 
 
 async def _seed_tours(

@@ -32,24 +32,31 @@ from sojourn.tours.pricing import traveller_price_fen
 from sojourn.travellers.identity import age_on
 
 BOOK_SQL = """
-INSERT INTO booking (id, reference, tour, base, account, booked_by, origin_member, status, arrival, departure, nights,
-                     party_size, total_fen, refund_fen, hold_expires_at, created_at, confirmed_at, cancelled_at,
-                     checked_in_at, checked_out_at)
-SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $3, $4, $5, $6::date, $7::date, $7::date - $6::date, $8,
-       $9, $10, $11::timestamptz, $11::timestamptz, $11::timestamptz + interval '10 minutes', $12::timestamptz,
-       $13::timestamptz, $14::timestamptz
-FROM (SELECT nextval('booking_id_seq') AS id) n
-RETURNING id
+WITH new_booking AS (
+    INSERT INTO booking (id, reference, tour, base, account, booked_by, origin_member, status, arrival, departure,
+                         nights, party_size, total_fen, refund_fen, hold_expires_at, created_at, confirmed_at,
+                         cancelled_at, checked_in_at, checked_out_at)
+    SELECT n.id, sojourn_booking_reference(n.id), $1, $2, $3, $3, $4, $5, $6::date, $7::date, $7::date - $6::date, $8,
+           $9, $10, $11::timestamptz, $11::timestamptz, $11::timestamptz + interval '10 minutes', $12::timestamptz,
+           $13::timestamptz, $14::timestamptz
+    FROM (SELECT nextval('booking_id_seq') AS id) n
+    RETURNING id, base, party_size
+), its_beds AS (  -- the demo's history books beds: a bed each, in the base's bed type
+    INSERT INTO booking_room (booking, room_type, rooms)
+    SELECT k.id, t.id, k.party_size FROM new_booking k JOIN room_type t ON t.base = k.base AND t.code = 'bed'
+    RETURNING 1
+)
+SELECT id FROM new_booking
 """
 
 BASES_BY_SLUG = {base.slug: base for base in BASES}
 
 TAKEN_SQL = """
-UPDATE capacity_night c SET taken = x.k FROM (
-    SELECT b.base, n::date AS night, sum(b.party_size)::int AS k
-    FROM booking b, generate_series(b.arrival, b.departure - 1, interval '1 day') n
+UPDATE room_night c SET taken_rooms = x.k FROM (
+    SELECT r.room_type, n::date AS night, sum(r.rooms)::int AS k
+    FROM booking b JOIN booking_room r ON r.booking = b.id, generate_series(b.arrival, b.departure - 1, interval '1 day') n
     WHERE b.status IN ('held', 'confirmed', 'checked_in', 'checked_out', 'no_show') GROUP BY 1, 2) x
-WHERE c.base = x.base AND c.night = x.night
+WHERE c.room_type = x.room_type AND c.night = x.night
 """
 SEATS_SQL = """
 UPDATE tour t SET seats_taken = x.k FROM (

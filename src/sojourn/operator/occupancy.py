@@ -13,14 +13,14 @@ from typing import Any
 
 import asyncpg
 
-from sojourn.bookings import states
+from sojourn.bookings import rooms, states
 from sojourn.operator.schemas import NightOut
 
 OCCUPANCY_SQL = f"""
 WITH holds AS (
     SELECT n::date AS night,
-           coalesce(sum(k.party_size) FILTER (WHERE k.hold_expires_at > $4), 0)::int AS active,
-           coalesce(sum(k.party_size) FILTER (WHERE k.hold_expires_at <= $4), 0)::int AS lapsed
+           coalesce(sum({rooms.beds_held_sql("k")}) FILTER (WHERE k.hold_expires_at > $4), 0)::int AS active,
+           coalesce(sum({rooms.beds_held_sql("k")}) FILTER (WHERE k.hold_expires_at <= $4), 0)::int AS lapsed
     FROM booking k,
          generate_series(greatest(k.arrival, $2::date), least(k.departure, $3::date) - 1, interval '1 day') AS n
     WHERE k.base = $1 AND k.status = '{states.HELD}' AND k.arrival < $3 AND k.departure > $2

@@ -50,3 +50,30 @@ def refund_percent(policy: Iterable[Mapping[str, Any]], days_before_arrival: int
 
 def refund_fen(total_fen: int, percent: int) -> int:
     return total_fen * percent // 100
+
+
+class RoomPriced(Protocol):
+    """What pricing needs of a room type (``bookings.arrangement.RoomChoice``)."""
+
+    @property
+    def price_fen(self) -> int | None: ...
+    @property
+    def price_per(self) -> str: ...  # person | room
+    @property
+    def price_period(self) -> str: ...  # night | month
+
+
+def rooms_price_fen(tour: Priced, room: RoomPriced, *, rooms: int, travellers: int, nights: int) -> int:
+    """What ``rooms`` rooms of one type cost for ``travellers`` people over ``nights`` nights.
+
+    A room type without a price of its own (a base's ``bed`` type) costs the tour's price per
+    traveller, as before room types; otherwise its price replaces the tour's for the people in
+    these rooms, per room or per person, per night or per month (rounded once on the whole stay).
+    """
+    if room.price_fen is None:
+        return traveller_price_fen(tour, nights) * travellers
+    if room.price_period == "month":
+        unit = (room.price_fen * nights + DAYS_PER_MONTH // 2) // DAYS_PER_MONTH
+    else:
+        unit = room.price_fen * nights
+    return unit * (rooms if room.price_per == "room" else travellers)

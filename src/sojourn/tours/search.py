@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from sojourn import db
 from sojourn.bases.geo import EARTH_RADIUS_KM, Point
-from sojourn.bookings import states
+from sojourn.bookings import rooms, states
 from sojourn.errors import InvalidInput
 from sojourn.feedback.scores import NEUTRAL_RATING, PRIOR_WEIGHT
 from sojourn.feedback.tables import RATING_ASPECTS
@@ -150,7 +150,7 @@ def _availability(party: str, now: str) -> str:
              ), '{{}}'::datemultirange)) AS g(short)
              CROSS JOIN LATERAL generate_series(lower(g.short), upper(g.short) - 1, interval '1 day') AS x(night)
              WHERE coalesce((
-                 SELECT n.beds - n.taken + coalesce((SELECT sum(k.party_size) FROM booking k
+                 SELECT n.beds - n.taken + coalesce((SELECT sum({rooms.beds_held_sql("k")}) FROM booking k
                      WHERE k.base = n.base AND {states.releasable_hold_sql("k", now)}
                        AND k.arrival <= n.night AND k.departure > n.night), 0)
                  FROM capacity_night n WHERE n.base = c.base AND n.night = x.night::date), 0) < {party})))
