@@ -352,3 +352,27 @@ async def test_the_money_report_counts_a_refund_paid_at_the_sandbox_and_the_escr
     assert (row["collected_fen"], row["refunded_fen"], row["outstanding_fen"], row["escrow_fen"]) == (
         380000, 380000, 0, 0
     )  # fmt: skip
+
+
+async def test_an_alipay_refund_notification_with_milliseconds_is_accepted(
+    pay_client, pay_settings, real_clock, sandbox
+):
+    """Alipay writes a refund's time with milliseconds (gmt_refund "2015-04-28 15:45:57.320"), a payment's without."""
+    w = await held_booking(pay_client, pay_settings, real_clock.now())
+    payment = (await _pay(pay_client, w, provider="alipay", channel="page")).json()
+    async with httpx.AsyncClient() as browser:
+        cashier = await browser.get(payment["pay_url"])
+        action = re.search(r'action="(/sandbox/phone/[^"]+/pay)"', cashier.text).group(1)
+        await browser.post(f"{sandbox.url}{action}")
+    await eventually(lambda: _paid(payment["id"]), what="Alipay's payment notification")
+    now = real_clock.now()
+    await _confirm_and_cancel(pay_client, w, pay_settings, now)
+    await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=11), settings=pay_settings)
+
+    async def refund_news_handled() -> bool:
+        return await fetchval("SELECT count(*) FROM payment_notification") == 2
+
+    await eventually(refund_news_handled, what="Alipay's refund notification")
+    refused = [d for d in sandbox.deliveries() if not d["accepted"]]
+    assert refused == []
+    assert await fetchval("SELECT status FROM payment_refund") == "paid"

@@ -245,7 +245,10 @@ def _refund_reference(trade_no: str, out_request_no: str) -> str:
 
 
 def _instant(text: str | None) -> dt.datetime | None:
-    return arrow.get(text, "YYYY-MM-DD HH:mm:ss", tzinfo=CHINA).to("UTC").datetime if text else None
+    """Alipay's times are Beijing wall-clock times; refund times carry milliseconds ("2015-04-28 15:45:57.320")."""
+    if not text:
+        return None
+    return arrow.get(text, ["YYYY-MM-DD HH:mm:ss.S", "YYYY-MM-DD HH:mm:ss"], tzinfo=CHINA).to("UTC").datetime
 
 
 def parse_trade_bill(zipped: bytes) -> list[BillLine]:
