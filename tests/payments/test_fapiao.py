@@ -62,6 +62,8 @@ async def test_a_fapiao_is_asked_for_once_money_is_paid_with_a_checked_tax_numbe
         client, w, {"title": "王秀兰", "tax_number": COMPANY["tax_number"], "title_kind": "personal"}, EN
     )
     assert "no tax number" in personal_with_number.json()["field_errors"]["tax_number"]
+    bad_email = await _ask(client, w, {"title": "王秀兰", "email": "caiwu@example"}, EN)
+    assert "name@example.com" in bad_email.json()["field_errors"]["email"]
     assert await fetchval("SELECT count(*) FROM invoice_request") == 0  # nothing recorded for bad input
 
     # Typed with spaces and small letters: recorded as the code it is.

@@ -10,6 +10,7 @@ instalments can ask again for money paid after its first fapiao was issued.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,8 @@ VALUES ($1, $2, $3, $4, $5, $6, {uninvoiced_sql("$1")}, $7)
 RETURNING id
 """
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
 TAX_NUMBER_PROBLEMS = {
     "length": _l("A tax number (统一社会信用代码) has 18 characters: check that none is missing or extra."),
     "characters": _l(
@@ -84,9 +87,12 @@ def check_request(data: InvoiceRequestIn) -> CheckedRequest:
             errors["tax_number"] = TAX_NUMBER_PROBLEMS[problem]
     elif tax_number:
         errors["tax_number"] = _l("A personal fapiao has no tax number: leave it empty, or choose a company title.")
+    email = (data.email or "").strip()
+    if email and not EMAIL.match(email):
+        errors["email"] = _l("Write the e-mail address like name@example.com, or leave it empty.")
     if errors:
         raise InvalidInput(_l("Please correct the fields marked below."), field_errors=errors)
-    return CheckedRequest(kind, title, tax_number, (data.email or "").strip())
+    return CheckedRequest(kind, title, tax_number, email)
 
 
 async def request_invoice(

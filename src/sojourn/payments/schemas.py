@@ -50,7 +50,7 @@ class PaymentsOut(msgspec.Struct):
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 # Checked in words by invoices.check_request (length, characters, the GB 32100 check character).
 TaxNumber = Annotated[str, msgspec.Meta(max_length=40)]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, msgspec.Meta(max_length=254)]  # its form is checked in words by invoices.check_request
 # 数电票 (fully digital fapiao): 20 digits; a paper fapiao's number: 8 digits.
 InvoiceNumber = Annotated[str, msgspec.Meta(max_length=40)]
 
