@@ -187,6 +187,19 @@ async def _reset_code_for_someone(client, w: AuthzWorld, clock: Clock) -> None:
     )
 
 
+async def _fapiao_requested(client, w: AuthzWorld, clock: Clock) -> None:
+    """A asked for a fapiao for the confirmed (paid) booking; finance may record it issued today."""
+    response = await client.post(
+        f"/api/v1/bookings/{w.confirmed}/invoice-request", json={"title": "王秀兰"}, headers=w.as_("trav_a")
+    )
+    assert response.status_code == 201, response.text
+    w.invoice_request = response.json()["id"]
+
+
+def _beijing_today(w: AuthzWorld) -> str:
+    return (PINNED_NOW + dt.timedelta(hours=8)).date().isoformat()
+
+
 RATINGS = dict.fromkeys(("accommodation", "food", "medical", "activities", "staff", "transport", "value", "safety"), 4)
 
 CALLS: dict[tuple[str, str], Call] = {
@@ -197,6 +210,12 @@ CALLS: dict[tuple[str, str], Call] = {
         idempotent=True,
     ),
     ("POST", "/api/v1/bookings/{booking_id}/invoice-request"): Call(body=lambda w: {"title": "王秀兰"}),
+    ("GET", "/api/v1/invoice-requests"): Call(prepare=_fapiao_requested),
+    ("POST", "/api/v1/invoice-requests/{request_id}/issued"): Call(
+        body=lambda w: {"invoice_number": "26462000000012345678", "issued_on": _beijing_today(w)},
+        path={"request_id": lambda w: w.invoice_request},
+        prepare=_fapiao_requested,
+    ),
     # Verified notifications for an order Sojourn never made: quarantined and acknowledged (2xx);
     # signed when the test starts (the app's clock is at PINNED_NOW then).
     ("POST", "/api/v1/payments/notify/wechat"): Call(

@@ -81,6 +81,7 @@ class AuthzWorld:
     agreement: int = 0
     invitation: int = 0  # a coordinator's request to invite a base staff member for X
     grant: int = 0  # a coordinator's request that op_x also work for Y
+    invoice_request: int = 0  # A's fapiao request for the confirmed booking (made by the calls that need it)
 
     def as_(self, role: str) -> dict[str, str]:
         return dict(self.headers.get(role, {}))

@@ -90,6 +90,10 @@ POST   /api/v1/tours/{tour_id}/waitlist                                         
 GET    /api/v1/bookings/{booking_id}/payments                                   401  ok     404    ok    ok   404  404   ok
 POST   /api/v1/bookings/{booking_id}/payments                                   401  ok     404    ok    403  403  403   ok
 POST   /api/v1/bookings/{booking_id}/invoice-request                            401  ok     404    ok    403  403  403   ok
+# finance: admins and coordinators limited to members (their members' bases); the alliance-wide
+# coordinator sees totals only (tests/payments/test_fapiao.py checks a member's own coordinator)
+GET    /api/v1/invoice-requests                                                 401  403    403    403   403  403  403   ok
+POST   /api/v1/invoice-requests/{request_id}/issued                             401  403    403    403   403  403  403   ok
 POST   /api/v1/payments/notify/wechat                                           ok   ok     ok     ok    ok   ok   ok    ok
 POST   /api/v1/payments/notify/alipay                                           ok   ok     ok     ok    ok   ok   ok    ok
 GET    /api/v1/waitlist                                                         401  ok     ok     ok    ok   ok   ok    ok

@@ -40,6 +40,8 @@ from sojourn.operator import web_manifest as operator_manifest_web
 from sojourn.operator import web_place as operator_place_web
 from sojourn.operator import web_tours as operator_tours_web
 from sojourn.payments import api as payments_api
+from sojourn.payments import invoice_api as payments_invoice_api
+from sojourn.payments import invoice_web as payments_invoice_web
 from sojourn.payments import money_api as payments_money_api
 from sojourn.payments import money_web as payments_money_web
 from sojourn.payments import web as payments_web
@@ -80,6 +82,8 @@ ROUTE_MODULES = (
     payments_money_api,
     payments_money_web,
     payments_web,
+    payments_invoice_api,
+    payments_invoice_web,
     feedback_api,
     health_api,
     tours_web,

@@ -41,6 +41,7 @@ STATE = {
     "feedback_replied": "past",
     "departure_reminder": "confirmed",
     "refund_paid": "cancelled",
+    "fapiao_issued": "confirmed",
     "balance_due": "confirmed",
 }
 TO_STAFF = {"declarations_missing"}

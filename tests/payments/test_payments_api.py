@@ -1,7 +1,7 @@
 """The payments API and its rules with a pinned clock: what may be paid and how, schedules within
-provincial caps, the providers' callbacks (verified, deduplicated, quarantined), fapiao requests,
-and the ledger check catching money a booking may not keep. The sandbox process plays the providers
-where an order is made; notifications are built and signed here as the sandbox signs them."""
+provincial caps, the providers' callbacks (verified, deduplicated, quarantined), and the ledger check
+catching money a booking may not keep (fapiao requests: test_fapiao.py). The sandbox process plays the
+providers where an order is made; notifications are built and signed here as the sandbox signs them."""
 
 from __future__ import annotations
 
@@ -168,16 +168,3 @@ async def test_money_paid_after_the_hold_lapsed_goes_back_and_the_ledger_check_c
     await sojourn_db.engine().pool.execute("UPDATE payment_refund SET status = 'cancelled'")
     found = await ledger.check_ledger(now=clock.now())
     assert [(i.booking_id, i.problem) for i in found] == [(w.booking["id"], "holds 380000 fen but may keep 0 fen")]
-
-
-async def test_a_fapiao_is_requested_once_per_booking(client, settings, clock):
-    w = await held_booking(client, settings, clock.now())
-    path = f"/api/v1/bookings/{w.booking['id']}/invoice-request"
-    bad = await client.post(path, json={"title": "某某有限公司", "tax_number": "123"}, headers=w.headers)
-    assert bad.status_code in (400, 422) and "tax_number" in bad.json()["field_errors"]
-    company = {"title": "三亚阳光养老服务有限公司", "tax_number": "91460200MA5T000000", "email": "caiwu@example.com"}
-    made = await client.post(path, json=company, headers=w.headers)
-    assert made.status_code == 201, made.text
-    assert (made.json()["title_kind"], made.json()["status"]) == ("company", "requested")
-    again = await client.post(path, json={"title": "王秀兰"}, headers=w.headers)
-    assert again.status_code == 409 and again.json()["code"] == "invoice_already_requested"

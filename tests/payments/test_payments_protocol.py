@@ -376,3 +376,62 @@ async def test_an_alipay_refund_notification_with_milliseconds_is_accepted(
     refused = [d for d in sandbox.deliveries() if not d["accepted"]]
     assert refused == []
     assert await fetchval("SELECT status FROM payment_refund") == "paid"
+
+
+async def test_a_booking_refunded_in_full_cancels_its_open_fapiao_request_and_says_why(
+    pay_client, pay_settings, real_clock, sandbox
+):
+    w = await held_booking(pay_client, pay_settings, real_clock.now())
+    payment = (await _pay(pay_client, w, provider="alipay", channel="page")).json()
+    async with httpx.AsyncClient() as browser:
+        await browser.get(payment["pay_url"])
+    sandbox.control("pay", {"provider": "alipay", "out_trade_no": payment["out_trade_no"]})
+    await eventually(lambda: _paid(payment["id"]), what="Alipay's notification")
+    path = f"/api/v1/bookings/{w.booking['id']}/invoice-request"
+    assert (await pay_client.post(path, json={"title": "王秀兰"}, headers=w.headers)).status_code == 201
+    now = real_clock.now()
+    assert await _confirm_and_cancel(pay_client, w, pay_settings, now) == 380000
+    assert await fetchval("SELECT status FROM invoice_request") == "requested"  # the undo window is still open
+    await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=11), settings=pay_settings)
+    assert await fetchval("SELECT status FROM payment_refund") == "paid"  # Alipay refunds at once
+    request = (await fetch("SELECT status, cancel_reason, amount_fen FROM invoice_request"))[0]
+    assert tuple(request) == ("cancelled", "refunded_in_full", 0)
+    assert await fetchval("SELECT count(*) FROM audit_event WHERE action = 'invoice_cancelled'") == 1
+    nothing = await pay_client.post(path, json={"title": "王秀兰"}, headers=w.headers)
+    assert nothing.status_code == 409 and nothing.json()["code"] == "not_invoiceable"
+    await sign_in(pay_client, "13900000001", factories.PASSWORD)
+    page = await pay_client.get(f"/trips/{w.booking['id']}", headers={"Accept-Language": "zh-CN"})
+    assert "已取消" in page.text and "这个预订已全额退款，无需开具发票。" in page.text
+
+
+async def test_a_fapiao_issued_before_a_full_refund_stays_issued_and_finance_is_warned(
+    pay_client, pay_settings, real_clock, sandbox
+):
+    w = await held_booking(pay_client, pay_settings, real_clock.now())
+    payment = (await _pay(pay_client, w, provider="alipay", channel="page")).json()
+    async with httpx.AsyncClient() as browser:
+        await browser.get(payment["pay_url"])
+    sandbox.control("pay", {"provider": "alipay", "out_trade_no": payment["out_trade_no"]})
+    await eventually(lambda: _paid(payment["id"]), what="Alipay's notification")
+    asked = await pay_client.post(
+        f"/api/v1/bookings/{w.booking['id']}/invoice-request", json={"title": "王秀兰"}, headers=w.headers
+    )
+    await factories.account("admin@alliance.example", role="admin")
+    admin = await factories.bearer(pay_client, "admin@alliance.example")
+    issued = await pay_client.post(
+        f"/api/v1/invoice-requests/{asked.json()['id']}/issued",
+        json={"invoice_number": "26462000000087654321", "issued_on": china_today(real_clock.now()).isoformat()},
+        headers=admin,
+    )
+    assert issued.status_code == 200, issued.text
+    now = real_clock.now()
+    await _confirm_and_cancel(pay_client, w, pay_settings, now)
+    await refunds.pay_due_refunds(now=now + dt.timedelta(minutes=11), settings=pay_settings)
+    listed = (await pay_client.get("/api/v1/invoice-requests?status=issued", headers=admin)).json()["items"]
+    assert [(i["status"], i["amount_fen"], i["refunded_after_issue_fen"]) for i in listed] == [
+        ("issued", 380000, 380000)
+    ]
+    exported = await pay_client.get(
+        "/api/v1/invoice-requests?status=issued", headers={**admin, "Accept": "text/csv", "Accept-Language": "zh-CN"}
+    )
+    assert "开票后已退款：¥3,800" in exported.content.decode("utf-8-sig")

@@ -51,3 +51,16 @@ operators = role_in(Role.operator, Role.admin)
 coordinators = role_in(Role.coordinator, Role.admin)
 agents = role_in(Role.agent, Role.admin)
 admins = role_in(Role.admin)
+
+
+async def finance(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Fapiao requests: admins and coordinators limited to members (``policy.invoice_requests_visible``)."""
+    principal = _require_principal(connection)
+    if not handles_fapiao(principal):
+        raise PermissionDeniedException()
+
+
+def handles_fapiao(principal: Principal | None) -> bool:
+    return principal is not None and (
+        principal.role == Role.admin or (principal.role == Role.coordinator and bool(principal.member_ids))
+    )

@@ -239,6 +239,18 @@ def money_members_visible(principal: Principal, alias: str, args: list[Any]) -> 
     return f"{alias}.id = ANY({_param(args, sorted(members))}::int[])"
 
 
+def invoice_requests_visible(principal: Principal, base_alias: str, args: list[Any]) -> str:
+    """Condition on the ``base`` (alias ``base_alias``) of a booking whose fapiao requests the principal
+    handles as finance: every one for admins, their members' bases' for coordinators limited to
+    members (the member's own staff: its bases' money sits in its escrow). Alliance-wide
+    coordinators see totals only, never a person's fapiao title or tax number."""
+    if principal.role == Role.admin:
+        return "TRUE"
+    if principal.role == Role.coordinator and principal.member_ids:
+        return f"{base_alias}.member = ANY({_param(args, sorted(principal.member_ids))}::int[])"
+    return "FALSE"
+
+
 def stats_flows_visible(principal: Principal, destination_member: str, origin_code: str, args: list[Any]) -> str:
     """Condition on flows (SQL for the destination base's member and the origin province code):
     for limited coordinators, flows into their members' bases or out of their members' provinces."""

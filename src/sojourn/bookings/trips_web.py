@@ -36,6 +36,7 @@ from sojourn.formatting import yuan
 from sojourn.health.progress import DeclarationProgress, declaration_progress
 from sojourn.health.review_thread import open_questions
 from sojourn.i18n import gettext as _
+from sojourn.payments import invoices
 from sojourn.tours import services as tours
 from sojourn.web.client_ip import client_ip
 from sojourn.web.forms import FormErrors, read_form
@@ -133,6 +134,7 @@ async def trip_page(
             **trip_state(booking, progress, now),
             **trip_place_context(booking, place),
             "questions": await open_questions(principal, booking.id, keyring),
+            "fapiao": await invoices.booking_fapiao(principal, booking.id) if booking.paid_fen else None,
         },
     )
 

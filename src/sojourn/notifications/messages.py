@@ -130,6 +130,19 @@ def _refund_paid(p: dict[str, Any]) -> Message:
     )
 
 
+def _fapiao_issued(p: dict[str, Any]) -> Message:
+    body = _(
+        "The fapiao for booking %(reference)s is issued: number %(number)s of %(date)s, for %(amount)s.",
+        reference=p.get("reference", ""),
+        number=p.get("invoice_number", ""),
+        date=_date(p.get("issued_on")),
+        amount=yuan(int(p.get("amount_fen") or 0)),
+    )
+    if p.get("email"):
+        body += " " + _("It is sent to %(email)s.", email=p["email"])
+    return Message(_("Your fapiao is issued"), body)
+
+
 def _balance_due(p: dict[str, Any]) -> Message:
     return Message(
         _("Please pay the balance"),
@@ -242,6 +255,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "booking_cancelled": _booking_cancelled,
     "booking_cancel_undone": _booking_cancel_undone,
     "refund_paid": _refund_paid,
+    "fapiao_issued": _fapiao_issued,
     "balance_due": _balance_due,
     "declaration_due": _declaration_due,
     "declarations_missing": _declarations_missing,
@@ -263,6 +277,7 @@ PAGES: dict[str, str] = {
     "booking_cancelled": "/trips/{booking_id}",
     "booking_cancel_undone": "/trips/{booking_id}",
     "refund_paid": "/trips/{booking_id}",
+    "fapiao_issued": "/trips/{booking_id}",
     "balance_due": "/trips/{booking_id}/pay",
     "declaration_due": "/trips/{booking_id}/health",
     "declarations_missing": "/operator/declarations?missing=true&base_id={base_id}",

@@ -122,13 +122,14 @@ async def start_payment(
 @post(
     "/api/v1/bookings/{booking_id:int}/invoice-request",
     tags=["Payments"],
-    summary="Ask for a fapiao (personal, or a company with its tax number)",
+    summary="Ask for a fapiao (personal, or a company with its tax number): one open request per booking",
     guards=[bookers],
 )
 async def request_invoice(
     request: Caller, booking_id: FromPath[int], data: JSONBody[InvoiceRequestIn], clock: NamedDependency[Clock]
 ) -> Response[InvoiceRequestOut]:
-    return Response(await invoices.request_invoice(request.user, booking_id, data, now=clock.now()), status_code=201)
+    made = await invoices.request_invoice(request.user, booking_id, data, now=clock.now(), ip=client_ip(request))
+    return Response(made, status_code=201)
 
 
 ROUTES = [notify_wechat, notify_alipay, list_payments, start_payment, request_invoice]

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from sojourn.notifications import outbox
-from sojourn.payments import ledger
+from sojourn.payments import invoice_queue, ledger
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ async def record_refund_paid(
         dedupe_key=f"refund_paid:{refund['id']}",
         deliver_after=now,
     )
+    await invoice_queue.cancel_if_refunded_in_full(conn, refund["booking"], now=now)
     return "refund paid"
 
 

@@ -250,10 +250,16 @@ class InvoiceRequest(Table, tablename="invoice_request"):
     status = Varchar(length=10, choices=InvoiceStatus, default=InvoiceStatus.requested)
     invoice_number = Varchar(length=40, default="")
     requested_at = Timestamptz(default=TimestamptzNow())
-    issued_at = Timestamptz(null=True, default=None)
+    issued_at = Timestamptz(null=True, default=None)  # when finance recorded it
     issued_by = ForeignKey(Account, on_delete=OnDelete.restrict, null=True, default=None)
+    issued_on = Date(null=True, default=None)  # the date printed on the fapiao (开票日期)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Varchar(length=40, default="")  # a code, shown in words (invoices.CANCEL_REASONS)
 
     invoice_request_kind = Check("(title_kind = 'personal') OR (title_kind = 'company' AND tax_number <> '')")
+    invoice_request_issued = Check(
+        "status <> 'issued' OR (invoice_number <> '' AND issued_on IS NOT NULL AND issued_at IS NOT NULL)"
+    )
 
 
 class NotificationOutcome(str, Enum):

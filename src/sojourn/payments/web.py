@@ -20,7 +20,7 @@ from sojourn.clock import Clock
 from sojourn.config import Settings
 from sojourn.di import NamedDependency
 from sojourn.errors import DomainError
-from sojourn.payments import paying, starting
+from sojourn.payments import invoices, paying, starting
 from sojourn.payments import queries as payment_queries
 from sojourn.payments.providers.registry import configured
 from sojourn.payments.schemas import PaymentIn
@@ -115,7 +115,10 @@ async def receipt(
     booking = await queries.get_booking(request.user, booking_id, now=now, settings=settings)
     money = await payment_queries.list_payments(request.user, booking_id, now=now)
     paid = [payment for payment in money.items if payment.status == "paid"]
-    return Template("payments/receipt.html", context={"booking": booking, "money": money, "paid": paid})
+    fapiao = await invoices.booking_fapiao(request.user, booking_id)
+    return Template(
+        "payments/receipt.html", context={"booking": booking, "money": money, "paid": paid, "fapiao": fapiao}
+    )
 
 
 ROUTES = [pay_page, pay, receipt]
