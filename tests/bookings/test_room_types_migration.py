@@ -6,11 +6,13 @@ room calendar agrees with the bookings from the first moment."""
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.commands.backwards import run_backwards
 
 from sojourn import db as sojourn_db
 from sojourn.config import Settings
+from sojourn.db.embedded import with_database
 from sojourn.db.migrations import migrate
 from sojourn.demo.seed import seed_demo
 from tests.booking_helpers import calendar_mismatches, room_mismatches
@@ -32,8 +34,8 @@ async def copy_database(settings: Settings) -> AsyncIterator[Settings]:
     """A database of its own beside the test database, migrated: this test takes migrations back
     and forth, which must not disturb the worker's database or the server process using it."""
     assert settings.database_url
-    name = f"{settings.database_url.rsplit('/', 1)[1].split('?')[0]}_rooms_copy"
-    copy = dataclasses.replace(settings, database_url=f"{settings.database_url.rsplit('/', 1)[0]}/{name}")
+    name = f"{urlsplit(settings.database_url).path.lstrip('/')}_rooms_copy"
+    copy = dataclasses.replace(settings, database_url=with_database(settings.database_url, name))
     async with sojourn_db.connection() as conn:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
