@@ -196,6 +196,77 @@ async def senior(port, person, tour, stay, go: asyncio.Event, tally: Tally, rng:
         conn[1].close()
 
 
+SIGN_IN_PASSWORD = "release-hour-2026"
+
+
+async def seed_sign_ins(conn, count: int) -> list[str]:
+    """``count`` accounts that sign in with a password hashed at the production cost (the
+    defaults of Settings: argon2id m = 19 MiB, t = 2): one hash, made once, shared by all."""
+    from argon2 import PasswordHasher
+
+    from sojourn.config import Settings
+
+    production = Settings()
+    hashed = PasswordHasher(
+        time_cost=production.password_time_cost, memory_cost=production.password_memory_kib, parallelism=1
+    ).hash(SIGN_IN_PASSWORD)
+    await conn.execute(
+        "INSERT INTO account (role, email, password_hash, display_name) "
+        "SELECT 'traveller', 'signin' || n || '@bench.example', $2, 'signin' FROM generate_series(1, $1) n",
+        count,
+        hashed,
+    )
+    return [f"signin{n}@bench.example" for n in range(1, count + 1)]
+
+
+async def sign_ins(port: int, logins: list[str]) -> list[float]:
+    """Sign in with each login, one after the other (each from its own address, as the limit per
+    address would otherwise refuse the eleventh): the time of each POST /api/v1/auth/token."""
+    times = []
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for n, login in enumerate(logins):
+            payload = json.dumps({"login": login, "password": SIGN_IN_PASSWORD}).encode()
+            began = time.perf_counter()
+            writer.write(
+                (
+                    f"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.20.{n // 250}.{n % 250}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+                ).encode()
+                + payload
+            )
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            assert status == 200, status
+            times.append(time.perf_counter() - began)
+    finally:
+        writer.close()
+    return times
+
+
+def argon2_verify_ms(rounds: int) -> list[float]:
+    """The production-cost argon2id verify alone, in this process (what a sign-in adds)."""
+    from argon2 import PasswordHasher
+
+    from sojourn.config import Settings
+
+    production = Settings()
+    hasher = PasswordHasher(
+        time_cost=production.password_time_cost, memory_cost=production.password_memory_kib, parallelism=1
+    )
+    hashed = hasher.hash(SIGN_IN_PASSWORD)
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        hasher.verify(hashed, SIGN_IN_PASSWORD)
+        times.append(time.perf_counter() - began)
+    return sorted(times)
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -225,6 +296,7 @@ async def main(args, url: str) -> None:
     try:
         seeded = time.perf_counter()
         tour, people = await seed(conn, args.seniors, args.beds, start)
+        logins = await seed_sign_ins(conn, args.sign_ins)
         await conn.execute("ANALYZE")
         print(
             f"seeded {len(people)} seniors with a token each in {time.perf_counter() - seeded:.1f} s; beds {args.beds}"
@@ -239,6 +311,7 @@ async def main(args, url: str) -> None:
         "SOJOURN_CLOCK_START": BENCH_START.isoformat(),
         "SOJOURN_JOBS_IN_PROCESS": "no",
         "SOJOURN_DB_POOL_MAX": str(args.pool),
+        "SOJOURN_TRUSTED_PROXIES": "127.0.0.1",  # the sign-ins come from addresses of their own
     }
     if args.redis_url:
         env["SOJOURN_REDIS_URL"] = args.redis_url
@@ -248,7 +321,7 @@ async def main(args, url: str) -> None:
         stderr=open(args.server_log, "w") if args.server_log else subprocess.DEVNULL,
     )
     try:
-        await wait_for(port)
+        await wait_for(port, 120)  # a busy machine starts it slowly
         idle_rss = rss_kib(server.pid)
         arrival = start + dt.timedelta(days=10)
         stay = {"arrival": arrival.isoformat(), "departure": (arrival + dt.timedelta(days=NIGHTS)).isoformat()}
@@ -269,9 +342,13 @@ async def main(args, url: str) -> None:
         server_cpu = cpu_seconds(server.pid) - cpu_before
         stop.set()
         await watcher
+        signing_in = sorted(await sign_ins(port, logins))
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
     conn = await asyncpg.connect(url)
     try:
@@ -321,6 +398,12 @@ async def main(args, url: str) -> None:
         f"server CPU {server_cpu:.1f} s ({server_cpu / max(len(latencies), 1) * 1000:.2f} ms a request); "
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
+    verify = argon2_verify_ms(args.sign_ins)
+    print(
+        f"sign-in (POST /api/v1/auth/token, production argon2 cost, {len(signing_in)} one after the other): "
+        f"p50 {percentile(signing_in, 50) * 1000:.1f} ms  max {signing_in[-1] * 1000 if signing_in else 0:.1f} ms; "
+        f"argon2id verify alone p50 {percentile(verify, 50) * 1000:.1f} ms  max {verify[-1] * 1000:.1f} ms"
+    )
     print(f"server RSS idle {idle_rss / 1024:.0f} MB, max {peak[0] / 1024:.0f} MB")
 
 
@@ -332,6 +415,7 @@ if __name__ == "__main__":
     parser.add_argument("--patience", type=float, default=120, help="seconds a senior keeps trying")
     parser.add_argument("--database-url", default=os.environ.get("SOJOURN_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("SOJOURN_REDIS_URL"))
+    parser.add_argument("--sign-ins", type=int, default=30, help="sign-ins timed after the crowd")
     parser.add_argument("--server-log", default=None, help="write the server's log here")
     arguments = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
