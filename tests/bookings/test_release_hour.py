@@ -169,3 +169,23 @@ async def test_after_a_sold_out_turn_those_waiting_look_again_and_leave_or_keep_
     await started
     assert results == ["served", "sold_out", "served"]
     assert turns == ["first", "next", "room"]  # the one told "sold out" left the line without a turn
+
+
+async def test_a_base_is_selling_out_from_a_sold_out_turn_until_a_turn_ends_otherwise():
+    release = asyncio.Event()
+
+    async def next_in_line() -> None:
+        async with admission.turn(7004, wait_ms=10_000):
+            await release.wait()
+
+    assert not admission.selling_out(7004)
+    with pytest.raises(Conflict):
+        async with admission.turn(7004, wait_ms=10_000):
+            behind = asyncio.create_task(next_in_line())
+            await asyncio.sleep(0.01)
+            assert not admission.selling_out(7004)
+            raise sold_out([])
+    assert admission.selling_out(7004)  # newcomers wanting a hold look before they queue
+    release.set()
+    await behind
+    assert not admission.selling_out(7004)

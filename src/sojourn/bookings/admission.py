@@ -43,6 +43,7 @@ class _Line:
     lease: AsyncExitStack | None = None
     # Set (and replaced) each time a turn ends in "sold out": people waiting for a hold look again.
     sold_out: asyncio.Event = field(default_factory=asyncio.Event)
+    last_turn_full: bool = False  # the last turn ended in "sold out"
 
 
 # Answers that mean "no room": after one of them, those waiting to hold may not need their turn.
@@ -52,6 +53,13 @@ LeaveIf = Callable[[], Awaitable[DomainError | None]]
 
 # Per process; a base's line is dropped when nobody is in it.
 _LINES: dict[int, _Line] = {}
+
+
+def selling_out(base_id: int) -> bool:
+    """People are in this base's line and the last turn ended in "sold out": a newcomer who
+    wants a hold had better look first (a busy base that still has beds is not worth the look)."""
+    line = _LINES.get(base_id)
+    return line is not None and line.last_turn_full
 
 
 def people_in_line(base_id: int) -> int:
@@ -96,8 +104,10 @@ async def turn(
             ) from None
         try:
             yield await _connection(line)
+            line.last_turn_full = False
         except DomainError as answer:
-            if answer.code in FULL:
+            line.last_turn_full = answer.code in FULL
+            if line.last_turn_full:
                 line.sold_out.set()
                 line.sold_out = asyncio.Event()
             raise

@@ -87,10 +87,10 @@ async def hold_beds(
         async with db.connection() as conn:
             return await sold_out_early.sold_out_now(conn, principal, request, now)
 
-    # A crowd at this base: "sold out" is answered without waiting in its line (sold_out_early),
-    # on arrival and each time a turn ends in "sold out" while she waits.
+    # A crowd at a base that is selling out: "sold out" is answered without waiting in its line
+    # (sold_out_early), on arrival and each time a turn ends in "sold out" while she waits.
     look = sold_out_already if take_lock and key is None else None
-    if look and admission.people_in_line(base_id) and (full := await look()):
+    if look and admission.selling_out(base_id) and (full := await look()):
         raise full
     async with admission.turn(base_id, wait_ms=settings.booking_queue_ms, leave_if=look, skip=not take_lock) as conn:
 
