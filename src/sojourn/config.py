@@ -43,6 +43,8 @@ class Settings:
     hold_max_extensions: int = 3
     offer_hours: int = 24
     lock_timeout_ms: int = 3000
+    # Longest wait in a base's line (bookings.admission) before "many people are booking" (429).
+    booking_queue_ms: int = 30_000
     declaration_retention_days: int = 90
     db_pool_min: int = 2
     db_pool_max: int = 20
@@ -239,6 +241,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "hold_max_extensions": ("SOJOURN_HOLD_MAX_EXTENSIONS", _non_negative_int),
     "offer_hours": ("SOJOURN_OFFER_HOURS", _positive_int),
     "lock_timeout_ms": ("SOJOURN_LOCK_TIMEOUT_MS", _positive_int),
+    "booking_queue_ms": ("SOJOURN_BOOKING_QUEUE_MS", _positive_int),
     "declaration_retention_days": ("SOJOURN_DECLARATION_RETENTION_DAYS", _non_negative_int),
     "db_pool_min": ("SOJOURN_DB_POOL_MIN", _non_negative_int),
     "db_pool_max": ("SOJOURN_DB_POOL_MAX", _positive_int),

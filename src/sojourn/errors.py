@@ -65,6 +65,18 @@ class Busy(DomainError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class Crowded(DomainError):
+    """Too many people ahead in the line for one base (bookings.admission): nothing was changed,
+    and a retry after ``retry_after`` seconds is welcome. 429, not 5xx: the server is fine."""
+
+    status = 429
+    code = "crowded"
+
+    def __init__(self, message: Any, *, retry_after: int = 2, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.headers["Retry-After"] = str(max(retry_after, 1))
+
+
 class WrongCredentials(DomainError):
     status = 401
     code = "wrong_credentials"

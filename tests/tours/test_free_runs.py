@@ -85,7 +85,11 @@ async def test_free_runs_equal_a_recount_after_a_race_of_holds_and_cancellations
     assert not any(code >= 500 and code != 503 for code in codes), codes
     kept, recounted = await kept_and_recounted()
     cut = Counter(k for base, k, _, _ in kept if base == tour["base"])
-    assert cut[6] > 1 and cut[1] < cut[6], cut  # the stays that are left cut the runs, most at the top level
+    # The stays that are left cut the runs at several levels, and some nights stayed wholly free. (How
+    # many runs end up at each level depends on the order the race was served in: since holds wait in
+    # their base's line in arrival order while cancellations go straight to the lock, more freed beds
+    # are taken again and more runs sit low; the order is not what this test is about.)
+    assert cut[6] >= 1 and len(cut) >= 3, cut
     assert kept == recounted
 
 

@@ -24,6 +24,7 @@ from sojourn import db
 from sojourn.accounts import codes
 from sojourn.accounts.logins import Login, check_new_password, parse_login
 from sojourn.accounts.passwords import hash_password
+from sojourn.accounts.principal import forget_account
 from sojourn.accounts.rows import AccountToTell, CodeToCheck
 from sojourn.audit import services as audit
 from sojourn.config import Settings
@@ -200,6 +201,8 @@ async def reset_password(
                     await audit.record("password_reset", actor_id=account_id, ip=ip, conn=conn)
         if wrong:
             raise wrong_code()
+    if account_id is not None:
+        forget_account(account_id)
     # The sign-in lock-out ends with a reset: for the login everywhere, and here.
     await failures.delete(f"{login.kind}:{login.value}")
     await failures.delete(f"{login.kind}:{login.value}@{ip}")

@@ -36,7 +36,7 @@ import msgspec
 
 from sojourn import db
 from sojourn.accounts.passwords import verify_password
-from sojourn.accounts.principal import Principal
+from sojourn.accounts.principal import Principal, forget_account
 from sojourn.accounts.rows import AccountLogins, SealedDeclaration
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
@@ -204,3 +204,4 @@ async def close_account(principal: Principal, password: str, *, now: dt.datetime
         await audit.record(
             "account_closed", actor=principal, object_type="account", object_id=me, ip=ip, conn=conn, at=now
         )
+    forget_account(me)

@@ -25,6 +25,7 @@ class TokenAccount(AccountScopes, frozen=True):
 
     token_id: int
     last_used_at: dt.datetime | None
+    expires_at: dt.datetime
 
 
 class AccountCredentials(msgspec.Struct, frozen=True):

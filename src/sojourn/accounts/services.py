@@ -12,7 +12,7 @@ from litestar.stores.base import Store
 from sojourn import db
 from sojourn.accounts.logins import Login, check_new_password, parse_login
 from sojourn.accounts.passwords import hash_password, needs_rehash, verify_password
-from sojourn.accounts.principal import Principal, hash_token, principal_for_account
+from sojourn.accounts.principal import Principal, forget_account, hash_token, principal_for_account
 from sojourn.accounts.rows import AccountCredentials
 from sojourn.accounts.tables import Role
 from sojourn.audit import services as audit
@@ -187,6 +187,7 @@ async def revoke_token(principal: Principal, now: dt.datetime) -> None:
         await conn.execute(
             "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", principal.token_id, now
         )
+    forget_account(principal.account_id)
 
 
 async def change_password(principal: Principal, current: str, new: str, *, now: dt.datetime, ip: str) -> dt.datetime:
@@ -213,6 +214,7 @@ async def change_password(principal: Principal, current: str, new: str, *, now: 
             now,
         )
         await audit.record("password_changed", actor=principal, ip=ip, conn=conn)
+    forget_account(principal.account_id)
     return now
 
 
@@ -224,3 +226,4 @@ async def set_preferences(principal: Principal, *, locale: str | None = None, el
             locale,
             elder_mode,
         )
+    forget_account(principal.account_id)

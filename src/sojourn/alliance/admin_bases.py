@@ -15,7 +15,7 @@ import asyncpg
 
 from sojourn import db
 from sojourn.accounts import policy
-from sojourn.accounts.principal import Principal
+from sojourn.accounts.principal import Principal, forget_account
 from sojourn.accounts.tables import Role
 from sojourn.alliance.admin_schemas import AdminBaseOut, OperatorBase, OperatorOut
 from sojourn.alliance.rows import AdminBaseRow, OperatorRow
@@ -172,7 +172,9 @@ async def assign_base(principal: Principal, account_id: int, base_id: int, *, ip
                 "operator_base_assigned", actor=principal, object_type="account", object_id=account_id, ip=ip,
                 detail={"base_id": base_id}, conn=conn,
             )  # fmt: skip
-        return await get_operator(principal, account_id, conn)
+        out = await get_operator(principal, account_id, conn)
+    forget_account(account_id)  # its tokens' cached principals name the bases it had
+    return out
 
 
 async def unassign_base(principal: Principal, account_id: int, base_id: int, *, ip: str = "") -> OperatorOut:
@@ -187,4 +189,6 @@ async def unassign_base(principal: Principal, account_id: int, base_id: int, *, 
                 "operator_base_unassigned", actor=principal, object_type="account", object_id=account_id, ip=ip,
                 detail={"base_id": base_id}, conn=conn,
             )  # fmt: skip
-        return await get_operator(principal, account_id, conn, scoped=False)
+        out = await get_operator(principal, account_id, conn, scoped=False)
+    forget_account(account_id)
+    return out

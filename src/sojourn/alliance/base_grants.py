@@ -12,7 +12,7 @@ from typing import Any
 
 from sojourn import db
 from sojourn.accounts import policy
-from sojourn.accounts.principal import Principal
+from sojourn.accounts.principal import Principal, forget_account
 from sojourn.accounts.tables import Role
 from sojourn.alliance import admin_bases
 from sojourn.alliance.admin_schemas import BaseGrantDecisionOut, BaseGrantOut
@@ -117,4 +117,5 @@ async def decide(
         )  # fmt: skip
         grant = grant_out(rows.row(GrantRow, await conn.fetchrow(f"{GRANT_SELECT} WHERE g.id = $1", request_id)))
         operator = await admin_bases.get_operator(principal, row.account, conn, scoped=False)
-        return BaseGrantDecisionOut(grant=grant, operator=operator)
+    forget_account(row.account)  # its tokens' cached principals name the bases it had
+    return BaseGrantDecisionOut(grant=grant, operator=operator)

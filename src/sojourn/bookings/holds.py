@@ -19,7 +19,7 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import arrangement, idempotency, live, states, taking, waitlist_offers
+from sojourn.bookings import admission, arrangement, idempotency, live, sold_out_early, states, taking, waitlist_offers
 from sojourn.bookings.arrangement import RoomLine
 from sojourn.bookings.errors import map_database_errors
 from sojourn.bookings.locking import lock_base
@@ -27,7 +27,7 @@ from sojourn.bookings.rows import TourToBook
 from sojourn.bookings.schemas import BookingIn, BookingOut, BookingRoomOut, BookingTravellerOut, PaymentStepOut
 from sojourn.bookings.stays import Stay, check_tour_open, check_travellers, stay_for, today_at
 from sojourn.config import Settings
-from sojourn.errors import NotFound
+from sojourn.errors import Conflict, NotFound
 from sojourn.i18n import lazy_gettext as _l
 from sojourn.localized import pick
 from sojourn.notifications import outbox
@@ -53,6 +53,15 @@ async def base_of_tour(conn: asyncpg.Connection, tour_id: int) -> int:
     return base_id
 
 
+async def base_of_tour_id(tour_id: int) -> int:
+    """``base_of_tour`` with a connection of its own, only when the cache does not know the tour."""
+    base_id = _BASE_OF_TOUR.get(tour_id)
+    if base_id is not None:
+        return base_id
+    async with db.connection() as conn:
+        return await base_of_tour(conn, tour_id)
+
+
 @dataclass(frozen=True)
 class HoldResult:
     booking: BookingOut
@@ -73,8 +82,18 @@ async def hold_beds(
     ``take_lock=False`` exists only so a test can show the race the lock prevents.
     """
     key = idempotency.check_key(idempotency_key)
-    async with db.connection() as conn:
-        base_id = await base_of_tour(conn, request.tour_id)
+    base_id = await base_of_tour_id(request.tour_id)
+
+    async def sold_out_already() -> Conflict | None:
+        async with db.connection() as conn:
+            return await sold_out_early.sold_out_now(conn, principal, request, now)
+
+    # A crowd at a base that is selling out: "sold out" is answered without waiting in its line
+    # (sold_out_early), on arrival and each time a turn ends in "sold out" while she waits.
+    look = sold_out_already if take_lock and key is None else None
+    if look and admission.selling_out(base_id) and (full := await look()):
+        raise full
+    async with admission.turn(base_id, wait_ms=settings.booking_queue_ms, leave_if=look, skip=not take_lock) as conn:
 
         async def attempt() -> BookingOut:
             with map_database_errors():

@@ -13,9 +13,9 @@ import msgspec
 from sojourn import db
 from sojourn.accounts import policy
 from sojourn.accounts.principal import Principal
-from sojourn.bookings import idempotency, taking, waitlist_offers
+from sojourn.bookings import admission, idempotency, taking, waitlist_offers
 from sojourn.bookings.errors import map_database_errors
-from sojourn.bookings.holds import base_of_tour
+from sojourn.bookings.holds import base_of_tour_id
 from sojourn.bookings.locking import lock_base
 from sojourn.bookings.rows import WaitlistEntryRow
 from sojourn.bookings.schemas import BookingIn, WaitlistOut
@@ -34,6 +34,27 @@ SELECT w.*,
            WHERE ahead.base = w.base AND ahead.status = 'waiting'
              AND (ahead.created_at, ahead.id) <= (w.created_at, w.id))::int END AS position
 FROM waitlist_entry w
+"""
+
+# One round trip under the base's lock: no twin entry for these travellers and dates, the entry,
+# and its place (the rows ahead of it, as ENTRY_SELECT counts them: the new row is not in the
+# statement's snapshot, hence + 1). No row back: the travellers were already waiting.
+JOIN_SQL = """
+WITH new AS (
+    INSERT INTO waitlist_entry (tour, base, account, booked_by, traveller_ids, party_size, arrival, departure,
+                                status, created_at, rooms)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10::jsonb
+    WHERE NOT EXISTS (
+        SELECT 1 FROM waitlist_entry twin
+        WHERE twin.tour = $1 AND twin.status IN ('waiting', 'offered') AND twin.traveller_ids && $5::int[]
+          AND twin.arrival < $8 AND twin.departure > $7)
+    RETURNING *
+)
+SELECT new.*,
+       (SELECT count(*) FROM waitlist_entry ahead
+        WHERE ahead.base = new.base AND ahead.status = 'waiting'
+          AND (ahead.created_at, ahead.id) < (new.created_at, new.id))::int + 1 AS position
+FROM new
 """
 
 
@@ -64,8 +85,8 @@ async def join_waitlist(
 ) -> tuple[WaitlistOut, bool]:
     """Queue for a stay that is sold out now. If beds are free, say so: book them instead."""
     key = idempotency.check_key(idempotency_key)
-    async with db.connection() as conn:
-        base_id = await base_of_tour(conn, tour_id)
+    base_id = await base_of_tour_id(tour_id)
+    async with admission.turn(base_id, wait_ms=settings.booking_queue_ms) as conn:
 
         async def attempt() -> WaitlistOut:
             with map_database_errors():
@@ -112,19 +133,8 @@ async def _join(
             raise
     else:
         raise Conflict(_l("Beds are free for these dates. You can book them now."), code="beds_available")
-    duplicate = await conn.fetchval(
-        "SELECT id FROM waitlist_entry WHERE tour = $1 AND status IN ('waiting', 'offered') "
-        "AND traveller_ids && $2::int[] AND arrival < $4 AND departure > $3",
-        tour_id,
-        [t[0] for t in travellers],
-        stay.arrival,
-        stay.departure,
-    )
-    if duplicate:
-        raise Conflict(_l("These travellers are already on the waiting list for these dates."), code="already_waiting")
-    entry_id = await conn.fetchval(
-        "INSERT INTO waitlist_entry (tour, base, account, booked_by, traveller_ids, party_size, arrival, "
-        "departure, status, created_at, rooms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10::jsonb) RETURNING id",
+    entry = await conn.fetchrow(
+        JOIN_SQL,
         tour_id,
         base_id,
         account_id,
@@ -136,7 +146,9 @@ async def _join(
         now,
         json.dumps([{"room_type_id": t, "count": n} for t, n in request.rooms_wanted() or []]),
     )
-    return entry_out(await conn.fetchrow(f"{ENTRY_SELECT} WHERE w.id = $1", entry_id))
+    if entry is None:
+        raise Conflict(_l("These travellers are already on the waiting list for these dates."), code="already_waiting")
+    return entry_out(entry)
 
 
 async def list_entries(principal: Principal, limit: int = 50, offset: int = 0) -> tuple[list[WaitlistOut], int]:
