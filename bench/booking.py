@@ -106,6 +106,9 @@ def stay_for(load: str, start: dt.date, rng: random.Random) -> tuple[int, dt.dat
 # --- the raw side: the engine's statements, straight on asyncpg ----------------------------
 
 
+BED_TYPES: dict[int, int] = {}  # base -> its 'bed' room type (looked up once per base, outside the timing)
+
+
 async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, settings):
     from sojourn.bookings import calendar, taking
     from sojourn.bookings.locking import BASE_LOCK_NAMESPACE, LOCK_SQL
@@ -115,6 +118,11 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
         person = people.pop()
         index, arrival, departure = stay_for(load, start, rng)
         tour_id, base_id = tours[index]
+        if base_id not in BED_TYPES:
+            async with pool.acquire() as conn:
+                BED_TYPES[base_id] = await conn.fetchval(
+                    "SELECT id FROM room_type WHERE base = $1 AND code = 'bed'", base_id
+                )
         began = time.perf_counter()
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(LOCK_SQL, f"{settings.lock_timeout_ms}ms", BASE_LOCK_NAMESPACE, base_id)
@@ -148,6 +156,8 @@ async def raw_worker(pool, people, tours, load, start, deadline, sample, rng, se
                 [person["traveller_id"]],
                 ["460000"],
                 [70],
+                [BED_TYPES[base_id]],
+                [1],
             )
             # The engine also tells the senior, in the same transaction (notifications outbox).
             await conn.execute(
