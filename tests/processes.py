@@ -8,8 +8,15 @@ from pathlib import Path
 
 import httpx
 
+# How long a server the tests start may take to answer. Seconds on an idle machine, but starting
+# one is mostly importing the app, CPU-bound: on two cores shared by several test runs it was
+# measured at up to 110 s, and a session fixture's server that gives up fails every test using it.
+STARTUP_TIMEOUT = 120.0
 
-def wait_for_health(process: subprocess.Popen, url: str, what: str, log: Path, timeout: float = 30) -> None:
+
+def wait_for_health(
+    process: subprocess.Popen, url: str, what: str, log: Path, timeout: float = STARTUP_TIMEOUT
+) -> None:
     """Until ``url`` answers 200; fails with the end of ``log`` if the process exits or never answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

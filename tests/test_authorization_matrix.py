@@ -11,7 +11,9 @@ checks. The route list comes from the app's own OpenAPI document: a route withou
 and so does a row for a route that is gone. A cell the app gets wrong is marked ``# BUG:`` on
 its row and keeps failing until the app is fixed.
 
-Each route gets a fresh world (``tests/authz_world.py``) and is called as ``tests/authz_calls.py`` says; the denied roles go first, and their
+Each route's test starts from the same world (``tests/authz_world.py``), built once for the module
+and restored for each test (``tests/table_state.py``: its tables, sequences and all, as a fresh
+build would leave them), and is called as ``tests/authz_calls.py`` says; the denied roles go first, and their
 calls must leave every table as it was; then the allowed roles, of which at least one must get
 a 2xx, so that the bodies and the world's states are checked to be ones that would work.
 
@@ -24,25 +26,33 @@ role that sees no individual's data (the coordinator): the object is simply not 
 
 from __future__ import annotations
 
+import copy
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from sojourn.app import create_app
-from sojourn.config import load_settings
 from tests import table_state
 from tests.authz_calls import CALLS, Call, path_values
 from tests.authz_world import ROLES, AuthzWorld, build, execute
+from tests.pinned import PINNED_NOW
+from tests.shared_app import asgi_client, empty_stores
 
-# The routes, from an app's own OpenAPI document (read when the tests are collected; the tests
-# call the run's shared app, reset for each test by the ``app`` fixture).
+# The routes, from the app's own OpenAPI document: the run's shared app (reset for each test by
+# the ``app`` fixture) gives it when the tests run. They are collected from the table, one test per
+# row; the first test below fails for a route without a row, and a row's test for a route that is gone.
 _METHODS = ("get", "post", "put", "patch", "delete")
-OPENAPI_ROUTES = {
-    (method.upper(), path)
-    for path, item in create_app(load_settings()).openapi_schema.to_schema()["paths"].items()
-    for method in _METHODS
-    if method in item
-}
+
+
+@pytest.fixture(scope="module")
+def openapi_routes(session_app) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, item in session_app.openapi_schema.to_schema()["paths"].items()
+        for method in _METHODS
+        if method in item
+    }
+
 
 # ---------------------------------------------------------------------------------------------
 # The table. ok = allowed; 401 = not signed in; 403 = this role never may; 404 = not theirs;
@@ -210,9 +220,31 @@ def _parse(table: str) -> dict[tuple[str, str], Expectation]:
 
 EXPECTED = _parse(_TABLE)
 
+
 # ---------------------------------------------------------------------------------------------
 # Fixtures and the checks
 # ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+async def saved_authz_world(request, session_app, session_clock) -> AsyncIterator[AuthzWorld]:
+    """The world, built once (on empty tables, the clock at PINNED_NOW) and saved; see ``w``."""
+
+    async def make() -> AuthzWorld:
+        session_clock.set(PINNED_NOW)
+        await empty_stores(session_app)
+        async with asgi_client(session_app) as http:
+            return await build(http)
+
+    async with table_state.saved_world(request.fixturename, make) as world:
+        yield world
+
+
+@pytest.fixture
+async def w(saved_authz_world: AuthzWorld, db, client, clock) -> AuthzWorld:
+    """The world as built: its tables restored, the clock at PINNED_NOW. A copy: a test's preparation may
+    add to it."""
+    return copy.deepcopy(saved_authz_world)
+
+
 _UNWATCHED = ("audit_event", "api_token")  # reads may log and touch tokens
 
 
@@ -247,20 +279,18 @@ async def _send(client, route: tuple[str, str], call: Call, w: AuthzWorld, role:
     return await client.request(method, template.format(**values), **kwargs)
 
 
-def test_the_table_has_a_row_for_every_route_in_the_openapi_document_and_no_more():
-    missing = sorted(_route_id(route) for route in OPENAPI_ROUTES - set(EXPECTED))
-    stale = sorted(_route_id(route) for route in set(EXPECTED) - OPENAPI_ROUTES)
+def test_the_table_has_a_row_for_every_route_in_the_openapi_document_and_no_more(openapi_routes):
+    missing = sorted(_route_id(route) for route in openapi_routes - set(EXPECTED))
+    stale = sorted(_route_id(route) for route in set(EXPECTED) - openapi_routes)
     assert not missing, f"routes without a row in the authorisation table: {missing}"
     assert not stale, f"rows for routes that are not in the OpenAPI document: {stale}"
     assert set(CALLS) <= set(EXPECTED), sorted(_route_id(r) for r in set(CALLS) - set(EXPECTED))
 
 
-@pytest.mark.parametrize("route", sorted(OPENAPI_ROUTES | set(EXPECTED)), ids=_route_id)
-async def test_route_answers_every_role_as_the_table_says(route, db, client, clock):
-    assert route in OPENAPI_ROUTES, f"{_route_id(route)} has a row but is no longer in the OpenAPI document"
-    assert route in EXPECTED, f"{_route_id(route)} is in the OpenAPI document but has no row in the table"
+@pytest.mark.parametrize("route", sorted(EXPECTED), ids=_route_id)
+async def test_route_answers_every_role_as_the_table_says(route, openapi_routes, w, client, clock):
+    assert route in openapi_routes, f"{_route_id(route)} has a row but is no longer in the OpenAPI document"
     expected, call = EXPECTED[route], CALLS.get(route, Call())
-    w = await build(client)
     if call.prepare:
         await call.prepare(client, w, clock)
     problems: list[str] = []
@@ -291,9 +321,8 @@ async def test_route_answers_every_role_as_the_table_says(route, db, client, clo
 
 
 @pytest.mark.parametrize("path", ["/api/v1/bookings", "/api/v1/tours/{tour}/waitlist"])
-async def test_a_foreign_traveller_in_a_body_is_answered_like_an_unknown_one(path, db, client, clock):
+async def test_a_foreign_traveller_in_a_body_is_answered_like_an_unknown_one(path, w, client):
     """The 422 in the table reveals nothing: B naming A's traveller hears what naming nobody gives."""
-    w = await build(client)
     await execute("UPDATE waitlist_entry SET status = 'withdrawn' WHERE id = $1", w.entry)
     tour = w.full_x if "waitlist" in path else w.tour_x
     answers = []

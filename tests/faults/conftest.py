@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.pinned import PINNED_NOW
+from tests.processes import STARTUP_TIMEOUT
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -93,7 +94,7 @@ class SojournServer:
         lead = text[first_error : first_error + 6000] + "\n...\n" if first_error >= 0 else ""
         return lead + text[-size:]
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sojourn", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env,
