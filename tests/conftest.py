@@ -104,24 +104,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests (e.g. {lost[0]}); run with -n 0")
 
 
-# The run's live servers (session fixtures below): each worker that runs a test using one starts
-# it, a few seconds of CPU each time, so the tests outside tests/browser/ that use one run on the
-# browser tests' worker, which starts them anyway.
-_LIVE_SERVERS = {"live_server", "payments_server"}
-
-
 def _xdist_group(where: tuple[str, ...], fixtures: list[str]) -> str | None:
     """Under pytest-xdist (--dist loadgroup) the browser tests run one after the other on one
-    worker, with the other tests that use the live servers; the fault tests on another; and so do
-    the tests that use the one Redis database."""
+    worker, the fault tests on another, and so do the tests that use the one Redis database."""
     if where[-1] in _UNGROUPED:
         return None
     for folder in _MARKED_FOLDERS:
         if folder in where[:-1]:
             return folder
-    if "redis_url" in fixtures:
-        return "redis"
-    return "browser" if _LIVE_SERVERS & set(fixtures) else None
+    return "redis" if "redis_url" in fixtures else None
 
 
 _SKIPPED: list[str] = []
